@@ -1,0 +1,401 @@
+"""The solver's domain: immutable problem and result objects.
+
+Everything here is plain Python (frozen dataclasses); no pydantic, no OR-Tools. Times of day
+are integer seconds after midnight, durations integer seconds, distances integer metres,
+money in NOK (float). "HH:MM" strings exist only at the edges (``solver.io``).
+
+Vocabulary: passenger, escort, centre, vehicle, depot, trip (one passenger, one direction, one
+day), stop, route, day (``mon``..``fri``), direction (``to_centre`` | ``from_centre``), week.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Literal
+
+Day = Literal["mon", "tue", "wed", "thu", "fri"]
+DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+
+class Direction(StrEnum):
+    """Which way a day-direction's trips go."""
+
+    TO_CENTRE = "to_centre"
+    FROM_CENTRE = "from_centre"
+
+
+DIRECTIONS: tuple[Direction, ...] = (Direction.TO_CENTRE, Direction.FROM_CENTRE)
+
+
+class Mobility(StrEnum):
+    """How a passenger travels: seated in an ordinary seat, or in their wheelchair."""
+
+    WALKING = "walking"
+    WHEELCHAIR = "wheelchair"
+
+
+@dataclass(frozen=True, slots=True)
+class LatLon:
+    """A WGS84 point in degrees."""
+
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """A closed interval of times of day, seconds after midnight."""
+
+    start_s: int
+    end_s: int
+
+    def contains(self, t_s: int) -> bool:
+        """Whether ``t_s`` lies in the window (both ends included)."""
+        return self.start_s <= t_s <= self.end_s
+
+
+@dataclass(frozen=True, slots=True)
+class CentreHours:
+    """A centre's windows on one weekday.
+
+    ``arrival``: when morning vehicles may arrive (service start of drop-offs).
+    ``departure``: when afternoon vehicles may leave with passengers (service start of pickups).
+    """
+
+    arrival: TimeWindow
+    departure: TimeWindow
+
+
+@dataclass(frozen=True)
+class Centre:
+    """A day centre. ``hours`` has an entry for each weekday the centre is open."""
+
+    centre_id: str
+    name: str
+    location: LatLon
+    hours: Mapping[Day, CentreHours]
+
+
+@dataclass(frozen=True)
+class Passenger:
+    """A person driven between home and a centre, with their escorts.
+
+    ``num_escorts`` escorts ride along and take ordinary seats. A wheelchair passenger takes a
+    wheelchair place instead of a seat. ``boarding_s`` overrides the settings' default boarding
+    (and alighting) time. ``max_ride_s`` overrides the settings' ride-time rule.
+    ``earliest_pickup_s``/``latest_dropoff_s`` restrict the trip further on every day.
+    ``home_exceptions`` gives another address on some weekdays.
+    """
+
+    passenger_id: str
+    home: LatLon
+    centre_id: str
+    days: frozenset[Day]
+    mobility: Mobility = Mobility.WALKING
+    num_escorts: int = 0
+    boarding_s: int | None = None
+    max_ride_s: int | None = None
+    earliest_pickup_s: int | None = None
+    latest_dropoff_s: int | None = None
+    home_exceptions: Mapping[Day, LatLon] = field(default_factory=dict)
+    birth_year: int | None = None
+
+    @property
+    def needs_wheelchair_place(self) -> bool:
+        """Whether this passenger rides seated in their wheelchair."""
+        return self.mobility is Mobility.WHEELCHAIR
+
+    @property
+    def num_seats(self) -> int:
+        """Ordinary seats taken: the passenger's own (unless in a wheelchair) plus escorts."""
+        return self.num_escorts + (0 if self.needs_wheelchair_place else 1)
+
+    @property
+    def num_wheelchair_places(self) -> int:
+        """Wheelchair places taken (0 or 1)."""
+        return 1 if self.needs_wheelchair_place else 0
+
+    def home_on(self, day: Day) -> LatLon:
+        """The address the passenger leaves from / returns to on ``day``."""
+        return self.home_exceptions.get(day, self.home)
+
+
+@dataclass(frozen=True, slots=True)
+class Tariff:
+    """What a vehicle costs, in NOK: per km driven, per hour on duty, per day used."""
+
+    per_km: float = 0.0
+    per_hour: float = 0.0
+    per_vehicle_day: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SeatingLayout:
+    """One way a vehicle's flip seats can be set: ordinary seats and wheelchair places."""
+
+    seats: int
+    wheelchair_places: int
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """A vehicle with its driver, starting and ending each route at its depot.
+
+    ``seats``/``wheelchair_places`` are the layout used now; ``layouts`` records all the
+    layouts its flip seats allow (for later use; the first is the default).
+    """
+
+    vehicle_id: str
+    depot: LatLon
+    seats: int
+    wheelchair_places: int
+    days: frozenset[Day]
+    shift: TimeWindow
+    tariff: Tariff = Tariff()
+    layouts: tuple[SeatingLayout, ...] = ()
+    operator: str = "contractor"
+
+
+@dataclass(frozen=True, slots=True)
+class MaxRideRule:
+    """Default maximum ride time: the larger of ``min_s`` and ``factor`` × direct time."""
+
+    min_s: int = 30 * 60
+    factor: float = 2.0
+
+    def limit_s(self, direct_s: int) -> int:
+        """The maximum ride time for a trip whose direct travel time is ``direct_s``."""
+        return max(self.min_s, int(round(self.factor * direct_s)))
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTimes:
+    """Default boarding and alighting durations in seconds, per mobility."""
+
+    boarding_walking_s: int = 60
+    boarding_wheelchair_s: int = 180
+    alighting_walking_s: int = 45
+    alighting_wheelchair_s: int = 120
+    per_escort_s: int = 15
+
+
+@dataclass(frozen=True, slots=True)
+class RoadSettings:
+    """How the road graph and travel times are built.
+
+    ``snap_limit_m``: farthest a location may lie from the road network.
+    ``speed_factor``: multiplies free-flow speeds (below 1.0 = slower, for congestion).
+    ``intersection_penalty_s``: added each time a route passes a junction (3+ ways meet).
+    ``access_speed_kph``: speed on the straight leg between a location and its road node.
+    """
+
+    snap_limit_m: float = 500.0
+    speed_factor: float = 1.0
+    intersection_penalty_s: float = 0.0
+    access_speed_kph: float = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Solver settings for a week.
+
+    ``time_limit_s``: wall-clock budget for a whole solve (roads and matrices included).
+    ``seed``: fixes every random choice; the same plan, seed and budget give the same routes.
+    """
+
+    time_limit_s: float = 60.0
+    seed: int = 1
+    max_ride: MaxRideRule = MaxRideRule()
+    service: ServiceTimes = ServiceTimes()
+    roads: RoadSettings = RoadSettings()
+    return_to_depot: bool = True
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    """A week's attendance, fleet and settings. Immutable: what-ifs are modified copies."""
+
+    centres: tuple[Centre, ...]
+    passengers: tuple[Passenger, ...]
+    vehicles: tuple[Vehicle, ...]
+    settings: Settings = Settings()
+    name: str = "week"
+    osm_file: str | None = None
+
+    def replace(self, **changes: object) -> WeekPlan:
+        """A copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def centre(self, centre_id: str) -> Centre:
+        """The centre with this id (KeyError if none)."""
+        for centre in self.centres:
+            if centre.centre_id == centre_id:
+                return centre
+        raise KeyError(centre_id)
+
+    def day_problem(self, day: Day, direction: Direction) -> DayProblem:
+        """The passengers attending and vehicles available on ``day``, one direction."""
+        open_centres = {c.centre_id for c in self.centres if day in c.hours}
+        return DayProblem(
+            day=day,
+            direction=direction,
+            centres=self.centres,
+            passengers=tuple(
+                p for p in self.passengers if day in p.days and p.centre_id in open_centres
+            ),
+            vehicles=tuple(v for v in self.vehicles if day in v.days),
+            settings=self.settings,
+        )
+
+
+@dataclass(frozen=True)
+class DayProblem:
+    """One weekday, one direction: who travels and which vehicles may drive them."""
+
+    day: Day
+    direction: Direction
+    centres: tuple[Centre, ...]
+    passengers: tuple[Passenger, ...]
+    vehicles: tuple[Vehicle, ...]
+    settings: Settings
+
+    def centre(self, centre_id: str) -> Centre:
+        """The centre with this id (KeyError if none)."""
+        for centre in self.centres:
+            if centre.centre_id == centre_id:
+                return centre
+        raise KeyError(centre_id)
+
+
+def max_ride_limit_s(passenger: Passenger, direct_s: int, rule: MaxRideRule) -> int:
+    """The maximum ride time of ``passenger`` on a trip whose direct travel time is ``direct_s``.
+
+    A passenger's own ``max_ride_s`` wins over the plan's rule.
+    """
+    if passenger.max_ride_s is not None:
+        return passenger.max_ride_s
+    return rule.limit_s(direct_s)
+
+
+def boarding_s(passenger: Passenger, service: ServiceTimes) -> int:
+    """Seconds to board ``passenger`` and their escorts."""
+    if passenger.boarding_s is not None:
+        return passenger.boarding_s
+    base = (
+        service.boarding_wheelchair_s
+        if passenger.needs_wheelchair_place
+        else service.boarding_walking_s
+    )
+    return base + service.per_escort_s * passenger.num_escorts
+
+
+def alighting_s(passenger: Passenger, service: ServiceTimes) -> int:
+    """Seconds for ``passenger`` and their escorts to leave the vehicle."""
+    if passenger.boarding_s is not None:
+        return passenger.boarding_s
+    base = (
+        service.alighting_wheelchair_s
+        if passenger.needs_wheelchair_place
+        else service.alighting_walking_s
+    )
+    return base + service.per_escort_s * passenger.num_escorts
+
+
+# ----------------------------------------------------------------------------------- results
+
+
+class StopKind(StrEnum):
+    """What happens at a stop."""
+
+    DEPOT = "depot"
+    HOME = "home"
+    CENTRE = "centre"
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One place a route visits.
+
+    ``arrival_s``: when service starts there (the vehicle may have waited before it).
+    ``departure_s``: when the vehicle leaves. Loads are after the stop.
+    """
+
+    kind: StopKind
+    location: LatLon
+    arrival_s: int
+    departure_s: int
+    pickups: tuple[str, ...] = ()
+    dropoffs: tuple[str, ...] = ()
+    load_seats: int = 0
+    load_wheelchair_places: int = 0
+    centre_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """One vehicle's route for one day-direction, depot to depot."""
+
+    vehicle_id: str
+    stops: tuple[Stop, ...]
+    distance_m: int
+    duration_s: int
+    cost: float
+    geometry: tuple[tuple[float, float], ...] = ()  # (lon, lat) pairs along the roads
+
+
+class Reason(StrEnum):
+    """Why a passenger could not be served (stable codes, documented in the README)."""
+
+    NO_WHEELCHAIR_VEHICLE = "UNASSIGNED_NO_WHEELCHAIR_VEHICLE"
+    TOO_MANY_SEATS = "UNASSIGNED_TOO_MANY_SEATS"
+    RIDE_TIME_TOO_SHORT = "UNASSIGNED_RIDE_TIME_TOO_SHORT"
+    WINDOW_UNREACHABLE = "UNASSIGNED_WINDOW_UNREACHABLE"
+    NO_VEHICLE = "UNASSIGNED_NO_VEHICLE"
+    FLEET_EXHAUSTED = "UNASSIGNED_FLEET_EXHAUSTED"
+
+
+@dataclass(frozen=True, slots=True)
+class Unassigned:
+    """A passenger not served on a day-direction, with a reason code and a hint to fix it."""
+
+    passenger_id: str
+    reason: Reason
+    hint: str
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """Key figures of a day-direction (or a week when summed)."""
+
+    num_vehicles: int
+    num_passengers: int
+    num_unassigned: int
+    distance_m: int
+    vehicle_s: int
+    cost: float
+    mean_ride_s: float
+    max_ride_s: int
+    mean_ride_ratio: float
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """The routes and unassigned passengers for one day-direction."""
+
+    day: Day
+    direction: Direction
+    routes: tuple[Route, ...]
+    unassigned: tuple[Unassigned, ...]
+    kpis: Kpis
+    solve_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class WeekResult:
+    """Every solved day-direction of a week, with week totals."""
+
+    plans: tuple[DayResult, ...]
+    name: str = "week"
+    totals: Mapping[str, float] = field(default_factory=dict)
