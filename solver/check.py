@@ -1,0 +1,840 @@
+"""Independent checker: re-verify a solved result without OR-Tools.
+
+``check_day`` takes the problem a day-direction was solved from, the result and a travel-time
+oracle (the same matrices the model used, or anything answering the ``TravelTimes``
+protocol), recomputes times, loads and ride times from them, and returns every violation it
+finds. An empty list means the result keeps every rule below. ``check_week`` does the same for
+each day-direction a ``WeekResult`` holds (a subset is fine, e.g. one day).
+
+The rules are the ones the OR-Tools model implements. Times are integer seconds after
+midnight; every time comparison allows ``tolerance_s`` seconds of rounding slack.
+
+Directions
+    ``to_centre``: pickup at the passenger's home that day (``Passenger.home_on(day)``),
+    drop-off at their centre's location. ``from_centre``: pickup at the centre, drop-off at
+    home.
+
+Coverage
+    Every passenger of the problem is either served (picked up once and dropped off once, by
+    the same vehicle, the pickup at an earlier stop) or listed once in ``unassigned``; never
+    both, never neither. Every passenger id in the result belongs to the problem. Every route's
+    vehicle is in the fleet, available that day, and drives at most one route.
+
+Stops
+    A stop holds the pickups and drop-offs made at one location: the stop's location must be
+    each of its passengers' expected location (within ``LOCATION_TOLERANCE_DEG``), its kind
+    must be ``home`` or ``centre`` accordingly, a centre stop's ``centre_id`` (when set) must be
+    the passengers' centre, and a home or centre stop must serve somebody. The first stop, and
+    the last one when ``settings.return_to_depot``, are passenger-free depot stops at the
+    vehicle's depot; no other stop is a depot stop.
+
+Times
+    ``arrival_s`` is service start (waiting before it is allowed). Between consecutive stops
+    ``arrival_s[i] >= departure_s[i-1] + duration(location[i-1], location[i])``. At each stop
+    ``departure_s >= arrival_s + sum(boarding_s of pickups) + sum(alighting_s of drop-offs)``
+    (``solver.domain.boarding_s``/``alighting_s`` with ``settings.service``).
+
+Windows
+    ``to_centre``: a drop-off stop at a centre starts service inside the centre's ``arrival``
+    window that day; a home pickup starts no earlier than ``earliest_pickup_s``.
+    ``from_centre``: a pickup stop at a centre starts service inside the centre's ``departure``
+    window; a home drop-off starts no later than ``latest_dropoff_s``. A centre closed that day
+    has no window to meet. Vehicle shift: the first stop's departure is no earlier than
+    ``shift.start_s`` and the last stop's arrival no later than ``shift.end_s``.
+
+Loads
+    Seats and wheelchair places are recomputed after each stop (pickups add
+    ``num_seats``/``num_wheelchair_places``, drop-offs subtract), must stay within the
+    vehicle's ``seats``/``wheelchair_places`` and must equal the stop's reported loads. A load
+    can only fall below zero when some passenger is dropped off without an earlier pickup on
+    that route, which is reported as a coverage or order violation; a reported negative load
+    that differs from the recomputed one is a load mismatch.
+
+Ride time
+    ``arrival_s`` of the drop-off stop minus ``departure_s`` of the pickup stop, at most
+    ``max_ride_limit_s(passenger, direct_s, settings.max_ride)`` where ``direct_s`` is the
+    travel time from the pickup location straight to the drop-off location.
+
+Route totals
+    ``distance_m`` is the sum of the legs' travel distances (``DISTANCE_TOLERANCE_M_PER_LEG``
+    of rounding slack per leg); ``duration_s`` is the last stop's arrival minus the first stop's
+    departure.
+
+Unassigned
+    Every entry has a known ``UNASSIGNED_*`` reason code and a non-empty hint.
+
+Messages name the vehicle and passenger ids, for planners. This module logs nothing and keeps
+no state: the violations are its only output. ``CHECK_CODES`` documents every code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Final, Protocol
+
+from solver.domain import (
+    Centre,
+    Day,
+    DayProblem,
+    DayResult,
+    Direction,
+    LatLon,
+    Passenger,
+    Reason,
+    Route,
+    Stop,
+    StopKind,
+    Vehicle,
+    WeekPlan,
+    WeekResult,
+    alighting_s,
+    boarding_s,
+    max_ride_limit_s,
+)
+
+LOCATION_TOLERANCE_DEG: Final = 1e-6
+"""Largest difference in latitude or longitude for two locations to count as the same."""
+
+DISTANCE_TOLERANCE_M_PER_LEG: Final = 5
+"""Rounding slack allowed per leg when comparing a route's distance with the oracle's."""
+
+DEFAULT_TOLERANCE_S: Final = 1
+"""Default rounding slack in every time comparison."""
+
+# ------------------------------------------------------------------------------------- codes
+
+WRONG_DAY_DIRECTION: Final = "CHECK_WRONG_DAY_DIRECTION"
+DAY_DIRECTION_TWICE: Final = "CHECK_DAY_DIRECTION_TWICE"
+PASSENGER_MISSING: Final = "CHECK_PASSENGER_MISSING"
+PASSENGER_TWICE: Final = "CHECK_PASSENGER_TWICE"
+INCOMPLETE_TRIP: Final = "CHECK_INCOMPLETE_TRIP"
+UNKNOWN_PASSENGER: Final = "CHECK_UNKNOWN_PASSENGER"
+UNKNOWN_VEHICLE: Final = "CHECK_UNKNOWN_VEHICLE"
+VEHICLE_NOT_AVAILABLE: Final = "CHECK_VEHICLE_NOT_AVAILABLE"
+VEHICLE_TWICE: Final = "CHECK_VEHICLE_TWICE"
+DEPOT: Final = "CHECK_DEPOT"
+WRONG_LOCATION: Final = "CHECK_WRONG_LOCATION"
+STOP_KIND: Final = "CHECK_STOP_KIND"
+EMPTY_STOP: Final = "CHECK_EMPTY_STOP"
+DROPOFF_BEFORE_PICKUP: Final = "CHECK_DROPOFF_BEFORE_PICKUP"
+PICKUP_DROPOFF_DIFFERENT_VEHICLE: Final = "CHECK_PICKUP_DROPOFF_DIFFERENT_VEHICLE"
+TRAVEL_TIME: Final = "CHECK_TRAVEL_TIME"
+SERVICE_TIME: Final = "CHECK_SERVICE_TIME"
+CENTRE_WINDOW: Final = "CHECK_CENTRE_WINDOW"
+PASSENGER_WINDOW: Final = "CHECK_PASSENGER_WINDOW"
+SHIFT: Final = "CHECK_SHIFT"
+SEATS: Final = "CHECK_SEATS"
+WHEELCHAIR_PLACES: Final = "CHECK_WHEELCHAIR_PLACES"
+LOAD_MISMATCH: Final = "CHECK_LOAD_MISMATCH"
+MAX_RIDE_TIME: Final = "CHECK_MAX_RIDE_TIME"
+ROUTE_DISTANCE: Final = "CHECK_ROUTE_DISTANCE"
+ROUTE_DURATION: Final = "CHECK_ROUTE_DURATION"
+UNASSIGNED_REASON: Final = "CHECK_UNASSIGNED_REASON"
+
+CHECK_CODES: Final[Mapping[str, str]] = {
+    WRONG_DAY_DIRECTION: "The result is for another day or direction than the problem.",
+    DAY_DIRECTION_TWICE: "A week result holds the same day-direction more than once.",
+    PASSENGER_MISSING: "A passenger of the day-direction is neither served nor unassigned.",
+    PASSENGER_TWICE: (
+        "A passenger is picked up or dropped off more than once, listed as unassigned more "
+        "than once, or both served and unassigned."
+    ),
+    INCOMPLETE_TRIP: "A passenger is picked up but never dropped off, or the other way round.",
+    UNKNOWN_PASSENGER: "The result names a passenger who does not travel that day-direction.",
+    UNKNOWN_VEHICLE: "A route's vehicle is not in the fleet.",
+    VEHICLE_NOT_AVAILABLE: "A route's vehicle does not drive on that day.",
+    VEHICLE_TWICE: "A vehicle drives more than one route in the same day-direction.",
+    DEPOT: (
+        "A route does not start (or, with return_to_depot, end) with a passenger-free depot "
+        "stop at its vehicle's depot, or has a depot stop elsewhere."
+    ),
+    WRONG_LOCATION: "A pickup or drop-off happens away from the passenger's home or centre.",
+    STOP_KIND: (
+        "A stop's kind (home/centre) or centre id does not match the pickups and drop-offs "
+        "made there."
+    ),
+    EMPTY_STOP: "A home or centre stop has neither pickups nor drop-offs.",
+    DROPOFF_BEFORE_PICKUP: "A passenger's drop-off is not at a later stop than their pickup.",
+    PICKUP_DROPOFF_DIFFERENT_VEHICLE: "A passenger is picked up and dropped off by two vehicles.",
+    TRAVEL_TIME: "A stop is reached sooner than the travel time from the previous stop allows.",
+    SERVICE_TIME: "A vehicle leaves a stop before boarding and alighting there can be done.",
+    CENTRE_WINDOW: (
+        "A centre is served outside its arrival (to_centre) or departure (from_centre) window, "
+        "or on a day it is closed."
+    ),
+    PASSENGER_WINDOW: (
+        "A passenger is picked up before their earliest pickup (to_centre) or dropped off "
+        "after their latest drop-off (from_centre)."
+    ),
+    SHIFT: "A route starts before or ends after its vehicle's shift.",
+    SEATS: "A vehicle carries more seated people than it has seats.",
+    WHEELCHAIR_PLACES: "A vehicle carries more wheelchairs than it has wheelchair places.",
+    LOAD_MISMATCH: "A stop's reported load differs from the load recomputed from its route.",
+    MAX_RIDE_TIME: "A passenger rides longer than their maximum ride time.",
+    ROUTE_DISTANCE: "A route's distance differs from the sum of its legs' distances.",
+    ROUTE_DURATION: "A route's duration differs from its last arrival minus its first departure.",
+    UNASSIGNED_REASON: "An unassigned passenger has no known reason code or an empty hint.",
+}
+"""Every violation code with a one-line description (for the README)."""
+
+_REASON_CODES: Final = frozenset(reason.value for reason in Reason)
+
+
+class TravelTimes(Protocol):
+    """A travel-time oracle between two locations: seconds and metres along the roads."""
+
+    def duration_s(self, a: LatLon, b: LatLon) -> int:
+        """Seconds to drive from ``a`` to ``b``."""
+        ...
+
+    def distance_m(self, a: LatLon, b: LatLon) -> int:
+        """Metres driven from ``a`` to ``b``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule in a result.
+
+    ``code``: a key of ``CHECK_CODES``. ``vehicle_id``/``passenger_id``: the offender, where
+    there is one. ``message``: one sentence naming the ids, for planners.
+    """
+
+    code: str
+    day: Day
+    direction: Direction
+    vehicle_id: str | None
+    passenger_id: str | None
+    message: str
+
+
+def check_day(
+    problem: DayProblem,
+    result: DayResult,
+    travel: TravelTimes,
+    tolerance_s: int = DEFAULT_TOLERANCE_S,
+) -> list[Violation]:
+    """Every violation of the rules (see the module docstring) in one day-direction's result.
+
+    ``travel`` must answer for every location in ``problem`` and ``result``. ``tolerance_s``:
+    seconds of rounding slack allowed in every time comparison. Returns an empty list for a
+    valid result.
+    """
+    checker = _DayChecker(problem, travel, tolerance_s, fleet=problem.vehicles)
+    return checker.check(result)
+
+
+def check_week(
+    plan: WeekPlan,
+    result: WeekResult,
+    travel: TravelTimes,
+    tolerance_s: int = DEFAULT_TOLERANCE_S,
+) -> list[Violation]:
+    """Every violation in each day-direction ``result`` holds, checked against ``plan``.
+
+    Each day-direction is checked against ``plan.day_problem(day, direction)``; the result may
+    hold any subset of the week's day-directions, but each at most once. A route's vehicle that
+    is in the plan's fleet but does not drive that day is reported as not available rather
+    than unknown.
+    """
+    violations: list[Violation] = []
+    seen: set[tuple[Day, Direction]] = set()
+    for day_result in result.plans:
+        key = (day_result.day, day_result.direction)
+        if key in seen:
+            violations.append(
+                Violation(
+                    DAY_DIRECTION_TWICE,
+                    day_result.day,
+                    day_result.direction,
+                    None,
+                    None,
+                    f"Week result {result.name} holds {day_result.day} "
+                    f"{day_result.direction} more than once.",
+                )
+            )
+        seen.add(key)
+        problem = plan.day_problem(day_result.day, day_result.direction)
+        checker = _DayChecker(problem, travel, tolerance_s, fleet=plan.vehicles)
+        violations.extend(checker.check(day_result))
+    return violations
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+
+def _clock(t_s: int) -> str:
+    """``t_s`` seconds after midnight as HH:MM:SS (for messages)."""
+    sign = "-" if t_s < 0 else ""
+    t_s = abs(t_s)
+    return f"{sign}{t_s // 3600:02d}:{t_s % 3600 // 60:02d}:{t_s % 60:02d}"
+
+
+def _same_place(a: LatLon, b: LatLon) -> bool:
+    """Whether two locations are the same within ``LOCATION_TOLERANCE_DEG``."""
+    return (
+        abs(a.lat - b.lat) <= LOCATION_TOLERANCE_DEG
+        and abs(a.lon - b.lon) <= LOCATION_TOLERANCE_DEG
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _StopRef:
+    """Where something happens in a result: route index and stop index."""
+
+    route_index: int
+    stop_index: int
+
+
+@dataclass(slots=True)
+class _Visits:
+    """Where one passenger id is picked up, dropped off, and listed as unassigned."""
+
+    pickups: list[_StopRef] = field(default_factory=list)
+    dropoffs: list[_StopRef] = field(default_factory=list)
+    num_unassigned: int = 0
+
+
+class _DayChecker:
+    """Checks one day-direction's result against its problem; one method per rule group.
+
+    ``fleet``: every vehicle the result may name (a vehicle in it but not in
+    ``problem.vehicles`` is not available that day).
+    """
+
+    def __init__(
+        self,
+        problem: DayProblem,
+        travel: TravelTimes,
+        tolerance_s: int,
+        fleet: Iterable[Vehicle],
+    ) -> None:
+        self._problem = problem
+        self._day = problem.day
+        self._direction = problem.direction
+        self._travel = travel
+        self._tolerance_s = tolerance_s
+        self._passengers = {p.passenger_id: p for p in problem.passengers}
+        self._centres = {c.centre_id: c for c in problem.centres}
+        self._fleet = {v.vehicle_id: v for v in fleet}
+        self._available = {v.vehicle_id for v in problem.vehicles if problem.day in v.days}
+        self._violations: list[Violation] = []
+
+    # ------------------------------------------------------------------------ entry point
+
+    def check(self, result: DayResult) -> list[Violation]:
+        """Run every rule on ``result`` and return the violations in a stable order."""
+        self._violations = []
+        self._check_day_direction(result)
+        self._check_vehicles(result.routes)
+        self._check_coverage(result)
+        for route in result.routes:
+            self._check_route(route)
+        self._check_unassigned_reasons(result)
+        return self._violations
+
+    def _add(
+        self,
+        code: str,
+        message: str,
+        vehicle_id: str | None = None,
+        passenger_id: str | None = None,
+    ) -> None:
+        self._violations.append(
+            Violation(code, self._day, self._direction, vehicle_id, passenger_id, message)
+        )
+
+    # -------------------------------------------------------------------- expected places
+
+    def _centre_of(self, passenger: Passenger) -> Centre | None:
+        # A passenger whose centre is not in the problem is an input error for validate;
+        # the checker then has no expected location to compare with.
+        return self._centres.get(passenger.centre_id)
+
+    def _pickup_location(self, passenger: Passenger) -> LatLon | None:
+        if self._direction is Direction.TO_CENTRE:
+            return passenger.home_on(self._day)
+        centre = self._centre_of(passenger)
+        return None if centre is None else centre.location
+
+    def _dropoff_location(self, passenger: Passenger) -> LatLon | None:
+        if self._direction is Direction.FROM_CENTRE:
+            return passenger.home_on(self._day)
+        centre = self._centre_of(passenger)
+        return None if centre is None else centre.location
+
+    @property
+    def _pickup_kind(self) -> StopKind:
+        return StopKind.HOME if self._direction is Direction.TO_CENTRE else StopKind.CENTRE
+
+    @property
+    def _dropoff_kind(self) -> StopKind:
+        return StopKind.CENTRE if self._direction is Direction.TO_CENTRE else StopKind.HOME
+
+    # --------------------------------------------------------------------- result header
+
+    def _check_day_direction(self, result: DayResult) -> None:
+        if result.day != self._day or result.direction != self._direction:
+            self._add(
+                WRONG_DAY_DIRECTION,
+                f"The result is for {result.day} {result.direction} but the problem is for "
+                f"{self._day} {self._direction}.",
+            )
+
+    def _check_vehicles(self, routes: Iterable[Route]) -> None:
+        seen: set[str] = set()
+        for route in routes:
+            vehicle_id = route.vehicle_id
+            if vehicle_id in seen:
+                self._add(
+                    VEHICLE_TWICE,
+                    f"Vehicle {vehicle_id} drives more than one route.",
+                    vehicle_id=vehicle_id,
+                )
+            seen.add(vehicle_id)
+            if vehicle_id not in self._fleet:
+                self._add(
+                    UNKNOWN_VEHICLE,
+                    f"Vehicle {vehicle_id} is not in the fleet.",
+                    vehicle_id=vehicle_id,
+                )
+            elif vehicle_id not in self._available:
+                self._add(
+                    VEHICLE_NOT_AVAILABLE,
+                    f"Vehicle {vehicle_id} does not drive on {self._day}.",
+                    vehicle_id=vehicle_id,
+                )
+
+    # -------------------------------------------------------------------------- coverage
+
+    def _collect_visits(self, result: DayResult) -> dict[str, _Visits]:
+        visits: dict[str, _Visits] = {p.passenger_id: _Visits() for p in self._problem.passengers}
+        for route_index, route in enumerate(result.routes):
+            for stop_index, stop in enumerate(route.stops):
+                ref = _StopRef(route_index, stop_index)
+                for passenger_id in stop.pickups:
+                    visits.setdefault(passenger_id, _Visits()).pickups.append(ref)
+                for passenger_id in stop.dropoffs:
+                    visits.setdefault(passenger_id, _Visits()).dropoffs.append(ref)
+        for entry in result.unassigned:
+            visits.setdefault(entry.passenger_id, _Visits()).num_unassigned += 1
+        return visits
+
+    def _check_coverage(self, result: DayResult) -> None:
+        for passenger_id, visit in self._collect_visits(result).items():
+            passenger = self._passengers.get(passenger_id)
+            if passenger is None:
+                self._add(
+                    UNKNOWN_PASSENGER,
+                    f"Passenger {passenger_id} does not travel on {self._day} {self._direction}.",
+                    passenger_id=passenger_id,
+                )
+                continue
+            num_pickups, num_dropoffs = len(visit.pickups), len(visit.dropoffs)
+            is_served = num_pickups > 0 or num_dropoffs > 0
+            if not is_served and visit.num_unassigned == 0:
+                self._add(
+                    PASSENGER_MISSING,
+                    f"Passenger {passenger_id} is neither served nor listed as unassigned.",
+                    passenger_id=passenger_id,
+                )
+            elif (
+                num_pickups > 1
+                or num_dropoffs > 1
+                or visit.num_unassigned > 1
+                or (is_served and visit.num_unassigned > 0)
+            ):
+                self._add(
+                    PASSENGER_TWICE,
+                    f"Passenger {passenger_id} is picked up {num_pickups}, dropped off "
+                    f"{num_dropoffs} and listed as unassigned {visit.num_unassigned} times.",
+                    passenger_id=passenger_id,
+                )
+            elif num_pickups != num_dropoffs:
+                missing = "dropped off" if num_dropoffs == 0 else "picked up"
+                self._add(
+                    INCOMPLETE_TRIP,
+                    f"Passenger {passenger_id} is never {missing}.",
+                    passenger_id=passenger_id,
+                )
+            elif is_served:
+                self._check_trip(passenger, result, visit.pickups[0], visit.dropoffs[0])
+
+    def _check_trip(
+        self, passenger: Passenger, result: DayResult, pickup: _StopRef, dropoff: _StopRef
+    ) -> None:
+        """Order and ride time of one passenger picked up once and dropped off once."""
+        passenger_id = passenger.passenger_id
+        pickup_route = result.routes[pickup.route_index]
+        dropoff_route = result.routes[dropoff.route_index]
+        if pickup.route_index != dropoff.route_index:
+            self._add(
+                PICKUP_DROPOFF_DIFFERENT_VEHICLE,
+                f"Passenger {passenger_id} is picked up by vehicle {pickup_route.vehicle_id} "
+                f"but dropped off by vehicle {dropoff_route.vehicle_id}.",
+                vehicle_id=pickup_route.vehicle_id,
+                passenger_id=passenger_id,
+            )
+            return
+        if dropoff.stop_index <= pickup.stop_index:
+            self._add(
+                DROPOFF_BEFORE_PICKUP,
+                f"Passenger {passenger_id} is dropped off at stop {dropoff.stop_index} of "
+                f"vehicle {pickup_route.vehicle_id}, not after their pickup at stop "
+                f"{pickup.stop_index}.",
+                vehicle_id=pickup_route.vehicle_id,
+                passenger_id=passenger_id,
+            )
+            return
+        self._check_ride_time(
+            passenger,
+            pickup_route.vehicle_id,
+            pickup_route.stops[pickup.stop_index],
+            pickup_route.stops[dropoff.stop_index],
+        )
+
+    def _check_ride_time(
+        self, passenger: Passenger, vehicle_id: str, pickup: Stop, dropoff: Stop
+    ) -> None:
+        start = self._pickup_location(passenger)
+        end = self._dropoff_location(passenger)
+        if start is None or end is None:
+            return
+        direct_s = self._travel.duration_s(start, end)
+        limit_s = max_ride_limit_s(passenger, direct_s, self._problem.settings.max_ride)
+        ride_s = dropoff.arrival_s - pickup.departure_s
+        if ride_s > limit_s + self._tolerance_s:
+            self._add(
+                MAX_RIDE_TIME,
+                f"Passenger {passenger.passenger_id} rides {ride_s} s in vehicle {vehicle_id}, "
+                f"more than their maximum of {limit_s} s.",
+                vehicle_id=vehicle_id,
+                passenger_id=passenger.passenger_id,
+            )
+
+    def _check_unassigned_reasons(self, result: DayResult) -> None:
+        for entry in result.unassigned:
+            if str(entry.reason) not in _REASON_CODES or not entry.hint.strip():
+                self._add(
+                    UNASSIGNED_REASON,
+                    f"Unassigned passenger {entry.passenger_id} lacks a known reason code or "
+                    f"a hint.",
+                    passenger_id=entry.passenger_id,
+                )
+
+    # ---------------------------------------------------------------------------- routes
+
+    def _check_route(self, route: Route) -> None:
+        vehicle = self._fleet.get(route.vehicle_id)
+        if not route.stops:
+            self._add(DEPOT, f"Route of vehicle {route.vehicle_id} has no stops.", route.vehicle_id)
+            return
+        self._check_depot_stops(route, vehicle)
+        for index, stop in enumerate(route.stops):
+            self._check_stop_places(route.vehicle_id, index, stop)
+        self._check_travel_times(route)
+        self._check_service_times(route)
+        self._check_windows(route)
+        if vehicle is not None:
+            self._check_shift(route, vehicle)
+        self._check_loads(route, vehicle)
+        self._check_totals(route)
+
+    def _check_depot_stops(self, route: Route, vehicle: Vehicle | None) -> None:
+        vehicle_id = route.vehicle_id
+        stops = route.stops
+        last = len(stops) - 1
+        must_return = self._problem.settings.return_to_depot
+        depot_indices = {0, last} if must_return else {0}
+        if must_return and (last == 0 or stops[last].kind is not StopKind.DEPOT):
+            self._add(
+                DEPOT, f"Route of vehicle {vehicle_id} does not end at its depot.", vehicle_id
+            )
+        if stops[0].kind is not StopKind.DEPOT:
+            self._add(
+                DEPOT, f"Route of vehicle {vehicle_id} does not start at its depot.", vehicle_id
+            )
+        for index, stop in enumerate(stops):
+            if stop.kind is not StopKind.DEPOT:
+                continue
+            if index not in depot_indices:
+                self._add(
+                    DEPOT,
+                    f"Route of vehicle {vehicle_id} has a depot stop at stop {index}, where "
+                    f"only a pickup or drop-off may be.",
+                    vehicle_id,
+                )
+            if stop.pickups or stop.dropoffs:
+                self._add(
+                    DEPOT,
+                    f"Depot stop {index} of vehicle {vehicle_id} picks up or drops off passengers.",
+                    vehicle_id,
+                )
+            if vehicle is not None and not _same_place(stop.location, vehicle.depot):
+                self._add(
+                    DEPOT,
+                    f"Depot stop {index} of vehicle {vehicle_id} is not at the vehicle's depot.",
+                    vehicle_id,
+                )
+
+    def _check_stop_places(self, vehicle_id: str, index: int, stop: Stop) -> None:
+        """Location, kind and centre id of a stop against the passengers served there."""
+        if stop.kind is not StopKind.DEPOT and not stop.pickups and not stop.dropoffs:
+            self._add(
+                EMPTY_STOP,
+                f"Stop {index} of vehicle {vehicle_id} neither picks up nor drops off anyone.",
+                vehicle_id,
+            )
+            return
+        expected_kinds: set[StopKind] = set()
+        centre_ids: set[str] = set()
+        actions = [(pid, True) for pid in stop.pickups] + [(pid, False) for pid in stop.dropoffs]
+        for passenger_id, is_pickup in actions:
+            passenger = self._passengers.get(passenger_id)
+            if passenger is None:
+                continue
+            expected = (
+                self._pickup_location(passenger) if is_pickup else self._dropoff_location(passenger)
+            )
+            kind = self._pickup_kind if is_pickup else self._dropoff_kind
+            expected_kinds.add(kind)
+            if kind is StopKind.CENTRE:
+                centre_ids.add(passenger.centre_id)
+            if expected is not None and not _same_place(stop.location, expected):
+                action = "picked up" if is_pickup else "dropped off"
+                place = "home" if kind is StopKind.HOME else f"centre {passenger.centre_id}"
+                self._add(
+                    WRONG_LOCATION,
+                    f"Passenger {passenger_id} is {action} by vehicle {vehicle_id} at stop "
+                    f"{index}, which is not at their {place}.",
+                    vehicle_id,
+                    passenger_id,
+                )
+        if stop.kind is StopKind.DEPOT:
+            return  # passengers at a depot stop are reported by _check_depot_stops
+        if expected_kinds - {stop.kind}:
+            wanted = " and ".join(sorted(expected_kinds))
+            self._add(
+                STOP_KIND,
+                f"Stop {index} of vehicle {vehicle_id} is a {stop.kind} stop but serves "
+                f"passengers at a {wanted}.",
+                vehicle_id,
+            )
+        elif stop.centre_id is not None and centre_ids - {stop.centre_id}:
+            self._add(
+                STOP_KIND,
+                f"Stop {index} of vehicle {vehicle_id} names centre {stop.centre_id} but serves "
+                f"passengers of centre {', '.join(sorted(centre_ids))}.",
+                vehicle_id,
+            )
+
+    def _check_travel_times(self, route: Route) -> None:
+        for index in range(1, len(route.stops)):
+            previous, stop = route.stops[index - 1], route.stops[index]
+            leg_s = self._travel.duration_s(previous.location, stop.location)
+            earliest_s = previous.departure_s + leg_s
+            if stop.arrival_s < earliest_s - self._tolerance_s:
+                self._add(
+                    TRAVEL_TIME,
+                    f"Vehicle {route.vehicle_id} reaches stop {index} at "
+                    f"{_clock(stop.arrival_s)}, before {_clock(earliest_s)} when the drive "
+                    f"from stop {index - 1} allows.",
+                    route.vehicle_id,
+                )
+
+    def _service_s(self, stop: Stop) -> int:
+        """Seconds needed at ``stop`` to board its pickups and let its drop-offs alight."""
+        service = self._problem.settings.service
+        total_s = 0
+        for passenger_id in stop.pickups:
+            passenger = self._passengers.get(passenger_id)
+            if passenger is not None:
+                total_s += boarding_s(passenger, service)
+        for passenger_id in stop.dropoffs:
+            passenger = self._passengers.get(passenger_id)
+            if passenger is not None:
+                total_s += alighting_s(passenger, service)
+        return total_s
+
+    def _check_service_times(self, route: Route) -> None:
+        for index, stop in enumerate(route.stops):
+            earliest_s = stop.arrival_s + self._service_s(stop)
+            if stop.departure_s < earliest_s - self._tolerance_s:
+                self._add(
+                    SERVICE_TIME,
+                    f"Vehicle {route.vehicle_id} leaves stop {index} at "
+                    f"{_clock(stop.departure_s)}, before boarding and alighting end at "
+                    f"{_clock(earliest_s)}.",
+                    route.vehicle_id,
+                )
+
+    def _check_windows(self, route: Route) -> None:
+        to_centre = self._direction is Direction.TO_CENTRE
+        for index, stop in enumerate(route.stops):
+            # to_centre: centres are where passengers are dropped off, homes where picked up.
+            centre_ids = stop.dropoffs if to_centre else stop.pickups
+            home_ids = stop.pickups if to_centre else stop.dropoffs
+            served_centres: dict[str, None] = {}  # ordered set
+            for passenger_id in centre_ids:
+                passenger = self._passengers.get(passenger_id)
+                if passenger is not None:
+                    served_centres[passenger.centre_id] = None
+            for centre_id in served_centres:
+                self._check_centre_window(route.vehicle_id, index, stop, centre_id)
+            for passenger_id in home_ids:
+                passenger = self._passengers.get(passenger_id)
+                if passenger is not None:
+                    self._check_passenger_window(route.vehicle_id, index, stop, passenger)
+
+    def _check_centre_window(self, vehicle_id: str, index: int, stop: Stop, centre_id: str) -> None:
+        centre = self._centres.get(centre_id)
+        if centre is None:
+            return
+        hours = centre.hours.get(self._day)
+        if hours is None:
+            self._add(
+                CENTRE_WINDOW,
+                f"Vehicle {vehicle_id} serves centre {centre_id} at stop {index} on "
+                f"{self._day}, when the centre is closed.",
+                vehicle_id,
+            )
+            return
+        window = hours.arrival if self._direction is Direction.TO_CENTRE else hours.departure
+        tolerance_s = self._tolerance_s
+        if not window.start_s - tolerance_s <= stop.arrival_s <= window.end_s + tolerance_s:
+            self._add(
+                CENTRE_WINDOW,
+                f"Vehicle {vehicle_id} serves centre {centre_id} at stop {index} at "
+                f"{_clock(stop.arrival_s)}, outside its window {_clock(window.start_s)}-"
+                f"{_clock(window.end_s)}.",
+                vehicle_id,
+            )
+
+    def _check_passenger_window(
+        self, vehicle_id: str, index: int, stop: Stop, passenger: Passenger
+    ) -> None:
+        passenger_id = passenger.passenger_id
+        if self._direction is Direction.TO_CENTRE:
+            earliest_s = passenger.earliest_pickup_s
+            if earliest_s is not None and stop.arrival_s < earliest_s - self._tolerance_s:
+                self._add(
+                    PASSENGER_WINDOW,
+                    f"Passenger {passenger_id} is picked up by vehicle {vehicle_id} at "
+                    f"{_clock(stop.arrival_s)}, before their earliest pickup "
+                    f"{_clock(earliest_s)}.",
+                    vehicle_id,
+                    passenger_id,
+                )
+        else:
+            latest_s = passenger.latest_dropoff_s
+            if latest_s is not None and stop.arrival_s > latest_s + self._tolerance_s:
+                self._add(
+                    PASSENGER_WINDOW,
+                    f"Passenger {passenger_id} is dropped off by vehicle {vehicle_id} at "
+                    f"{_clock(stop.arrival_s)}, after their latest drop-off "
+                    f"{_clock(latest_s)}.",
+                    vehicle_id,
+                    passenger_id,
+                )
+
+    def _check_shift(self, route: Route, vehicle: Vehicle) -> None:
+        start_s = route.stops[0].departure_s
+        end_s = route.stops[-1].arrival_s
+        shift = vehicle.shift
+        if start_s < shift.start_s - self._tolerance_s:
+            self._add(
+                SHIFT,
+                f"Vehicle {vehicle.vehicle_id} starts at {_clock(start_s)}, before its shift "
+                f"starts at {_clock(shift.start_s)}.",
+                vehicle.vehicle_id,
+            )
+        if end_s > shift.end_s + self._tolerance_s:
+            self._add(
+                SHIFT,
+                f"Vehicle {vehicle.vehicle_id} ends at {_clock(end_s)}, after its shift ends "
+                f"at {_clock(shift.end_s)}.",
+                vehicle.vehicle_id,
+            )
+
+    def _check_loads(self, route: Route, vehicle: Vehicle | None) -> None:
+        vehicle_id = route.vehicle_id
+        seats = wheelchairs = 0
+        peak_seats = peak_wheelchairs = 0
+        peak_seats_index = peak_wheelchairs_index = 0
+        wheelchair_passenger_ids: list[str] = []
+        for index, stop in enumerate(route.stops):
+            for passenger_id in stop.pickups:
+                passenger = self._passengers.get(passenger_id)
+                if passenger is not None:
+                    seats += passenger.num_seats
+                    wheelchairs += passenger.num_wheelchair_places
+                    if passenger.needs_wheelchair_place:
+                        wheelchair_passenger_ids.append(passenger_id)
+            for passenger_id in stop.dropoffs:
+                passenger = self._passengers.get(passenger_id)
+                if passenger is not None:
+                    seats -= passenger.num_seats
+                    wheelchairs -= passenger.num_wheelchair_places
+            if (stop.load_seats, stop.load_wheelchair_places) != (seats, wheelchairs):
+                self._add(
+                    LOAD_MISMATCH,
+                    f"Stop {index} of vehicle {vehicle_id} reports {stop.load_seats} seats and "
+                    f"{stop.load_wheelchair_places} wheelchair places taken, but its pickups "
+                    f"and drop-offs give {seats} and {wheelchairs}.",
+                    vehicle_id,
+                )
+            if seats > peak_seats:
+                peak_seats, peak_seats_index = seats, index
+            if wheelchairs > peak_wheelchairs:
+                peak_wheelchairs, peak_wheelchairs_index = wheelchairs, index
+        if vehicle is None:
+            return
+        if peak_seats > vehicle.seats:
+            self._add(
+                SEATS,
+                f"Vehicle {vehicle_id} carries {peak_seats} seated people after stop "
+                f"{peak_seats_index}, more than its {vehicle.seats} seats.",
+                vehicle_id,
+            )
+        if vehicle.wheelchair_places == 0:
+            # Name each wheelchair passenger: the fix is to move them, not to count places.
+            for passenger_id in wheelchair_passenger_ids:
+                self._add(
+                    WHEELCHAIR_PLACES,
+                    f"Passenger {passenger_id} rides in a wheelchair in vehicle {vehicle_id}, "
+                    f"which has no wheelchair place.",
+                    vehicle_id,
+                    passenger_id,
+                )
+        elif peak_wheelchairs > vehicle.wheelchair_places:
+            self._add(
+                WHEELCHAIR_PLACES,
+                f"Vehicle {vehicle_id} carries {peak_wheelchairs} wheelchairs after stop "
+                f"{peak_wheelchairs_index}, more than its {vehicle.wheelchair_places} "
+                f"wheelchair places.",
+                vehicle_id,
+            )
+
+    def _check_totals(self, route: Route) -> None:
+        stops = route.stops
+        num_legs = len(stops) - 1
+        distance_m = sum(
+            self._travel.distance_m(stops[i - 1].location, stops[i].location)
+            for i in range(1, len(stops))
+        )
+        if abs(route.distance_m - distance_m) > DISTANCE_TOLERANCE_M_PER_LEG * max(1, num_legs):
+            self._add(
+                ROUTE_DISTANCE,
+                f"Route of vehicle {route.vehicle_id} reports {route.distance_m} m but its legs "
+                f"add up to {distance_m} m.",
+                route.vehicle_id,
+            )
+        duration_s = stops[-1].arrival_s - stops[0].departure_s
+        if abs(route.duration_s - duration_s) > self._tolerance_s:
+            self._add(
+                ROUTE_DURATION,
+                f"Route of vehicle {route.vehicle_id} reports {route.duration_s} s but runs "
+                f"{duration_s} s from first departure to last arrival.",
+                route.vehicle_id,
+            )

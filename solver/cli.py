@@ -1,0 +1,315 @@
+"""The ``dagrute`` command line: read -> solve -> check -> write.
+
+Exit codes: 0 done; 1 the checker found violations; 2 bad input (each issue named);
+3 a road-network problem.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from solver.check import Violation, check_week
+from solver.config import configure_logging, get_config
+from solver.domain import DAYS, DIRECTIONS, Day, Direction, RoadSettings, WeekPlan, WeekResult
+from solver.errors import InputError
+from solver.generate import BERGEN_ASSUMPTIONS, generate_week
+from solver.io import (
+    dump_plan,
+    dump_result,
+    load_plan,
+    load_result,
+    resolve_osm_file,
+    result_to_geojson,
+)
+from solver.roads import DEFAULT_OSM_FILE, RoadNetwork, RoadsError
+from solver.week import build_week_matrices, solve_week
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="dagrute: plan day-centre transport on real roads.",
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_VIOLATIONS = 1
+EXIT_INPUT = 2
+EXIT_ROADS = 3
+
+
+def _fail_input(error: InputError) -> NoReturn:
+    err.print(f"[bold red]Input error[/]: {len(error.issues)} problem(s) in the plan")
+    for issue in error.issues:
+        where = f" at {issue.path}" if issue.path else ""
+        who = f" ({issue.id})" if issue.id else ""
+        err.print(f"  [red]{issue.code}[/]{where}{who}: {issue.message}")
+        if issue.hint:
+            err.print(f"      hint: {issue.hint}")
+    raise typer.Exit(EXIT_INPUT)
+
+
+def _fail_roads(error: RoadsError) -> NoReturn:
+    err.print(f"[bold red]Road network error[/] {error.code}: {error.message}")
+    err.print(f"      hint: {error.hint}")
+    raise typer.Exit(EXIT_ROADS)
+
+
+def _load_plan(path: Path) -> WeekPlan:
+    try:
+        return load_plan(path)
+    except InputError as error:
+        _fail_input(error)
+
+
+def _osm_path(plan_path: Path, plan: WeekPlan, osm: Path | None) -> Path:
+    if osm is not None:
+        return osm
+    if plan.osm_file:
+        return resolve_osm_file(plan_path, plan.osm_file)
+    return DEFAULT_OSM_FILE
+
+
+def _load_network(osm_file: Path, plan: WeekPlan) -> RoadNetwork:
+    try:
+        return RoadNetwork.load(osm_file, plan.settings.roads, get_config().cache_dir)
+    except RoadsError as error:
+        _fail_roads(error)
+
+
+def _print_violations(violations: list[Violation]) -> None:
+    for v in violations:
+        where = f"{v.day} {v.direction}"
+        err.print(f"  [red]{v.code}[/] {where}: {v.message}")
+
+
+def _summary(result: WeekResult) -> Table:
+    table = Table(title=f"dagrute: {result.name}")
+    for column in (
+        "day",
+        "direction",
+        "vehicles",
+        "passengers",
+        "unassigned",
+        "km",
+        "vehicle h",
+        "cost NOK",
+        "mean ride min",
+        "max ride min",
+    ):
+        table.add_column(column, justify="right" if column not in ("day", "direction") else "left")
+    for plan in result.plans:
+        k = plan.kpis
+        table.add_row(
+            plan.day,
+            str(plan.direction),
+            str(k.num_vehicles),
+            str(k.num_passengers),
+            str(k.num_unassigned),
+            f"{k.distance_m / 1000:.1f}",
+            f"{k.vehicle_s / 3600:.1f}",
+            f"{k.cost:,.0f}",
+            f"{k.mean_ride_s / 60:.1f}",
+            f"{k.max_ride_s / 60:.1f}",
+        )
+    t = result.totals
+    table.add_section()
+    table.add_row(
+        "week",
+        "",
+        f"peak {int(t.get('peak_vehicles', 0))}",
+        str(int(t.get("trips", 0))),
+        str(int(t.get("unassigned_trips", 0))),
+        f"{t.get('km', 0):.1f}",
+        f"{t.get('vehicle_hours', 0):.1f}",
+        f"{t.get('cost', 0):,.0f}",
+        f"{t.get('mean_ride_min', 0):.1f}",
+        f"{t.get('max_ride_min', 0):.1f}",
+    )
+    return table
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log timings.")] = False,
+) -> None:
+    """Plan day-centre transport on real roads."""
+    config = get_config()
+    configure_logging("INFO" if verbose else config.log_level, config.log_json)
+
+
+@app.command()
+def solve(
+    plan_file: Annotated[Path, typer.Argument(help="Week plan JSON.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the result JSON.")],
+    geojson: Annotated[
+        Path | None, typer.Option(help="Also write the routes as GeoJSON here.")
+    ] = None,
+    day: Annotated[
+        list[str] | None, typer.Option(help="Solve only this weekday (mon..fri); repeatable.")
+    ] = None,
+    direction: Annotated[
+        list[str] | None,
+        typer.Option(help="Solve only this direction (to_centre, from_centre); repeatable."),
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(help="Seconds for the whole solve, roads included (default: the plan's)."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the plan's).")] = None,
+    osm: Annotated[Path | None, typer.Option(help="OSM file (.osm.pbf or .osm).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes solving day-directions in parallel.")
+    ] = None,
+) -> None:
+    """Solve a week (or some days/directions) and check the result."""
+    started = time.perf_counter()
+    plan = _load_plan(plan_file)
+    days = _parse_days(day)
+    directions = _parse_directions(direction)
+    settings = plan.settings
+    if time_limit is not None:
+        settings = replace(settings, time_limit_s=time_limit)
+    if seed is not None:
+        settings = replace(settings, seed=seed)
+    plan = plan.replace(settings=settings)
+    with err.status("Loading the road network..."):
+        network = _load_network(_osm_path(plan_file, plan, osm), plan)
+    num_solves = len(days or DAYS) * len(directions or DIRECTIONS)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Solving day-directions", total=num_solves)
+
+        def progress(what: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, description=f"Solved {what}" if done else what)
+
+        try:
+            result, matrices = solve_week(
+                plan,
+                network,
+                days=days,
+                directions=directions,
+                geometry=network.path_geometry,
+                progress=progress,
+                workers=workers or get_config().workers or None,
+                started=started,
+            )
+        except InputError as error:
+            _fail_input(error)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    dump_result(result, out_file)
+    if geojson is not None:
+        geojson.parent.mkdir(parents=True, exist_ok=True)
+        geojson.write_text(json.dumps(result_to_geojson(result)), encoding="utf-8")
+    out.print(_summary(result))
+    violations = check_week(plan, result, matrices)
+    wall = time.perf_counter() - started
+    out.print(
+        f"Wrote {out_file}" + (f" and {geojson}" if geojson else "") + f" in {wall:.1f} s. "
+        f"Checker: {len(violations)} violation(s)."
+    )
+    if violations:
+        _print_violations(violations)
+        raise typer.Exit(EXIT_VIOLATIONS)
+
+
+@app.command()
+def check(
+    plan_file: Annotated[Path, typer.Argument(help="Week plan JSON.")],
+    result_file: Annotated[Path, typer.Argument(help="Result JSON to verify.")],
+    osm: Annotated[Path | None, typer.Option(help="OSM file (.osm.pbf or .osm).")] = None,
+) -> None:
+    """Re-verify a result against the plan and the roads; exit 1 if anything is violated."""
+    plan = _load_plan(plan_file)
+    try:
+        result = load_result(result_file)
+    except InputError as error:
+        _fail_input(error)
+    network = _load_network(_osm_path(plan_file, plan, osm), plan)
+    try:
+        matrices = build_week_matrices(plan, network)
+    except InputError as error:
+        _fail_input(error)
+    violations = check_week(plan, result, matrices)
+    if violations:
+        err.print(f"[bold red]{len(violations)} violation(s)[/]")
+        _print_violations(violations)
+        raise typer.Exit(EXIT_VIOLATIONS)
+    num_routes = sum(len(p.routes) for p in result.plans)
+    out.print(f"OK: {len(result.plans)} day-direction(s), {num_routes} route(s), 0 violations.")
+
+
+@app.command()
+def generate(
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the plan JSON.")],
+    passengers: Annotated[int, typer.Option(help="Number of passengers.")] = 60,
+    centres: Annotated[int, typer.Option(help="Number of centres.")] = 4,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    bergen: Annotated[
+        bool, typer.Option(help="Reproduce Bergen 2025: 305 passengers, 11 centres.")
+    ] = False,
+    osm: Annotated[
+        Path | None, typer.Option(help="OSM file to place locations on (default: bundled).")
+    ] = None,
+) -> None:
+    """Generate a realistic synthetic week on a road graph."""
+    osm_file = osm or DEFAULT_OSM_FILE
+    try:
+        network = RoadNetwork.load(osm_file, RoadSettings(), get_config().cache_dir)
+    except RoadsError as error:
+        _fail_roads(error)
+    plan = generate_week(
+        network, num_passengers=passengers, num_centres=centres, seed=seed, bergen=bergen
+    )
+    if osm is not None:
+        plan = plan.replace(osm_file=str(osm.resolve()))
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    dump_plan(plan, out_file)
+    wheelchairs = sum(p.needs_wheelchair_place for p in plan.passengers)
+    out.print(
+        f"Wrote {out_file}: {len(plan.centres)} centres, {len(plan.passengers)} passengers "
+        f"({wheelchairs} in wheelchairs), {len(plan.vehicles)} vehicles."
+    )
+    if bergen:
+        out.print("Assumptions:")
+        for key, text in BERGEN_ASSUMPTIONS.items():
+            out.print(f"  - {key}: {text}")
+
+
+def _parse_days(values: list[str] | None) -> list[Day] | None:
+    if not values:
+        return None
+    days: list[Day] = []
+    for value in values:
+        lowered = value.lower()
+        if lowered not in DAYS:
+            raise typer.BadParameter(f"{value!r} is not a weekday; use one of {', '.join(DAYS)}.")
+        days.append(lowered)  # type: ignore[arg-type]
+    return days
+
+
+def _parse_directions(values: list[str] | None) -> list[Direction] | None:
+    if not values:
+        return None
+    try:
+        return [Direction(v.lower()) for v in values]
+    except ValueError:
+        raise typer.BadParameter("Use to_centre or from_centre.") from None
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,344 @@
+"""DayProblem + matrices -> OR-Tools routing model, one ``add_<rule>()`` function per rule.
+
+The model is a pickup-and-delivery problem with time windows:
+
+* every vehicle starts at its depot and (with ``settings.return_to_depot``) ends there;
+* every served passenger is two visits, a pickup and a drop-off, on the same vehicle, pickup
+  first. ``to_centre``: pickup at home, drop-off at the centre; ``from_centre``: pickup at the
+  centre, drop-off at home. A route may serve several centres;
+* a visit's time cumul is when its service starts; the vehicle may wait before it;
+* seats and wheelchair places are two capacity dimensions;
+* ride time (drop-off service start minus pickup departure) is bounded per passenger;
+* a passenger may be left out at a large penalty, so infeasibility is a result.
+
+Costs are integers in ``COST_UNITS_PER_NOK`` units of a krone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+from ortools.constraint_solver import pywrapcp
+
+from solver.domain import (
+    DayProblem,
+    Direction,
+    LatLon,
+    Passenger,
+    TimeWindow,
+    Vehicle,
+    alighting_s,
+    boarding_s,
+    max_ride_limit_s,
+)
+
+COST_UNITS_PER_NOK = 1000
+"""Objective units per krone: 0.001 NOK resolution keeps per-second and per-metre costs whole."""
+
+DAY_HORIZON_S = 24 * 3600
+"""Latest possible time of day, seconds after midnight."""
+
+DROP_PENALTY_NOK = 1_000_000.0
+"""Cost of leaving one passenger unserved: far above any route's cost, so serving wins."""
+
+TIME_DIMENSION = "time"
+SEATS_DIMENSION = "seats"
+WHEELCHAIR_DIMENSION = "wheelchair_places"
+
+
+class Matrices(Protocol):
+    """Travel-time and distance matrices over a list of points (``solver.roads``)."""
+
+    @property
+    def durations_s(self) -> npt.NDArray[np.integer]: ...  # noqa: D102
+
+    @property
+    def distances_m(self) -> npt.NDArray[np.integer]: ...  # noqa: D102
+
+    def index_of(self, point: LatLon) -> int: ...  # noqa: D102
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One node of the routing model.
+
+    ``kind``: ``start`` / ``end`` (a vehicle's depot) or ``pickup`` / ``dropoff``.
+    ``node``: row of the matrices (``None`` for an open route end, reachable at no cost).
+    """
+
+    kind: str
+    location: LatLon
+    node: int | None
+    service_s: int
+    window: TimeWindow
+    seats_delta: int = 0
+    wheelchair_delta: int = 0
+    passenger_id: str | None = None
+    centre_id: str | None = None
+
+
+@dataclass
+class DayModel:
+    """An OR-Tools model of one day-direction and what is needed to read its solution."""
+
+    problem: DayProblem
+    passengers: tuple[Passenger, ...]
+    vehicles: tuple[Vehicle, ...]
+    visits: tuple[Visit, ...]
+    pairs: tuple[tuple[int, int], ...]  # (pickup visit, dropoff visit) per passenger
+    durations_s: npt.NDArray[np.int64]  # visit x visit travel time
+    distances_m: npt.NDArray[np.int64]  # visit x visit distance
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    max_ride_s: dict[str, int]
+
+    @property
+    def time_dimension(self) -> pywrapcp.RoutingDimension:
+        """The time dimension (cumul = service start, seconds after midnight)."""
+        return self.routing.GetDimensionOrDie(TIME_DIMENSION)
+
+
+def direct_s(problem: DayProblem, passenger: Passenger, matrices: Matrices) -> int:
+    """Direct travel time of the passenger's trip on this day-direction."""
+    origin, destination = trip_ends(problem, passenger)
+    return int(
+        matrices.durations_s[matrices.index_of(origin), matrices.index_of(destination)]
+    )
+
+
+def trip_ends(problem: DayProblem, passenger: Passenger) -> tuple[LatLon, LatLon]:
+    """(pickup location, drop-off location) of the passenger's trip on this day-direction."""
+    home = passenger.home_on(problem.day)
+    centre = problem.centre(passenger.centre_id).location
+    if problem.direction is Direction.TO_CENTRE:
+        return home, centre
+    return centre, home
+
+
+def passenger_windows(problem: DayProblem, passenger: Passenger) -> tuple[TimeWindow, TimeWindow]:
+    """(pickup window, drop-off window) on service start, from centre hours and preferences."""
+    hours = problem.centre(passenger.centre_id).hours[problem.day]
+    if problem.direction is Direction.TO_CENTRE:
+        earliest = passenger.earliest_pickup_s if passenger.earliest_pickup_s is not None else 0
+        return TimeWindow(earliest, DAY_HORIZON_S), hours.arrival
+    latest = (
+        passenger.latest_dropoff_s if passenger.latest_dropoff_s is not None else DAY_HORIZON_S
+    )
+    return hours.departure, TimeWindow(0, latest)
+
+
+def build_visits(
+    problem: DayProblem,
+    passengers: Sequence[Passenger],
+    matrices: Matrices,
+) -> tuple[tuple[Visit, ...], tuple[tuple[int, int], ...]]:
+    """Visits in model order: vehicle starts, vehicle ends, then pickup/drop-off pairs."""
+    service = problem.settings.service
+    visits: list[Visit] = []
+    for vehicle in problem.vehicles:
+        visits.append(
+            Visit("start", vehicle.depot, matrices.index_of(vehicle.depot), 0, vehicle.shift)
+        )
+    for vehicle in problem.vehicles:
+        end_node = matrices.index_of(vehicle.depot) if problem.settings.return_to_depot else None
+        visits.append(Visit("end", vehicle.depot, end_node, 0, vehicle.shift))
+    pairs: list[tuple[int, int]] = []
+    for passenger in passengers:
+        origin, destination = trip_ends(problem, passenger)
+        pickup_window, dropoff_window = passenger_windows(problem, passenger)
+        to_centre = problem.direction is Direction.TO_CENTRE
+        pairs.append((len(visits), len(visits) + 1))
+        visits.append(
+            Visit(
+                "pickup",
+                origin,
+                matrices.index_of(origin),
+                boarding_s(passenger, service),
+                pickup_window,
+                passenger.num_seats,
+                passenger.num_wheelchair_places,
+                passenger.passenger_id,
+                None if to_centre else passenger.centre_id,
+            )
+        )
+        visits.append(
+            Visit(
+                "dropoff",
+                destination,
+                matrices.index_of(destination),
+                alighting_s(passenger, service),
+                dropoff_window,
+                -passenger.num_seats,
+                -passenger.num_wheelchair_places,
+                passenger.passenger_id,
+                passenger.centre_id if to_centre else None,
+            )
+        )
+    return tuple(visits), tuple(pairs)
+
+
+def visit_matrices(
+    visits: Sequence[Visit], matrices: Matrices
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Travel time and distance between visits; an open route end costs nothing to reach."""
+    rows = np.array([v.node if v.node is not None else 0 for v in visits], dtype=np.int64)
+    durations = np.asarray(matrices.durations_s, dtype=np.int64)[np.ix_(rows, rows)]
+    distances = np.asarray(matrices.distances_m, dtype=np.int64)[np.ix_(rows, rows)]
+    open_ends = [i for i, v in enumerate(visits) if v.node is None]
+    durations[:, open_ends] = 0
+    distances[:, open_ends] = 0
+    return durations, distances
+
+
+def build_day_model(
+    problem: DayProblem, passengers: Sequence[Passenger], matrices: Matrices
+) -> DayModel:
+    """The full model of a day-direction for the given (pre-screened) passengers."""
+    visits, pairs = build_visits(problem, passengers, matrices)
+    durations, distances = visit_matrices(visits, matrices)
+    num_vehicles = len(problem.vehicles)
+    starts = list(range(num_vehicles))
+    ends = list(range(num_vehicles, 2 * num_vehicles))
+    manager = pywrapcp.RoutingIndexManager(len(visits), num_vehicles, starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    max_ride = {
+        p.passenger_id: max_ride_limit_s(p, direct_s(problem, p, matrices), problem.settings.max_ride)
+        for p in passengers
+    }
+    model = DayModel(
+        problem=problem,
+        passengers=tuple(passengers),
+        vehicles=problem.vehicles,
+        visits=visits,
+        pairs=pairs,
+        durations_s=durations,
+        distances_m=distances,
+        manager=manager,
+        routing=routing,
+        max_ride_s=max_ride,
+    )
+    add_vehicle_costs(model)
+    add_time(model)
+    add_seats(model)
+    add_wheelchair_places(model)
+    add_pickup_before_dropoff(model)
+    add_max_ride_time(model)
+    add_optional_passengers(model)
+    return model
+
+
+def nok_to_units(nok: float) -> int:
+    """Kroner -> whole objective units."""
+    return int(round(nok * COST_UNITS_PER_NOK))
+
+
+def add_vehicle_costs(model: DayModel) -> None:
+    """Cost = per_vehicle_day if used + per_km x km (arcs) + per_hour x route span (time)."""
+    routing = model.routing
+    distance_callbacks: dict[int, int] = {}
+    for vehicle_index, vehicle in enumerate(model.vehicles):
+        units_per_m = nok_to_units(vehicle.tariff.per_km / 1000.0)
+        if units_per_m not in distance_callbacks:
+            arc_costs = (model.distances_m * units_per_m).tolist()
+            distance_callbacks[units_per_m] = routing.RegisterTransitMatrix(arc_costs)
+        routing.SetArcCostEvaluatorOfVehicle(distance_callbacks[units_per_m], vehicle_index)
+        routing.SetFixedCostOfVehicle(nok_to_units(vehicle.tariff.per_vehicle_day), vehicle_index)
+
+
+def add_time(model: DayModel) -> None:
+    """Travel plus service time; visit windows; vehicle shifts; hourly cost on the route span.
+
+    Transit from a visit = its service time + travel to the next. Waiting is slack.
+    """
+    routing, manager = model.routing, model.manager
+    service = np.array([v.service_s for v in model.visits], dtype=np.int64)
+    transit = (model.durations_s + service[:, None]).tolist()
+    callback = routing.RegisterTransitMatrix(transit)
+    routing.AddDimension(callback, DAY_HORIZON_S, DAY_HORIZON_S, False, TIME_DIMENSION)
+    time = model.time_dimension
+    for visit_id, visit in enumerate(model.visits):
+        if visit.kind in ("start", "end"):
+            continue
+        index = manager.NodeToIndex(visit_id)
+        time.CumulVar(index).SetRange(visit.window.start_s, visit.window.end_s)
+    for vehicle_index, vehicle in enumerate(model.vehicles):
+        for index in (routing.Start(vehicle_index), routing.End(vehicle_index)):
+            time.CumulVar(index).SetRange(vehicle.shift.start_s, vehicle.shift.end_s)
+        units_per_s = nok_to_units(vehicle.tariff.per_hour / 3600.0)
+        time.SetSpanCostCoefficientForVehicle(units_per_s, vehicle_index)
+        # Leave the depot as late and return as early as the schedule allows.
+        routing.AddVariableMaximizedByFinalizer(time.CumulVar(routing.Start(vehicle_index)))
+        routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(vehicle_index)))
+
+
+def _add_capacity(model: DayModel, name: str, deltas: list[int], capacities: list[int]) -> None:
+    callback = model.routing.RegisterUnaryTransitVector(deltas)
+    model.routing.AddDimensionWithVehicleCapacity(callback, 0, capacities, True, name)
+
+
+def add_seats(model: DayModel) -> None:
+    """Seats: a passenger takes one (unless in a wheelchair) plus one per escort."""
+    _add_capacity(
+        model,
+        SEATS_DIMENSION,
+        [v.seats_delta for v in model.visits],
+        [v.seats for v in model.vehicles],
+    )
+
+
+def add_wheelchair_places(model: DayModel) -> None:
+    """Wheelchair places: a wheelchair passenger takes one; vehicles without none carry none."""
+    _add_capacity(
+        model,
+        WHEELCHAIR_DIMENSION,
+        [v.wheelchair_delta for v in model.visits],
+        [v.wheelchair_places for v in model.vehicles],
+    )
+    routing, manager = model.routing, model.manager
+    # Also prune the vehicle choice up front (SetAllowedVehiclesForIndex's Python binding
+    # rejects every list in OR-Tools 9.15, so remove the values from the variable instead).
+    unable = [i for i, v in enumerate(model.vehicles) if v.wheelchair_places == 0]
+    if unable:
+        for visit_id, visit in enumerate(model.visits):
+            if visit.wheelchair_delta != 0:
+                routing.VehicleVar(manager.NodeToIndex(visit_id)).RemoveValues(unable)
+
+
+def add_pickup_before_dropoff(model: DayModel) -> None:
+    """A passenger's pickup and drop-off are on one vehicle, pickup first."""
+    routing, manager = model.routing, model.manager
+    solver = routing.solver()
+    time = model.time_dimension
+    for pickup_id, dropoff_id in model.pairs:
+        pickup = manager.NodeToIndex(pickup_id)
+        dropoff = manager.NodeToIndex(dropoff_id)
+        routing.AddPickupAndDelivery(pickup, dropoff)
+        solver.Add(routing.VehicleVar(pickup) == routing.VehicleVar(dropoff))
+        solver.Add(routing.ActiveVar(pickup) == routing.ActiveVar(dropoff))
+        solver.Add(time.CumulVar(pickup) <= time.CumulVar(dropoff))
+
+
+def add_max_ride_time(model: DayModel) -> None:
+    """Ride time = drop-off service start - pickup departure <= the passenger's limit."""
+    routing, manager = model.routing, model.manager
+    solver = routing.solver()
+    time = model.time_dimension
+    for pickup_id, dropoff_id in model.pairs:
+        pickup_visit = model.visits[pickup_id]
+        assert pickup_visit.passenger_id is not None
+        limit = model.max_ride_s[pickup_visit.passenger_id] + pickup_visit.service_s
+        pickup = manager.NodeToIndex(pickup_id)
+        dropoff = manager.NodeToIndex(dropoff_id)
+        solver.Add(time.CumulVar(dropoff) - time.CumulVar(pickup) <= limit)
+
+
+def add_optional_passengers(model: DayModel) -> None:
+    """Any passenger may be left out, at DROP_PENALTY_NOK: infeasibility is a result."""
+    penalty = nok_to_units(DROP_PENALTY_NOK)
+    for pickup_id, dropoff_id in model.pairs:
+        model.routing.AddDisjunction([model.manager.NodeToIndex(pickup_id)], penalty)
+        model.routing.AddDisjunction([model.manager.NodeToIndex(dropoff_id)], 0)

@@ -1,0 +1,331 @@
+"""Search parameters, time budget and seed -> solved day-directions and weeks.
+
+``solve_day`` screens the passengers, builds the model, searches and reads the routes back as
+domain objects. ``solve_week`` snaps every location, builds one pair of matrices for the whole
+week and solves each day-direction inside one honest time budget (roads included).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import structlog
+from google.protobuf.duration_pb2 import Duration
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from solver.domain import (
+    DAYS,
+    DIRECTIONS,
+    Day,
+    DayProblem,
+    DayResult,
+    Direction,
+    Kpis,
+    LatLon,
+    Passenger,
+    Reason,
+    Route,
+    Stop,
+    StopKind,
+    Unassigned,
+    WeekPlan,
+    WeekResult,
+)
+from solver.model import (
+    TIME_DIMENSION,
+    DayModel,
+    Matrices,
+    Visit,
+    build_day_model,
+    direct_s,
+)
+from solver.screen import screen
+
+log = structlog.get_logger(__name__)
+
+GeometryFn = Callable[[LatLon, LatLon], Sequence[tuple[float, float]]]
+"""(from, to) -> (lon, lat) points along the roads."""
+
+ProgressFn = Callable[[str, int, int], None]
+"""(what is being solved, done, total) -> None."""
+
+MIN_DAY_TIME_LIMIT_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    """How OR-Tools searches one day-direction.
+
+    ``time_limit_s`` caps the wall time. ``max_solutions`` is a deterministic work budget: when
+    it binds before the time limit, the same problem and seed give the same routes on any
+    machine. ``seed`` orders ties among equal passengers.
+    """
+
+    time_limit_s: float
+    seed: int = 1
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    max_solutions: int | None = None
+
+
+def search_parameters(params: SearchParams) -> pywrapcp.RoutingSearchParameters:
+    """OR-Tools search parameters for ``params``."""
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, params.first_solution
+    )
+    search.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic
+    )
+    limit = Duration()
+    limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
+    search.time_limit.CopyFrom(limit)
+    if params.max_solutions is not None:
+        search.solution_limit = params.max_solutions
+    return search
+
+
+def _seeded_order(passengers: Sequence[Passenger], seed: int) -> tuple[Passenger, ...]:
+    """Passengers in a fixed order: by id, rotated by the seed (ties in insertion differ)."""
+    ordered = sorted(passengers, key=lambda p: p.passenger_id)
+    if not ordered:
+        return ()
+    shift = seed % len(ordered)
+    return tuple(ordered[shift:] + ordered[:shift])
+
+
+def solve_day(
+    problem: DayProblem,
+    matrices: Matrices,
+    params: SearchParams,
+) -> DayResult:
+    """Solve one day-direction. Never raises for an infeasible passenger: they are unassigned."""
+    started = time.perf_counter()
+    screened = screen(problem, matrices)
+    unassigned = list(screened.unassigned)
+    routes: list[Route] = []
+    candidates = _seeded_order(screened.candidates, params.seed)
+    if candidates and problem.vehicles:
+        model = build_day_model(problem, candidates, matrices)
+        solution = model.routing.SolveWithParameters(search_parameters(params))
+        if solution is None:
+            unassigned.extend(_fleet_exhausted(problem, p) for p in candidates)
+        else:
+            routes = read_routes(model, solution)
+            served = {pid for r in routes for s in r.stops for pid in s.pickups}
+            unassigned.extend(
+                _fleet_exhausted(problem, p) for p in candidates if p.passenger_id not in served
+            )
+    unassigned.sort(key=lambda u: u.passenger_id)
+    elapsed = time.perf_counter() - started
+    kpis = day_kpis(problem, routes, unassigned, matrices)
+    log.info(
+        "day solved",
+        day=problem.day,
+        direction=str(problem.direction),
+        passengers=len(problem.passengers),
+        vehicles=kpis.num_vehicles,
+        unassigned=len(unassigned),
+        seconds=round(elapsed, 2),
+    )
+    return DayResult(
+        day=problem.day,
+        direction=problem.direction,
+        routes=tuple(routes),
+        unassigned=tuple(unassigned),
+        kpis=kpis,
+        solve_s=elapsed,
+    )
+
+
+def _fleet_exhausted(problem: DayProblem, passenger: Passenger) -> Unassigned:
+    return Unassigned(
+        passenger.passenger_id,
+        Reason.FLEET_EXHAUSTED,
+        f"Every suitable vehicle on {problem.day} is full or out of time; add a vehicle that "
+        "day, widen the centre's window or allow a longer ride time.",
+    )
+
+
+def read_routes(model: DayModel, solution: pywrapcp.Assignment) -> list[Route]:
+    """The solution's non-empty routes as domain objects (no geometry), stops merged per address."""
+    routing, manager = model.routing, model.manager
+    time_dim = routing.GetDimensionOrDie(TIME_DIMENSION)
+    routes: list[Route] = []
+    for vehicle_index, vehicle in enumerate(model.vehicles):
+        index = routing.Start(vehicle_index)
+        if routing.IsEnd(solution.Value(routing.NextVar(index))):
+            continue
+        sequence: list[tuple[int, int]] = []  # (visit id, service start)
+        while True:
+            visit_id = manager.IndexToNode(index)
+            sequence.append((visit_id, solution.Value(time_dim.CumulVar(index))))
+            if routing.IsEnd(index):
+                break
+            index = solution.Value(routing.NextVar(index))
+        stops = _stops([(model.visits[v], t) for v, t in sequence])
+        distance = sum(
+            int(model.distances_m[a, b])
+            for (a, _), (b, _) in zip(sequence[:-1], sequence[1:], strict=True)
+        )
+        duration = stops[-1].arrival_s - stops[0].departure_s
+        tariff = vehicle.tariff
+        cost = (
+            tariff.per_vehicle_day
+            + tariff.per_km * distance / 1000.0
+            + tariff.per_hour * duration / 3600.0
+        )
+        routes.append(
+            Route(
+                vehicle_id=vehicle.vehicle_id,
+                stops=tuple(stops),
+                distance_m=distance,
+                duration_s=duration,
+                cost=round(cost, 2),
+            )
+        )
+    return routes
+
+
+def _stops(sequence: list[tuple[Visit, int]]) -> list[Stop]:
+    """Merge consecutive visits at one address, served back to back, into one stop."""
+    seats = wheelchairs = 0
+    stops: list[Stop] = []
+    open_group: list[tuple[Visit, int]] = []
+
+    def close_group() -> None:
+        nonlocal seats, wheelchairs
+        first_visit, first_time = open_group[0]
+        last_visit, last_time = open_group[-1]
+        for visit, _ in open_group:
+            seats += visit.seats_delta
+            wheelchairs += visit.wheelchair_delta
+        kind = (
+            StopKind.DEPOT
+            if first_visit.kind in ("start", "end")
+            else StopKind.CENTRE
+            if first_visit.centre_id is not None
+            else StopKind.HOME
+        )
+        stops.append(
+            Stop(
+                kind=kind,
+                location=first_visit.location,
+                arrival_s=first_time,
+                departure_s=last_time + last_visit.service_s,
+                pickups=tuple(
+                    v.passenger_id
+                    for v, _ in open_group
+                    if v.kind == "pickup" and v.passenger_id is not None
+                ),
+                dropoffs=tuple(
+                    v.passenger_id
+                    for v, _ in open_group
+                    if v.kind == "dropoff" and v.passenger_id is not None
+                ),
+                load_seats=seats,
+                load_wheelchair_places=wheelchairs,
+                centre_id=first_visit.centre_id,
+            )
+        )
+        open_group.clear()
+
+    for visit, cumul in sequence:
+        if open_group:
+            previous, previous_time = open_group[-1]
+            same_place = (
+                previous.location == visit.location
+                and previous.centre_id == visit.centre_id
+                and previous.kind not in ("start", "end")
+                and visit.kind not in ("start", "end")
+            )
+            back_to_back = cumul == previous_time + previous.service_s
+            if not (same_place and back_to_back):
+                close_group()
+        open_group.append((visit, cumul))
+    close_group()
+    return stops
+
+
+def ride_times(routes: Iterable[Route]) -> dict[str, int]:
+    """Per served passenger: drop-off stop arrival - pickup stop departure, seconds."""
+    picked: dict[str, int] = {}
+    rides: dict[str, int] = {}
+    for route in routes:
+        for stop in route.stops:
+            for pid in stop.pickups:
+                picked[pid] = stop.departure_s
+            for pid in stop.dropoffs:
+                rides[pid] = stop.arrival_s - picked[pid]
+    return rides
+
+
+def day_kpis(
+    problem: DayProblem,
+    routes: Sequence[Route],
+    unassigned: Sequence[Unassigned],
+    matrices: Matrices,
+) -> Kpis:
+    """Vehicles, distance, vehicle time, cost and ride-time figures of a day-direction."""
+    rides = ride_times(routes)
+    by_id = {p.passenger_id: p for p in problem.passengers}
+    ratios = []
+    for pid, ride in rides.items():
+        direct = direct_s(problem, by_id[pid], matrices)
+        if direct > 0:
+            ratios.append(ride / direct)
+    return Kpis(
+        num_vehicles=len(routes),
+        num_passengers=len(rides),
+        num_unassigned=len(unassigned),
+        distance_m=sum(r.distance_m for r in routes),
+        vehicle_s=sum(r.duration_s for r in routes),
+        cost=round(sum(r.cost for r in routes), 2),
+        mean_ride_s=round(sum(rides.values()) / len(rides), 1) if rides else 0.0,
+        max_ride_s=max(rides.values(), default=0),
+        mean_ride_ratio=round(sum(ratios) / len(ratios), 3) if ratios else 0.0,
+    )
+
+
+def day_directions(
+    days: Sequence[Day] | None = None, directions: Sequence[Direction] | None = None
+) -> list[tuple[Day, Direction]]:
+    """The (day, direction) pairs to solve, in week order."""
+    return [(d, r) for d in (days or DAYS) for r in (directions or DIRECTIONS)]
+
+
+def split_budget(weights: Sequence[int], total_s: float) -> list[float]:
+    """Share ``total_s`` among solves in proportion to ``weights`` (at least 1 s each)."""
+    total_weight = sum(max(1, w) for w in weights) or 1
+    return [
+        max(MIN_DAY_TIME_LIMIT_S, total_s * max(1, w) / total_weight) for w in weights
+    ]
+
+
+def week_totals(plan: WeekPlan, plans: Sequence[DayResult]) -> dict[str, float]:
+    """Week figures; a vehicle's per-day cost counts once per day however many trips it does."""
+    tariffs = {v.vehicle_id: v.tariff for v in plan.vehicles}
+    used_days = {(d.day, r.vehicle_id) for d in plans for r in d.routes}
+    day_cost_counted = sum(
+        tariffs[vid].per_vehicle_day for d in plans for r in d.routes for vid in [r.vehicle_id]
+    )
+    day_cost_once = sum(tariffs[vid].per_vehicle_day for _, vid in used_days)
+    num_trips = sum(d.kpis.num_passengers for d in plans)
+    all_rides = [
+        ride for d in plans for ride in ride_times(d.routes).values()
+    ]
+    return {
+        "day_directions": len(plans),
+        "trips": num_trips,
+        "unassigned_trips": sum(d.kpis.num_unassigned for d in plans),
+        "peak_vehicles": max((d.kpis.num_vehicles for d in plans), default=0),
+        "vehicle_days": len(used_days),
+        "km": round(sum(d.kpis.distance_m for d in plans) / 1000.0, 1),
+        "vehicle_hours": round(sum(d.kpis.vehicle_s for d in plans) / 3600.0, 2),
+        "cost": round(sum(d.kpis.cost for d in plans) - day_cost_counted + day_cost_once, 2),
+        "mean_ride_min": round(sum(all_rides) / len(all_rides) / 60.0, 1) if all_rides else 0.0,
+        "max_ride_min": round(max(all_rides, default=0) / 60.0, 1),
+        "solve_s": round(sum(d.solve_s for d in plans), 2),
+    }
