@@ -1,0 +1,301 @@
+"""One rule, one pair of tests: each rule where it holds and where it binds.
+
+Every solve goes through the independent checker (``solve_checked``).
+"""
+
+from __future__ import annotations
+
+from solver.domain import Direction, LatLon, Mobility, Reason, Tariff
+from tests.conftest import (
+    CENTRE_B,
+    centre,
+    hm,
+    home,
+    make_plan,
+    passenger,
+    route_of,
+    solve_checked,
+    vehicle,
+)
+
+
+def unassigned_reasons(result) -> dict[str, Reason]:  # type: ignore[no-untyped-def]
+    return {u.passenger_id: u.reason for u in result.unassigned}
+
+
+# --- seats --------------------------------------------------------------------------------
+
+
+def test_seats_hold_two_passengers_with_escorts_share_one_four_seat_vehicle() -> None:
+    """Two passengers with one escort each (4 seats) fit one 4-seat vehicle."""
+    plan = make_plan(
+        [passenger("P1", home(0.01), num_escorts=1), passenger("P2", home(0.011), num_escorts=1)],
+        [vehicle("V1", seats=4), vehicle("V2", seats=4)],
+    )
+    _, result = solve_checked(plan)
+    assert len(result.routes) == 1
+    assert max(s.load_seats for s in result.routes[0].stops) == 4
+
+
+def test_seats_bind_three_seat_vehicles_split_two_passengers_with_escorts() -> None:
+    """With 3 seats per vehicle, two passengers needing 2 seats each ride apart."""
+    plan = make_plan(
+        [passenger("P1", home(0.01), num_escorts=1), passenger("P2", home(0.011), num_escorts=1)],
+        [vehicle("V1", seats=3), vehicle("V2", seats=3)],
+        centres=[centre(arrival=(hm(8, 30), hm(8, 40)))],
+    )
+    _, result = solve_checked(plan)
+    for route in result.routes:
+        assert max(s.load_seats for s in route.stops) <= 3
+    assert result.kpis.num_passengers == 2
+
+
+def test_escorts_beyond_every_vehicle_give_too_many_seats() -> None:
+    """A passenger with 3 escorts needs 4 seats; the only vehicle has 3."""
+    plan = make_plan([passenger("P1", home(0.01), num_escorts=3)], [vehicle(seats=3)])
+    _, result = solve_checked(plan)
+    assert unassigned_reasons(result) == {"P1": Reason.TOO_MANY_SEATS}
+    assert "4 seats" in result.unassigned[0].hint
+
+
+# --- wheelchair places ---------------------------------------------------------------------
+
+
+def test_wheelchair_places_hold_wheelchair_passenger_rides_in_the_lift_vehicle() -> None:
+    """The cheap car has no wheelchair place; the wheelchair passenger takes the van."""
+    cheap = Tariff(per_km=1.0, per_hour=100.0, per_vehicle_day=10.0)
+    plan = make_plan(
+        [passenger("P1", home(0.01), mobility=Mobility.WHEELCHAIR)],
+        [vehicle("CAR", seats=4, tariff=cheap), vehicle("VAN", seats=3, wheelchair_places=1)],
+    )
+    _, result = solve_checked(plan)
+    assert route_of(result, "P1") == "VAN"
+    pickup = result.routes[0].stops[1]
+    assert (pickup.load_seats, pickup.load_wheelchair_places) == (0, 1)
+
+
+def test_wheelchair_places_bind_no_wheelchair_vehicle_that_day() -> None:
+    """Only a car on Monday: the wheelchair passenger is unassigned with a hint."""
+    plan = make_plan(
+        [passenger("P1", home(0.01), mobility=Mobility.WHEELCHAIR), passenger("P2", home(0.02))],
+        [vehicle("CAR", seats=4), vehicle("VAN", wheelchair_places=2, days=frozenset({"tue"}))],
+    )
+    _, result = solve_checked(plan)
+    assert unassigned_reasons(result) == {"P1": Reason.NO_WHEELCHAIR_VEHICLE}
+    assert "wheelchair place" in result.unassigned[0].hint
+    _, tuesday = solve_checked(plan, day="tue")
+    assert tuesday.unassigned == ()
+
+
+def test_wheelchair_places_bind_one_place_means_two_trips_or_two_vans() -> None:
+    """Two wheelchair users, vans with one place each: never both aboard one van."""
+    plan = make_plan(
+        [
+            passenger("P1", home(0.01), mobility=Mobility.WHEELCHAIR),
+            passenger("P2", home(0.011), mobility=Mobility.WHEELCHAIR),
+        ],
+        [vehicle("V1", wheelchair_places=1), vehicle("V2", wheelchair_places=1)],
+    )
+    _, result = solve_checked(plan)
+    assert result.kpis.num_passengers == 2
+    for route in result.routes:
+        assert max(s.load_wheelchair_places for s in route.stops) <= 1
+
+
+# --- centre windows ------------------------------------------------------------------------
+
+
+def test_centre_arrival_window_holds() -> None:
+    plan = make_plan([passenger("P1", home(0.02))], [vehicle()])
+    _, result = solve_checked(plan)
+    centre_stop = next(s for s in result.routes[0].stops if s.dropoffs)
+    assert hm(8, 30) <= centre_stop.arrival_s <= hm(9)
+
+
+def test_centre_window_binds_unreachable_before_shift_gives_window_unreachable() -> None:
+    """The centre wants arrivals by 06:05; the only shift starts 06:00 far away."""
+    plan = make_plan(
+        [passenger("P1", home(0.05))],
+        [vehicle()],
+        centres=[centre(arrival=(hm(6), hm(6, 5)))],
+    )
+    _, result = solve_checked(plan)
+    assert unassigned_reasons(result) == {"P1": Reason.WINDOW_UNREACHABLE}
+    assert "06:05" in result.unassigned[0].hint
+
+
+def test_centre_departure_window_holds_in_the_afternoon() -> None:
+    plan = make_plan([passenger("P1", home(0.02))], [vehicle()])
+    _, result = solve_checked(plan, Direction.FROM_CENTRE)
+    pickup = next(s for s in result.routes[0].stops if s.pickups)
+    assert hm(15) <= pickup.arrival_s <= hm(15, 30)
+
+
+# --- passenger windows ---------------------------------------------------------------------
+
+
+def test_earliest_pickup_binds() -> None:
+    plan = make_plan([passenger("P1", home(0.01), earliest_pickup_s=hm(8, 40))], [vehicle()])
+    _, result = solve_checked(plan)
+    pickup = next(s for s in result.routes[0].stops if s.pickups)
+    assert pickup.arrival_s >= hm(8, 40)
+
+
+def test_latest_dropoff_binds_in_the_afternoon() -> None:
+    plan = make_plan(
+        [
+            passenger("P1", home(0.03), latest_dropoff_s=hm(15, 20)),
+            passenger("P2", home(-0.03)),
+        ],
+        [vehicle()],
+    )
+    _, result = solve_checked(plan, Direction.FROM_CENTRE)
+    drop = next(s for r in result.routes for s in r.stops if "P1" in s.dropoffs)
+    assert drop.arrival_s <= hm(15, 20)
+
+
+def test_latest_dropoff_impossible_gives_window_unreachable() -> None:
+    plan = make_plan([passenger("P1", home(0.05), latest_dropoff_s=hm(15, 1))], [vehicle()])
+    _, result = solve_checked(plan, Direction.FROM_CENTRE)
+    assert unassigned_reasons(result) == {"P1": Reason.WINDOW_UNREACHABLE}
+
+
+# --- vehicle shifts ------------------------------------------------------------------------
+
+
+def test_shift_binds_vehicle_ending_too_early_is_not_used() -> None:
+    """V1 is cheap but its shift ends at 08:00; the passenger goes with V2."""
+    cheap = Tariff(per_km=1.0, per_hour=10.0, per_vehicle_day=1.0)
+    plan = make_plan(
+        [passenger("P1", home(0.01))],
+        [vehicle("V1", shift=(hm(6), hm(8)), tariff=cheap), vehicle("V2")],
+    )
+    _, result = solve_checked(plan)
+    assert route_of(result, "P1") == "V2"
+
+
+def test_shift_holds_route_inside_shift() -> None:
+    plan = make_plan([passenger("P1", home(0.01))], [vehicle(shift=(hm(7), hm(10)))])
+    _, result = solve_checked(plan)
+    stops = result.routes[0].stops
+    assert stops[0].departure_s >= hm(7)
+    assert stops[-1].arrival_s <= hm(10)
+
+
+# --- maximum ride time ---------------------------------------------------------------------
+
+
+def test_max_ride_time_holds_default_rule() -> None:
+    plan = make_plan([passenger(f"P{i}", home(0.01 * i, 0.01)) for i in range(1, 5)], [vehicle()])
+    _, result = solve_checked(plan)
+    assert result.kpis.max_ride_s <= 30 * 60
+
+
+def test_max_ride_time_binds_tight_limit_splits_a_shared_route() -> None:
+    """Homes on opposite sides of the centre: riding together would exceed 8 minutes."""
+    plan_loose = make_plan(
+        [passenger("P1", home(0.02)), passenger("P2", home(-0.02))],
+        [vehicle("V1"), vehicle("V2")],
+    )
+    _, loose = solve_checked(plan_loose)
+    assert max(s.load_seats for r in loose.routes for s in r.stops) == 2  # they share
+    plan_tight = make_plan(
+        [
+            passenger("P1", home(0.02), max_ride_s=8 * 60),
+            passenger("P2", home(-0.02), max_ride_s=8 * 60),
+        ],
+        [vehicle("V1"), vehicle("V2")],
+    )
+    _, tight = solve_checked(plan_tight)
+    assert tight.kpis.num_passengers == 2
+    assert max(s.load_seats for r in tight.routes for s in r.stops) == 1  # never together
+    assert tight.kpis.max_ride_s <= 8 * 60
+
+
+def test_direct_trip_longer_than_max_ride_gives_ride_time_too_short() -> None:
+    plan = make_plan([passenger("P1", home(0.05), max_ride_s=60)], [vehicle()])
+    _, result = solve_checked(plan)
+    assert unassigned_reasons(result) == {"P1": Reason.RIDE_TIME_TOO_SHORT}
+
+
+# --- routes, days, costs -------------------------------------------------------------------
+
+
+def test_one_route_may_serve_two_centres() -> None:
+    plan = make_plan(
+        [passenger("P1", home(0.01), centre_id="A"), passenger("P2", home(0.011), centre_id="B")],
+        [vehicle()],
+        centres=[centre("A"), centre("B", CENTRE_B)],
+    )
+    _, result = solve_checked(plan)
+    assert len(result.routes) == 1
+    assert {s.centre_id for s in result.routes[0].stops if s.dropoffs} == {"A", "B"}
+
+
+def test_group_home_passengers_share_one_stop() -> None:
+    """Three residents of one group home board at one stop."""
+    group_home = home(0.015)
+    plan = make_plan([passenger(f"P{i}", group_home) for i in range(3)], [vehicle()])
+    _, result = solve_checked(plan)
+    pickup_stops = [s for s in result.routes[0].stops if s.pickups]
+    assert len(pickup_stops) == 1
+    assert sorted(pickup_stops[0].pickups) == ["P0", "P1", "P2"]
+
+
+def test_home_exception_moves_the_pickup_on_that_day() -> None:
+    other = LatLon(59.93, 10.80)
+    plan = make_plan([passenger("P1", home(0.01), home_exceptions={"wed": other})], [vehicle()])
+    _, monday = solve_checked(plan, day="mon")
+    _, wednesday = solve_checked(plan, day="wed")
+    assert next(s for s in monday.routes[0].stops if s.pickups).location == home(0.01)
+    assert next(s for s in wednesday.routes[0].stops if s.pickups).location == other
+
+
+def test_no_vehicle_on_the_day_gives_no_vehicle() -> None:
+    plan = make_plan([passenger("P1", home(0.01))], [vehicle(days=frozenset({"tue"}))])
+    _, result = solve_checked(plan)
+    assert unassigned_reasons(result) == {"P1": Reason.NO_VEHICLE}
+
+
+def test_passenger_not_attending_is_not_planned() -> None:
+    plan = make_plan([passenger("P1", home(0.01), days=frozenset({"tue"}))], [vehicle()])
+    problem, result = solve_checked(plan)
+    assert problem.passengers == ()
+    assert result.routes == ()
+
+
+def test_fleet_exhausted_when_the_only_vehicle_is_full() -> None:
+    """One 1-seat car, two passengers who must both arrive 08:30-08:35 from opposite sides."""
+    plan = make_plan(
+        [passenger("P1", home(0.03)), passenger("P2", home(-0.03))],
+        [vehicle(seats=1)],
+        centres=[centre(arrival=(hm(8, 30), hm(8, 35)))],
+    )
+    _, result = solve_checked(plan)
+    assert result.kpis.num_passengers == 1
+    assert list(unassigned_reasons(result).values()) == [Reason.FLEET_EXHAUSTED]
+
+
+def test_cost_prefers_the_cheaper_tariff() -> None:
+    plan = make_plan(
+        [passenger("P1", home(0.01))],
+        [
+            vehicle("DEAR", tariff=Tariff(per_km=20, per_hour=900, per_vehicle_day=2000)),
+            vehicle("CHEAP", tariff=Tariff(per_km=8, per_hour=400, per_vehicle_day=500)),
+        ],
+    )
+    _, result = solve_checked(plan)
+    route = result.routes[0]
+    assert route.vehicle_id == "CHEAP"
+    expected = 500 + 8 * route.distance_m / 1000 + 400 * route.duration_s / 3600
+    assert abs(route.cost - expected) < 0.01
+
+
+def test_same_seed_gives_the_same_routes() -> None:
+    plan = make_plan(
+        [passenger(f"P{i}", home(0.003 * i, 0.002 * (i % 3))) for i in range(12)],
+        [vehicle(f"V{i}", seats=4) for i in range(4)],
+    )
+    _, first = solve_checked(plan, seconds=1)
+    _, second = solve_checked(plan, seconds=1)
+    assert first.routes == second.routes
