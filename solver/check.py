@@ -26,7 +26,8 @@ Stops
     must be ``home`` or ``centre`` accordingly, a centre stop's ``centre_id`` (when set) must be
     the passengers' centre, and a home or centre stop must serve somebody. The first stop, and
     the last one when ``settings.return_to_depot``, are passenger-free depot stops at the
-    vehicle's depot; no other stop is a depot stop.
+    vehicle's depot; no other stop is a depot stop (without ``return_to_depot`` a route ends at
+    its last drop-off).
 
 Times
     ``arrival_s`` is service start (waiting before it is allowed). Between consecutive stops
@@ -38,9 +39,13 @@ Windows
     ``to_centre``: a drop-off stop at a centre starts service inside the centre's ``arrival``
     window that day; a home pickup starts no earlier than ``earliest_pickup_s``.
     ``from_centre``: a pickup stop at a centre starts service inside the centre's ``departure``
-    window; a home drop-off starts no later than ``latest_dropoff_s``. A centre closed that day
-    has no window to meet. Vehicle shift: the first stop's departure is no earlier than
-    ``shift.start_s`` and the last stop's arrival no later than ``shift.end_s``.
+    window; a home drop-off starts no later than ``latest_dropoff_s``. Serving a centre on a
+    day it is closed breaks its window. Where several passengers board at one stop (a group
+    home) in an order the result does not record, a passenger's boarding may start as late as
+    the stop's ``departure_s`` minus their own boarding time, and ``earliest_pickup_s`` is
+    checked there.
+    Vehicle shift: the first stop's departure is no earlier than ``shift.start_s`` and the last
+    stop's arrival no later than ``shift.end_s``.
 
 Loads
     Seats and wheelchair places are recomputed after each stop (pickups add
@@ -53,7 +58,9 @@ Loads
 Ride time
     ``arrival_s`` of the drop-off stop minus ``departure_s`` of the pickup stop, at most
     ``max_ride_limit_s(passenger, direct_s, settings.max_ride)`` where ``direct_s`` is the
-    travel time from the pickup location straight to the drop-off location.
+    travel time from the pickup location straight to the drop-off location. At a shared stop
+    this counts from the last boarding to the first alighting, so it is never stricter than
+    the model's per-passenger rule.
 
 Route totals
     ``distance_m`` is the sum of the legs' travel distances (``DISTANCE_TOLERANCE_M_PER_LEG``
@@ -62,6 +69,11 @@ Route totals
 
 Unassigned
     Every entry has a known ``UNASSIGNED_*`` reason code and a non-empty hint.
+
+Travel times
+    Where the oracle raises ``LookupError`` for a pair of locations (a matrix built for other
+    points), that is reported and the rules needing the drive are skipped for it, so that a
+    result naming unknown ids or places gives violations, not an exception.
 
 Messages name the vehicle and passenger ids, for planners. This module logs nothing and keeps
 no state: the violations are its only output. ``CHECK_CODES`` documents every code.
@@ -131,6 +143,7 @@ MAX_RIDE_TIME: Final = "CHECK_MAX_RIDE_TIME"
 ROUTE_DISTANCE: Final = "CHECK_ROUTE_DISTANCE"
 ROUTE_DURATION: Final = "CHECK_ROUTE_DURATION"
 UNASSIGNED_REASON: Final = "CHECK_UNASSIGNED_REASON"
+UNKNOWN_LOCATION: Final = "CHECK_UNKNOWN_LOCATION"
 
 CHECK_CODES: Final[Mapping[str, str]] = {
     WRONG_DAY_DIRECTION: "The result is for another day or direction than the problem.",
@@ -175,6 +188,10 @@ CHECK_CODES: Final[Mapping[str, str]] = {
     ROUTE_DISTANCE: "A route's distance differs from the sum of its legs' distances.",
     ROUTE_DURATION: "A route's duration differs from its last arrival minus its first departure.",
     UNASSIGNED_REASON: "An unassigned passenger has no known reason code or an empty hint.",
+    UNKNOWN_LOCATION: (
+        "The travel-time oracle does not know a location of the result (it raised a "
+        "LookupError), so the rules that need that drive are not checked."
+    ),
 }
 """Every violation code with a one-line description (for the README)."""
 
@@ -217,9 +234,9 @@ def check_day(
 ) -> list[Violation]:
     """Every violation of the rules (see the module docstring) in one day-direction's result.
 
-    ``travel`` must answer for every location in ``problem`` and ``result``. ``tolerance_s``:
-    seconds of rounding slack allowed in every time comparison. Returns an empty list for a
-    valid result.
+    ``travel`` should answer for every location in ``problem`` and ``result``; where it raises
+    ``LookupError`` that is reported as ``CHECK_UNKNOWN_LOCATION``. ``tolerance_s``: seconds of
+    rounding slack allowed in every time comparison. Returns an empty list for a valid result.
     """
     checker = _DayChecker(problem, travel, tolerance_s, fleet=problem.vehicles)
     return checker.check(result)
@@ -287,6 +304,14 @@ class _StopRef:
     stop_index: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Leg:
+    """The drive between two consecutive stops."""
+
+    duration_s: int
+    distance_m: int
+
+
 @dataclass(slots=True)
 class _Visits:
     """Where one passenger id is picked up, dropped off, and listed as unassigned."""
@@ -313,6 +338,8 @@ class _DayChecker:
         self._problem = problem
         self._day = problem.day
         self._direction = problem.direction
+        # Compared with == so that a plain "to_centre" string works as well as the enum.
+        self._to_centre = problem.direction == Direction.TO_CENTRE
         self._travel = travel
         self._tolerance_s = tolerance_s
         self._passengers = {p.passenger_id: p for p in problem.passengers}
@@ -353,24 +380,24 @@ class _DayChecker:
         return self._centres.get(passenger.centre_id)
 
     def _pickup_location(self, passenger: Passenger) -> LatLon | None:
-        if self._direction is Direction.TO_CENTRE:
+        if self._to_centre:
             return passenger.home_on(self._day)
         centre = self._centre_of(passenger)
         return None if centre is None else centre.location
 
     def _dropoff_location(self, passenger: Passenger) -> LatLon | None:
-        if self._direction is Direction.FROM_CENTRE:
+        if not self._to_centre:
             return passenger.home_on(self._day)
         centre = self._centre_of(passenger)
         return None if centre is None else centre.location
 
     @property
     def _pickup_kind(self) -> StopKind:
-        return StopKind.HOME if self._direction is Direction.TO_CENTRE else StopKind.CENTRE
+        return StopKind.HOME if self._to_centre else StopKind.CENTRE
 
     @property
     def _dropoff_kind(self) -> StopKind:
-        return StopKind.CENTRE if self._direction is Direction.TO_CENTRE else StopKind.HOME
+        return StopKind.CENTRE if self._to_centre else StopKind.HOME
 
     # --------------------------------------------------------------------- result header
 
@@ -501,7 +528,17 @@ class _DayChecker:
         end = self._dropoff_location(passenger)
         if start is None or end is None:
             return
-        direct_s = self._travel.duration_s(start, end)
+        try:
+            direct_s = self._travel.duration_s(start, end)
+        except LookupError:
+            self._add(
+                UNKNOWN_LOCATION,
+                f"The travel times do not cover the direct trip of passenger "
+                f"{passenger.passenger_id}, so their maximum ride time is unknown.",
+                vehicle_id,
+                passenger.passenger_id,
+            )
+            return
         limit_s = max_ride_limit_s(passenger, direct_s, self._problem.settings.max_ride)
         ride_s = dropoff.arrival_s - pickup.departure_s
         if ride_s > limit_s + self._tolerance_s:
@@ -533,13 +570,33 @@ class _DayChecker:
         self._check_depot_stops(route, vehicle)
         for index, stop in enumerate(route.stops):
             self._check_stop_places(route.vehicle_id, index, stop)
-        self._check_travel_times(route)
+        legs = self._legs(route)
+        self._check_travel_times(route, legs)
         self._check_service_times(route)
         self._check_windows(route)
         if vehicle is not None:
             self._check_shift(route, vehicle)
         self._check_loads(route, vehicle)
-        self._check_totals(route)
+        self._check_totals(route, legs)
+
+    def _legs(self, route: Route) -> list[_Leg | None]:
+        """Travel time and distance from each stop to the next (``None``: unknown location)."""
+        legs: list[_Leg | None] = []
+        for index in range(1, len(route.stops)):
+            start, end = route.stops[index - 1].location, route.stops[index].location
+            try:
+                legs.append(
+                    _Leg(self._travel.duration_s(start, end), self._travel.distance_m(start, end))
+                )
+            except LookupError:
+                legs.append(None)
+                self._add(
+                    UNKNOWN_LOCATION,
+                    f"The travel times do not cover the drive from stop {index - 1} to stop "
+                    f"{index} of vehicle {route.vehicle_id}.",
+                    route.vehicle_id,
+                )
+        return legs
 
     def _check_depot_stops(self, route: Route, vehicle: Vehicle | None) -> None:
         vehicle_id = route.vehicle_id
@@ -547,16 +604,16 @@ class _DayChecker:
         last = len(stops) - 1
         must_return = self._problem.settings.return_to_depot
         depot_indices = {0, last} if must_return else {0}
-        if must_return and (last == 0 or stops[last].kind is not StopKind.DEPOT):
+        if must_return and (last == 0 or stops[last].kind != StopKind.DEPOT):
             self._add(
                 DEPOT, f"Route of vehicle {vehicle_id} does not end at its depot.", vehicle_id
             )
-        if stops[0].kind is not StopKind.DEPOT:
+        if stops[0].kind != StopKind.DEPOT:
             self._add(
                 DEPOT, f"Route of vehicle {vehicle_id} does not start at its depot.", vehicle_id
             )
         for index, stop in enumerate(stops):
-            if stop.kind is not StopKind.DEPOT:
+            if stop.kind != StopKind.DEPOT:
                 continue
             if index not in depot_indices:
                 self._add(
@@ -580,7 +637,7 @@ class _DayChecker:
 
     def _check_stop_places(self, vehicle_id: str, index: int, stop: Stop) -> None:
         """Location, kind and centre id of a stop against the passengers served there."""
-        if stop.kind is not StopKind.DEPOT and not stop.pickups and not stop.dropoffs:
+        if stop.kind != StopKind.DEPOT and not stop.pickups and not stop.dropoffs:
             self._add(
                 EMPTY_STOP,
                 f"Stop {index} of vehicle {vehicle_id} neither picks up nor drops off anyone.",
@@ -611,7 +668,7 @@ class _DayChecker:
                     vehicle_id,
                     passenger_id,
                 )
-        if stop.kind is StopKind.DEPOT:
+        if stop.kind == StopKind.DEPOT:
             return  # passengers at a depot stop are reported by _check_depot_stops
         if expected_kinds - {stop.kind}:
             wanted = " and ".join(sorted(expected_kinds))
@@ -629,11 +686,12 @@ class _DayChecker:
                 vehicle_id,
             )
 
-    def _check_travel_times(self, route: Route) -> None:
-        for index in range(1, len(route.stops)):
+    def _check_travel_times(self, route: Route, legs: list[_Leg | None]) -> None:
+        for index, leg in enumerate(legs, start=1):
+            if leg is None:
+                continue
             previous, stop = route.stops[index - 1], route.stops[index]
-            leg_s = self._travel.duration_s(previous.location, stop.location)
-            earliest_s = previous.departure_s + leg_s
+            earliest_s = previous.departure_s + leg.duration_s
             if stop.arrival_s < earliest_s - self._tolerance_s:
                 self._add(
                     TRAVEL_TIME,
@@ -670,7 +728,7 @@ class _DayChecker:
                 )
 
     def _check_windows(self, route: Route) -> None:
-        to_centre = self._direction is Direction.TO_CENTRE
+        to_centre = self._to_centre
         for index, stop in enumerate(route.stops):
             # to_centre: centres are where passengers are dropped off, homes where picked up.
             centre_ids = stop.dropoffs if to_centre else stop.pickups
@@ -700,7 +758,7 @@ class _DayChecker:
                 vehicle_id,
             )
             return
-        window = hours.arrival if self._direction is Direction.TO_CENTRE else hours.departure
+        window = hours.arrival if self._to_centre else hours.departure
         tolerance_s = self._tolerance_s
         if not window.start_s - tolerance_s <= stop.arrival_s <= window.end_s + tolerance_s:
             self._add(
@@ -714,14 +772,23 @@ class _DayChecker:
     def _check_passenger_window(
         self, vehicle_id: str, index: int, stop: Stop, passenger: Passenger
     ) -> None:
+        """Earliest pickup (to_centre) or latest drop-off (from_centre) of one passenger.
+
+        Several passengers may board or alight at one stop, one after the other, in an order
+        the result does not record. A passenger's own service can start as early as the
+        stop's ``arrival_s`` and as late as ``departure_s`` minus their own service time; the
+        window holds if some start in that range meets it.
+        """
         passenger_id = passenger.passenger_id
-        if self._direction is Direction.TO_CENTRE:
+        if self._to_centre:
             earliest_s = passenger.earliest_pickup_s
-            if earliest_s is not None and stop.arrival_s < earliest_s - self._tolerance_s:
+            own_s = boarding_s(passenger, self._problem.settings.service)
+            latest_start_s = max(stop.arrival_s, stop.departure_s - own_s)
+            if earliest_s is not None and latest_start_s < earliest_s - self._tolerance_s:
                 self._add(
                     PASSENGER_WINDOW,
                     f"Passenger {passenger_id} is picked up by vehicle {vehicle_id} at "
-                    f"{_clock(stop.arrival_s)}, before their earliest pickup "
+                    f"{_clock(latest_start_s)}, before their earliest pickup "
                     f"{_clock(earliest_s)}.",
                     vehicle_id,
                     passenger_id,
@@ -779,9 +846,9 @@ class _DayChecker:
             if (stop.load_seats, stop.load_wheelchair_places) != (seats, wheelchairs):
                 self._add(
                     LOAD_MISMATCH,
-                    f"Stop {index} of vehicle {vehicle_id} reports {stop.load_seats} seats and "
-                    f"{stop.load_wheelchair_places} wheelchair places taken, but its pickups "
-                    f"and drop-offs give {seats} and {wheelchairs}.",
+                    f"Stop {index} of vehicle {vehicle_id} reports a load of {stop.load_seats} "
+                    f"seats and {stop.load_wheelchair_places} wheelchair places, but the pickups "
+                    f"and drop-offs so far give {seats} and {wheelchairs}.",
                     vehicle_id,
                 )
             if seats > peak_seats:
@@ -794,7 +861,7 @@ class _DayChecker:
             self._add(
                 SEATS,
                 f"Vehicle {vehicle_id} carries {peak_seats} seated people after stop "
-                f"{peak_seats_index}, more than its {vehicle.seats} seats.",
+                f"{peak_seats_index}, more than the {vehicle.seats} seats it has.",
                 vehicle_id,
             )
         if vehicle.wheelchair_places == 0:
@@ -811,19 +878,17 @@ class _DayChecker:
             self._add(
                 WHEELCHAIR_PLACES,
                 f"Vehicle {vehicle_id} carries {peak_wheelchairs} wheelchairs after stop "
-                f"{peak_wheelchairs_index}, more than its {vehicle.wheelchair_places} "
-                f"wheelchair places.",
+                f"{peak_wheelchairs_index}, more than the {vehicle.wheelchair_places} "
+                f"wheelchair places it has.",
                 vehicle_id,
             )
 
-    def _check_totals(self, route: Route) -> None:
+    def _check_totals(self, route: Route, legs: list[_Leg | None]) -> None:
         stops = route.stops
-        num_legs = len(stops) - 1
-        distance_m = sum(
-            self._travel.distance_m(stops[i - 1].location, stops[i].location)
-            for i in range(1, len(stops))
-        )
-        if abs(route.distance_m - distance_m) > DISTANCE_TOLERANCE_M_PER_LEG * max(1, num_legs):
+        known_legs = [leg for leg in legs if leg is not None]
+        distance_m = sum(leg.distance_m for leg in known_legs)
+        slack_m = DISTANCE_TOLERANCE_M_PER_LEG * max(1, len(legs))
+        if len(known_legs) == len(legs) and abs(route.distance_m - distance_m) > slack_m:
             self._add(
                 ROUTE_DISTANCE,
                 f"Route of vehicle {route.vehicle_id} reports {route.distance_m} m but its legs "

@@ -4,7 +4,7 @@
 a road-graph node drawn from ``source`` (so it snaps). All randomness comes from one
 ``numpy.random.default_rng(seed)``: the same source, arguments and seed give an identical plan.
 
-Choices (the figures come from Bergen's published 2025 review, see ``docs``/DOMAIN.md):
+Choices (figures from Bergen's published 2025 review of its day centres):
 
 Centres
     Spread out: farthest-point picks among the inner 70% of the candidate nodes (by distance
@@ -143,12 +143,8 @@ BERGEN_2025: Final[tuple[BergenCentreFigures, ...]] = (
         is_citywide=True,
     ),
     BergenCentreFigures("Nesttun", (0, 1, 1, 5, 21), 20, (6, 0, 0), WHEELCHAIR_SHARE_SPECIALISED),
-    BergenCentreFigures(
-        "Kloppedalen", (0, 0, 0, 2, 9), 8, (4, 0, 0), WHEELCHAIR_SHARE_SPECIALISED
-    ),
-    BergenCentreFigures(
-        "Sandviken", (0, 2, 0, 2, 21), 18, (0, 0, 0), WHEELCHAIR_SHARE_SPECIALISED
-    ),
+    BergenCentreFigures("Kloppedalen", (0, 0, 0, 2, 9), 8, (4, 0, 0), WHEELCHAIR_SHARE_SPECIALISED),
+    BergenCentreFigures("Sandviken", (0, 2, 0, 2, 21), 18, (0, 0, 0), WHEELCHAIR_SHARE_SPECIALISED),
     BergenCentreFigures("Solplassen", (0, 1, 1, 2, 34), 28, (6, 0, 0), WHEELCHAIR_SHARE_OTHER),
     BergenCentreFigures(
         "Spelhaugen", (0, 1, 2, 1, 24), 22, (3, 0, 0), WHEELCHAIR_SHARE_SPECIALISED
@@ -310,7 +306,7 @@ def _apportion(total: int, weights: Sequence[float]) -> list[int]:
 
 
 def _pick(rng: np.random.Generator, weights: Sequence[float]) -> int:
-    """An index drawn with probability proportional to ``weights``."""
+    """Draw an index with probability proportional to ``weights``."""
     p = np.asarray(weights, dtype=np.float64)
     return int(rng.choice(len(weights), p=p / p.sum()))
 
@@ -357,7 +353,7 @@ WEEKDAY_SETS: Final[dict[int, tuple[tuple[tuple[Day, ...], ...], tuple[float, ..
 
 
 def _draw_days(num_days: int, rng: np.random.Generator) -> frozenset[Day]:
-    """A plausible set of ``num_days`` weekdays."""
+    """Draw a plausible set of ``num_days`` weekdays."""
     sets, weights = WEEKDAY_SETS[num_days]
     return frozenset(sets[_pick(rng, weights)])
 
@@ -387,13 +383,14 @@ class _Pool:
         if candidates is not None:
             free = candidates[~self.used[candidates]]
             if len(free) > 0:
-                return self._use(int(free[int(rng.integers(len(free)))]))
+                return self.use(int(free[int(rng.integers(len(free)))]))
         free_all = np.flatnonzero(~self.used)
         if len(free_all) == 0:
             raise ValueError("The location source gave too few distinct road nodes.")
-        return self._use(int(free_all[int(rng.integers(len(free_all)))]))
+        return self.use(int(free_all[int(rng.integers(len(free_all)))]))
 
-    def _use(self, index: int) -> int:
+    def use(self, index: int) -> int:
+        """Mark candidate ``index`` as used; return it."""
         self.used[index] = True
         return index
 
@@ -425,7 +422,7 @@ def _pick_centres(pool: _Pool, num: int, rng: np.random.Generator) -> list[int]:
         if len(free) == 0:
             chosen.append(pool.take(None, rng))
         else:
-            chosen.append(pool._use(int(free[int(np.argmax(nearest_chosen[free]))])))
+            chosen.append(pool.use(int(free[int(np.argmax(nearest_chosen[free]))])))
         latest = chosen[-1]
         nearest_chosen = np.minimum(
             nearest_chosen, pool.distances_m(pool.lat[latest], pool.lon[latest])
@@ -434,7 +431,7 @@ def _pick_centres(pool: _Pool, num: int, rng: np.random.Generator) -> list[int]:
 
 
 def _centre_hours(is_staggered: bool, is_early_friday: bool) -> dict[Day, CentreHours]:
-    """Opening windows Monday to Friday."""
+    """Build the opening windows, Monday to Friday."""
     shift = -STAGGER_S if is_staggered else 0
     arrival = TimeWindow(ARRIVAL_STANDARD.start_s + shift, ARRIVAL_STANDARD.end_s + shift)
     departure = TimeWindow(DEPARTURE_STANDARD.start_s + shift, DEPARTURE_STANDARD.end_s + shift)
@@ -513,13 +510,13 @@ def _sample_drafts(
     if num_group_home < MIN_GROUP_HOME:
         num_group_home = 0
     homes: list[list[_Draft]] = []
+    home_locations: list[int] = []
     for size in _partition_home_sizes(num_group_home, rng) if num_group_home else []:
         location = pool.take(None, rng)
-        centre = centre_near(location)
-        homes.append([_Draft(centre, 5, True, home=location) for _ in range(size)])
+        home_locations.append(location)
+        homes.append([_Draft(centre_near(location), 5, True) for _ in range(size)])
     _mix_homes(homes, rng)
-    for home in homes:
-        location = home[0].home
+    for home, location in zip(homes, home_locations, strict=True):
         for draft in home:
             draft.home = location
     group_home = [d for home in homes for d in home]
@@ -565,7 +562,7 @@ def _bergen_centre_locations(pool: _Pool, rng: np.random.Generator) -> list[int]
     spread = dict(zip(local, _pick_centres(pool, len(local), rng), strict=True))
     neighbour = spread[SENIOR_CENTRE_NEIGHBOUR]
     by_distance = np.argsort(pool.distances_m(pool.lat[neighbour], pool.lon[neighbour]))
-    spread[SENIOR_CENTRE_NAME] = pool._use(int(by_distance[~pool.used[by_distance]][0]))
+    spread[SENIOR_CENTRE_NAME] = pool.use(int(by_distance[~pool.used[by_distance]][0]))
     return [spread[n] for n in names]
 
 
@@ -618,7 +615,10 @@ def _bergen_drafts(
             start += size
     _mix_homes(homes, rng)
     citywide_residents = [
-        d for c, f in enumerate(BERGEN_2025) if f.is_citywide for d in per_centre[c]
+        d
+        for c, f in enumerate(BERGEN_2025)
+        if f.is_citywide
+        for d in per_centre[c]
         if d.is_group_home
     ]
     for draft in citywide_residents:
@@ -645,47 +645,43 @@ def _bergen_drafts(
 
 
 def _bergen_birth_years(drafts: list[_Draft], rng: np.random.Generator) -> None:
-    """Birth years reproducing the age-limit figures (see ``BERGEN_ASSUMPTIONS['ages']``)."""
-    ref = BERGEN_AGE_REFERENCE_YEAR
-    born_62_plus = ref - 62  # 1963: 62 or older by the end of 2025
-    old = [int(rng.integers(BIRTH_YEARS[0], born_62_plus + 1)) for _ in range(29)]
+    """Birth years reproducing the age-limit figures (see ``BERGEN_ASSUMPTIONS['ages']``).
+
+    All users aged 62+ in 2025 or turning 62 in 2026-2030 live in group homes; most of the
+    oldest attend the senior centre. Everyone else was born after 1968 (senior centre: aged
+    55-56, so that the published counts hold for all users as well as for residents).
+    """
+    last_old = BERGEN_AGE_REFERENCE_YEAR - 62  # 1963: 62 or older by the end of 2025
+    first_young = last_old + len(BERGEN_NUM_TURNING_62) + 1  # 1969
+    last_senior = BERGEN_AGE_REFERENCE_YEAR - SENIOR_AGE_RANGE[0]  # 1970
+    old = [int(rng.integers(BIRTH_YEARS[0], last_old + 1)) for _ in range(BERGEN_NUM_AGED_62_PLUS)]
     turning = [
-        born_62_plus + (year - ref)
+        last_old + (year - BERGEN_AGE_REFERENCE_YEAR)
         for year, count in BERGEN_NUM_TURNING_62.items()
         for _ in range(count)
     ]
-    youngest_senior = ref - SENIOR_AGE_RANGE[0]
-    young_senior_from = max(born_62_plus + len(BERGEN_NUM_TURNING_62) + 1, 0)
+    turning = [turning[int(i)] for i in rng.permutation(len(turning))]
 
-    def shuffled(values: list[int]) -> list[int]:
-        return [values[int(i)] for i in rng.permutation(len(values))]
+    def citywide(draft: _Draft) -> bool:
+        return BERGEN_2025[draft.centre].is_citywide
 
-    old, turning = shuffled(old), shuffled(turning)
-    seniors_gh = [d for d in drafts if BERGEN_2025[d.centre].is_citywide and d.is_group_home]
-    seniors_own = [d for d in drafts if BERGEN_2025[d.centre].is_citywide and not d.is_group_home]
-    others_gh = [d for d in drafts if not BERGEN_2025[d.centre].is_citywide and d.is_group_home]
-    others_own = [
-        d for d in drafts if not BERGEN_2025[d.centre].is_citywide and not d.is_group_home
-    ]
-    num_senior_old = BERGEN_SENIOR_GROUP_HOME_AGED_62_PLUS
-    num_senior_turning = len(seniors_gh) - num_senior_old
-    senior_years = old[:num_senior_old] + turning[:num_senior_turning]
-    other_years = old[num_senior_old:] + turning[num_senior_turning:]
-    for draft, year in zip(seniors_gh, senior_years, strict=True):
+    senior_residents = [d for d in drafts if citywide(d) and d.is_group_home]
+    other_residents = [d for d in drafts if not citywide(d) and d.is_group_home]
+    num_old = BERGEN_SENIOR_GROUP_HOME_AGED_62_PLUS
+    num_turning = len(senior_residents) - num_old
+    for draft, year in zip(senior_residents, old[:num_old] + turning[:num_turning], strict=True):
         draft.birth_year = year
-    for i, draft in enumerate(d for d in others_gh if True):
-        if i < len(other_years):
-            draft.birth_year = other_years[i]
-        else:
-            draft.birth_year = int(rng.integers(young_senior_from, BIRTH_YEARS[1] + 1))
-    others_gh_order = rng.permutation(len(others_gh))
-    years = [others_gh[int(i)].birth_year for i in range(len(others_gh))]
-    for i, j in enumerate(others_gh_order):
-        others_gh[int(j)].birth_year = years[i]
-    for draft in seniors_own:
-        draft.birth_year = int(rng.integers(young_senior_from, youngest_senior + 1))
-    for draft in others_own:
-        draft.birth_year = int(rng.integers(young_senior_from, BIRTH_YEARS[1] + 1))
+    years = old[num_old:] + turning[num_turning:]
+    years += [
+        int(rng.integers(first_young, BIRTH_YEARS[1] + 1))
+        for _ in range(len(other_residents) - len(years))
+    ]
+    for draft, i in zip(other_residents, rng.permutation(len(years)), strict=True):
+        draft.birth_year = years[int(i)]
+    for draft in drafts:
+        if not draft.is_group_home:
+            last = last_senior if citywide(draft) else BIRTH_YEARS[1]
+            draft.birth_year = int(rng.integers(first_young, last + 1))
 
 
 # ---------------------------------------------------------------------------- passengers
@@ -734,9 +730,7 @@ def _build_passengers(
 # --------------------------------------------------------------------------------- fleet
 
 
-def _vehicles_needed(
-    passengers: Sequence[Passenger], centres: Sequence[Centre]
-) -> tuple[int, int]:
+def _vehicles_needed(passengers: Sequence[Passenger], centres: Sequence[Centre]) -> tuple[int, int]:
     """Vehicles and wheelchair-capable vehicles for the busiest day (before the margin)."""
     most_vehicles = 0
     most_wheelchair = 0
@@ -853,7 +847,7 @@ def generate_week(
     bergen: bool = False,
     name: str | None = None,
 ) -> WeekPlan:
-    """A synthetic week on ``source``'s road nodes, identical for the same seed.
+    """Generate a synthetic week on ``source``'s road nodes, identical for the same seed.
 
     ``bergen=False``: ``num_passengers`` passengers and ``num_centres`` centres with Bergen's
     overall proportions (see the module docstring). ``bergen=True``: Bergen's 305 passengers in
@@ -867,6 +861,8 @@ def generate_week(
     rng = np.random.default_rng(seed)
     wanted = BERGEN_NUM_PASSENGERS if bergen else num_passengers
     pool = _Pool(source.random_node_locations(max(600, 8 * wanted), rng))
+    if len(pool) < 2 * wanted + 20:
+        raise ValueError(f"The location source gave only {len(pool)} distinct road nodes.")
     if bergen:
         locations = _bergen_centre_locations(pool, rng)
         centres = _build_centres(pool, locations, [f.name for f in BERGEN_2025], rng)

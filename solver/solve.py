@@ -165,6 +165,8 @@ def read_routes(model: DayModel, solution: pywrapcp.Assignment) -> list[Route]:
             if routing.IsEnd(index):
                 break
             index = solution.Value(routing.NextVar(index))
+        if model.visits[sequence[-1][0]].node is None:
+            sequence.pop()  # an open route end is no place: the route ends at its last stop
         stops = _stops([(model.visits[v], t) for v, t in sequence])
         distance = sum(
             int(model.distances_m[a, b])

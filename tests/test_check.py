@@ -272,6 +272,14 @@ def test_passenger_not_in_the_problem_is_unknown() -> None:
     assert violation.passenger_id == "GHOST"
 
 
+def test_passenger_picked_up_but_not_in_the_problem_is_unknown() -> None:
+    result = replace_stop(MORNING, 1, pickups=("A", "GHOST"))
+    violation = only(
+        check_day(day_problem(Direction.TO_CENTRE), result, TRAVEL), "CHECK_UNKNOWN_PASSENGER"
+    )
+    assert violation.passenger_id == "GHOST"
+
+
 def test_vehicle_not_in_the_fleet_is_unknown() -> None:
     result = replace_route(MORNING, vehicle_id="V9")
     violation = only(
@@ -316,6 +324,45 @@ def test_route_with_no_stops_is_reported() -> None:
     result = replace_route(MORNING, stops=(), distance_m=0, duration_s=0)
     problem = day_problem(Direction.TO_CENTRE, passengers=())
     only(check_day(problem, result, TRAVEL), "CHECK_DEPOT")
+
+
+def test_route_starting_at_a_home_instead_of_the_depot_is_reported() -> None:
+    result = replace_route(
+        MORNING, stops=MORNING_ROUTE.stops[1:], distance_m=9_000, duration_s=28435 - 27160
+    )
+    violation = only(check_day(day_problem(Direction.TO_CENTRE), result, TRAVEL), "CHECK_DEPOT")
+    assert "start" in violation.message
+
+
+def test_depot_stop_in_the_middle_of_a_route_is_reported() -> None:
+    result = replace_route(MORNING, stops=(*MORNING_ROUTE.stops, depot_stop(28435)))
+    violation = only(check_day(day_problem(Direction.TO_CENTRE), result, TRAVEL), "CHECK_DEPOT")
+    assert "stop 4" in violation.message
+
+
+def test_returning_to_depot_when_routes_end_at_the_last_drop_off_is_reported() -> None:
+    problem = day_problem(Direction.TO_CENTRE, settings=Settings(return_to_depot=False))
+    only(check_day(problem, MORNING, TRAVEL), "CHECK_DEPOT")
+
+
+def test_depot_stop_picking_up_a_passenger_is_reported() -> None:
+    # Z lives at the depot address; the route picks Z up at its (depot) first stop.
+    at_depot = Passenger("Z", DEPOT, "C1", ALL_DAYS)
+    route = Route(
+        "V1",
+        (
+            Stop(StopKind.DEPOT, DEPOT, 27000, 27060, pickups=("Z",), load_seats=1),
+            Stop(StopKind.CENTRE, CENTRE_LOCATION, 27560, 27605, dropoffs=("Z",), centre_id="C1"),
+            depot_stop(28105),
+        ),
+        distance_m=10_000,
+        duration_s=1045,
+        cost=0.0,
+    )
+    problem = day_problem(Direction.TO_CENTRE, passengers=(at_depot,))
+    result = day_result(Direction.TO_CENTRE, (route,))
+    violation = only(check_day(problem, result, TRAVEL), "CHECK_DEPOT")
+    assert "Depot stop 0" in violation.message
 
 
 def test_pickup_away_from_the_home_of_the_day_is_a_wrong_location() -> None:
@@ -613,6 +660,85 @@ def test_unassigned_without_reason_or_hint_is_reported(reason: str, hint: str) -
     result = replace(MORNING, unassigned=unassigned)
     violation = only(check_day(problem, result, TRAVEL), "CHECK_UNASSIGNED_REASON")
     assert violation.passenger_id == "C"
+
+
+def test_travel_oracle_without_a_location_is_reported_not_raised() -> None:
+    class NoDepotTravel(ManhattanTravel):
+        """Knows every point but the depot, like a matrix built for other points."""
+
+        def duration_s(self, a: LatLon, b: LatLon) -> int:
+            if DEPOT in (a, b):
+                raise KeyError(DEPOT)
+            return super().duration_s(a, b)
+
+        def distance_m(self, a: LatLon, b: LatLon) -> int:
+            if DEPOT in (a, b):
+                raise KeyError(DEPOT)
+            return super().distance_m(a, b)
+
+    violations = check_day(day_problem(Direction.TO_CENTRE), MORNING, NoDepotTravel())
+    assert_all(violations, "CHECK_UNKNOWN_LOCATION")
+    assert len(violations) == 2  # the first and the last leg
+    assert all(v.vehicle_id == "V1" for v in violations)
+
+
+def test_plain_string_direction_is_read_like_the_enum() -> None:
+    # A plain string, as a caller converting JSON without the enum might pass.
+    problem = replace(day_problem(Direction.TO_CENTRE), direction="to_centre")  # type: ignore[arg-type]
+    result = replace(MORNING, direction="to_centre")  # type: ignore[arg-type]
+    assert check_day(problem, result, TRAVEL) == []
+
+
+# Two walking residents of one group home board one after the other at one stop:
+# depot 07:30 -> group home (A then A2, 60 s each) -> home B -> centre -> depot.
+PASSENGER_A2 = replace(PASSENGER_A, passenger_id="A2")
+GROUP_HOME = day_result(
+    Direction.TO_CENTRE,
+    (
+        Route(
+            "V1",
+            (
+                depot_stop(27000),
+                Stop(StopKind.HOME, HOME_A, 27100, 27220, pickups=("A", "A2"), load_seats=2),
+                Stop(
+                    StopKind.HOME,
+                    HOME_B,
+                    27420,
+                    27615,
+                    pickups=("B",),
+                    load_seats=3,
+                    load_wheelchair_places=1,
+                ),
+                Stop(
+                    StopKind.CENTRE,
+                    CENTRE_LOCATION,
+                    27815,
+                    28040,
+                    dropoffs=("A", "A2", "B"),
+                    centre_id="C1",
+                ),
+                depot_stop(28540),
+            ),
+            distance_m=10_000,
+            duration_s=1540,
+            cost=0.0,
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize(("earliest_s", "is_valid"), [(27160, True), (27162, False)])
+def test_earliest_pickup_at_a_shared_stop_counts_from_the_passenger_own_boarding(
+    earliest_s: int, is_valid: bool
+) -> None:
+    # A2 may board after A, from 27160 (departure 27220 minus A2's 60 s boarding).
+    late_riser = replace(PASSENGER_A2, earliest_pickup_s=earliest_s)
+    problem = day_problem(Direction.TO_CENTRE, passengers=(PASSENGER_A, late_riser, PASSENGER_B))
+    violations = check_day(problem, GROUP_HOME, TRAVEL)
+    if is_valid:
+        assert violations == []
+    else:
+        assert only(violations, "CHECK_PASSENGER_WINDOW").passenger_id == "A2"
 
 
 # ----------------------------------------------------------------------------------- week

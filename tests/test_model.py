@@ -299,3 +299,18 @@ def test_same_seed_gives_the_same_routes() -> None:
     _, first = solve_checked(plan, seconds=1)
     _, second = solve_checked(plan, seconds=1)
     assert first.routes == second.routes
+
+
+def test_open_routes_end_at_the_last_drop_off() -> None:
+    """Without return to depot, the route's last stop is the centre and passes the checker."""
+    from solver.domain import Settings
+
+    plan = make_plan(
+        [passenger("P1", home(0.01)), passenger("P2", home(0.02))],
+        [vehicle()],
+        settings=Settings(return_to_depot=False),
+    )
+    _, result = solve_checked(plan)
+    assert result.routes[0].stops[-1].dropoffs
+    _, afternoon = solve_checked(plan, Direction.FROM_CENTRE)
+    assert afternoon.routes[0].stops[-1].kind.value == "home"
