@@ -7,6 +7,7 @@ Exit codes: 0 done; 1 the checker found violations; 2 bad input (each issue name
 from __future__ import annotations
 
 import json
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -38,8 +39,9 @@ app = typer.Typer(
     no_args_is_help=True,
     help="dagrute: plan day-centre transport on real roads.",
 )
-out = Console()
-err = Console(stderr=True)
+# Wide enough for the summary table when output goes to a file or CI log.
+out = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 EXIT_VIOLATIONS = 1
 EXIT_INPUT = 2
