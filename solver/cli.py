@@ -300,7 +300,7 @@ def _parse_days(values: list[str] | None) -> list[Day] | None:
         lowered = value.lower()
         if lowered not in DAYS:
             raise typer.BadParameter(f"{value!r} is not a weekday; use one of {', '.join(DAYS)}.")
-        days.append(lowered)  # type: ignore[arg-type]
+        days.append(lowered)
     return days
 
 

@@ -167,7 +167,7 @@ class MaxRideRule:
 
     def limit_s(self, direct_s: int) -> int:
         """The maximum ride time for a trip whose direct travel time is ``direct_s``."""
-        return max(self.min_s, int(round(self.factor * direct_s)))
+        return max(self.min_s, round(self.factor * direct_s))
 
 
 @dataclass(frozen=True, slots=True)

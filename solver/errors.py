@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 INPUT_CODES: dict[str, str] = {
     "INPUT_FILE": "The plan or result file cannot be read (missing, a folder, no permission).",
-    "INPUT_MALFORMED_JSON": "The file is not valid JSON (or not UTF-8 text); names line and column.",
+    "INPUT_MALFORMED_JSON": (
+        "The file is not valid JSON (or not UTF-8 text); the message names line and column."
+    ),
     "INPUT_SCHEMA": (
         "The JSON does not fit the file format: a missing or unknown field, a wrong type, "
         "a number out of range or a badly written time."

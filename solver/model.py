@@ -105,9 +105,7 @@ class DayModel:
 def direct_s(problem: DayProblem, passenger: Passenger, matrices: Matrices) -> int:
     """Direct travel time of the passenger's trip on this day-direction."""
     origin, destination = trip_ends(problem, passenger)
-    return int(
-        matrices.durations_s[matrices.index_of(origin), matrices.index_of(destination)]
-    )
+    return int(matrices.durations_s[matrices.index_of(origin), matrices.index_of(destination)])
 
 
 def trip_ends(problem: DayProblem, passenger: Passenger) -> tuple[LatLon, LatLon]:
@@ -125,9 +123,7 @@ def passenger_windows(problem: DayProblem, passenger: Passenger) -> tuple[TimeWi
     if problem.direction is Direction.TO_CENTRE:
         earliest = passenger.earliest_pickup_s if passenger.earliest_pickup_s is not None else 0
         return TimeWindow(earliest, DAY_HORIZON_S), hours.arrival
-    latest = (
-        passenger.latest_dropoff_s if passenger.latest_dropoff_s is not None else DAY_HORIZON_S
-    )
+    latest = passenger.latest_dropoff_s if passenger.latest_dropoff_s is not None else DAY_HORIZON_S
     return hours.departure, TimeWindow(0, latest)
 
 
@@ -206,7 +202,9 @@ def build_day_model(
     manager = pywrapcp.RoutingIndexManager(len(visits), num_vehicles, starts, ends)
     routing = pywrapcp.RoutingModel(manager)
     max_ride = {
-        p.passenger_id: max_ride_limit_s(p, direct_s(problem, p, matrices), problem.settings.max_ride)
+        p.passenger_id: max_ride_limit_s(
+            p, direct_s(problem, p, matrices), problem.settings.max_ride
+        )
         for p in passengers
     }
     model = DayModel(
@@ -233,7 +231,7 @@ def build_day_model(
 
 def nok_to_units(nok: float) -> int:
     """Kroner -> whole objective units."""
-    return int(round(nok * COST_UNITS_PER_NOK))
+    return round(nok * COST_UNITS_PER_NOK)
 
 
 def add_vehicle_costs(model: DayModel) -> None:

@@ -7,6 +7,7 @@ week and solves each day-direction inside one honest time budget (roads included
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,6 @@ from solver.domain import (
     StopKind,
     Unassigned,
     WeekPlan,
-    WeekResult,
 )
 from solver.model import (
     TIME_DIMENSION,
@@ -169,8 +169,7 @@ def read_routes(model: DayModel, solution: pywrapcp.Assignment) -> list[Route]:
             sequence.pop()  # an open route end is no place: the route ends at its last stop
         stops = _stops([(model.visits[v], t) for v, t in sequence])
         distance = sum(
-            int(model.distances_m[a, b])
-            for (a, _), (b, _) in zip(sequence[:-1], sequence[1:], strict=True)
+            int(model.distances_m[a, b]) for (a, _), (b, _) in itertools.pairwise(sequence)
         )
         duration = stops[-1].arrival_s - stops[0].departure_s
         tariff = vehicle.tariff
@@ -301,9 +300,7 @@ def day_directions(
 def split_budget(weights: Sequence[int], total_s: float) -> list[float]:
     """Share ``total_s`` among solves in proportion to ``weights`` (at least 1 s each)."""
     total_weight = sum(max(1, w) for w in weights) or 1
-    return [
-        max(MIN_DAY_TIME_LIMIT_S, total_s * max(1, w) / total_weight) for w in weights
-    ]
+    return [max(MIN_DAY_TIME_LIMIT_S, total_s * max(1, w) / total_weight) for w in weights]
 
 
 def week_totals(plan: WeekPlan, plans: Sequence[DayResult]) -> dict[str, float]:
@@ -315,9 +312,7 @@ def week_totals(plan: WeekPlan, plans: Sequence[DayResult]) -> dict[str, float]:
     )
     day_cost_once = sum(tariffs[vid].per_vehicle_day for _, vid in used_days)
     num_trips = sum(d.kpis.num_passengers for d in plans)
-    all_rides = [
-        ride for d in plans for ride in ride_times(d.routes).values()
-    ]
+    all_rides = [ride for d in plans for ride in ride_times(d.routes).values()]
     return {
         "day_directions": len(plans),
         "trips": num_trips,

@@ -14,6 +14,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from solver.domain import Day, DayResult, Direction, LatLon, WeekPlan, WeekResult
 from solver.errors import InputError
 from solver.model import Matrices
@@ -26,7 +29,7 @@ from solver.solve import (
     split_budget,
     week_totals,
 )
-from solver.validate import raise_if_invalid, snap_issues
+from solver.validate import plan_places, raise_if_invalid, snap_issues
 
 
 class WeekMatrices(Matrices, Protocol):
@@ -41,7 +44,7 @@ class SnapLike(Protocol):
     """Per point, the distance to the road network in metres."""
 
     @property
-    def distances_m(self) -> Sequence[float]: ...  # noqa: D102
+    def distances_m(self) -> npt.NDArray[np.float64]: ...  # noqa: D102
 
 
 class Network(Protocol):
@@ -52,27 +55,13 @@ class Network(Protocol):
     def matrices(self, points: Sequence[LatLon]) -> WeekMatrices: ...  # noqa: D102
 
 
-def named_locations(plan: WeekPlan) -> list[tuple[str, LatLon]]:
-    """Every location of the plan with a name for error messages (ids, never coordinates)."""
-    named: list[tuple[str, LatLon]] = []
-    named.extend((f"Centre {c.centre_id}", c.location) for c in plan.centres)
-    for p in plan.passengers:
-        named.append((f"Passenger {p.passenger_id}'s home", p.home))
-        named.extend(
-            (f"Passenger {p.passenger_id}'s home on {day}", loc)
-            for day, loc in sorted(p.home_exceptions.items())
-        )
-    named.extend((f"Vehicle {v.vehicle_id}'s depot", v.depot) for v in plan.vehicles)
-    return named
-
-
 def build_week_matrices(plan: WeekPlan, network: Network) -> WeekMatrices:
     """Snap every location (InputError naming each one off the roads) and build matrices."""
-    named = named_locations(plan)
-    points = [loc for _, loc in named]
+    places = plan_places(plan)
+    points = [place.location for place in places]
     snapped = network.snap(points)
     issues = snap_issues(
-        [(name, float(d)) for (name, _), d in zip(named, snapped.distances_m, strict=True)],
+        [(place, float(d)) for place, d in zip(places, snapped.distances_m, strict=True)],
         plan.settings.roads.snap_limit_m,
     )
     if issues:
@@ -109,9 +98,7 @@ def solve_week(
     workers = max(1, min(workers or default_workers(), len(problems)))
     remaining = max(0.0, plan.settings.time_limit_s - (time.perf_counter() - started))
     limits = split_budget([len(p.passengers) for p in problems], remaining * workers)
-    params = [
-        SearchParams(time_limit_s=limit, seed=plan.settings.seed) for limit in limits
-    ]
+    params = [SearchParams(time_limit_s=limit, seed=plan.settings.seed) for limit in limits]
     results: list[DayResult | None] = [None] * len(problems)
     total = len(problems)
     if progress:

@@ -57,13 +57,16 @@ def passenger(pid: str, at: LatLon, centre_id: str = "A", **kwargs: object) -> P
     return Passenger(pid, at, centre_id, **kwargs)  # type: ignore[arg-type]
 
 
+STANDARD_TARIFF = Tariff(per_km=10.0, per_hour=600.0, per_vehicle_day=1000.0)
+
+
 def vehicle(
     vid: str = "V1",
     seats: int = 8,
     wheelchair_places: int = 0,
     depot: LatLon = DEPOT,
     shift: tuple[int, int] = (hm(6), hm(18)),
-    tariff: Tariff = Tariff(per_km=10.0, per_hour=600.0, per_vehicle_day=1000.0),
+    tariff: Tariff = STANDARD_TARIFF,
     **kwargs: object,
 ) -> Vehicle:
     kwargs.setdefault("days", frozenset(DAYS))

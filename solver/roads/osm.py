@@ -26,6 +26,7 @@ import osmium
 import osmnx as ox
 
 from solver.roads.errors import RoadsError
+from solver.roads.files import check_osm_file
 from solver.roads.profile import (
     ONEWAY_BOTH,
     ONEWAY_REVERSED,
@@ -66,40 +67,8 @@ class DriveWays:
     node_ids_missing: frozenset[int] = field(default_factory=frozenset)
 
 
-def check_osm_file(osm_file: Path) -> None:
-    """Raise :class:`RoadsError` unless ``osm_file`` is an existing, non-empty file."""
-    if not osm_file.exists():
-        raise RoadsError(
-            "ROADS_FILE_NOT_FOUND",
-            f"The OSM file {str(osm_file)!r} does not exist.",
-            "Check the path, or use the bundled extract data/osm/oslo-east.osm.pbf.",
-        )
-    if not osm_file.is_file():
-        raise RoadsError(
-            "ROADS_FILE_UNREADABLE",
-            f"The OSM path {str(osm_file)!r} is not a file.",
-            "Give the path of an .osm.pbf or .osm file, not a folder.",
-        )
-    try:
-        size = osm_file.stat().st_size
-        with osm_file.open("rb"):
-            pass
-    except OSError as error:
-        raise RoadsError(
-            "ROADS_FILE_UNREADABLE",
-            f"The OSM file {str(osm_file)!r} cannot be opened ({error.strerror}).",
-            "Check the file's permissions.",
-        ) from error
-    if size == 0:
-        raise RoadsError(
-            "ROADS_FILE_UNREADABLE",
-            f"The OSM file {str(osm_file)!r} is empty.",
-            "Download or clip the extract again (e.g. with `osmium extract -b`).",
-        )
-
-
 def _osm_tags_for_osmnx(tags: Mapping[str, str]) -> dict[str, str]:
-    """The tags written to the clean XML: highway, normalised oneway, maxspeed if any."""
+    """Return the tags for the clean XML: highway, normalised oneway, maxspeed if any."""
     direction = oneway_direction(tags)
     oneway = "no" if direction == ONEWAY_BOTH else ("-1" if direction == ONEWAY_REVERSED else "yes")
     clean = {"highway": tags["highway"], "oneway": oneway}
@@ -151,6 +120,8 @@ def read_drive_ways(osm_file: Path, profile: RoadProfile) -> DriveWays:
             .with_filter(osmium.filter.KeyFilter("highway"))
         )
         for way in processor:
+            if not isinstance(way, osmium.osm.Way):
+                continue
             tags = {tag.k: tag.v for tag in way.tags}
             if not profile.is_drivable(tags):
                 continue
@@ -169,9 +140,7 @@ def read_drive_ways(osm_file: Path, profile: RoadProfile) -> DriveWays:
             for run in _present_runs(refs):
                 for node_id, lat, lon in run:
                     node_coords[node_id] = (lat, lon)
-                pieces.append(
-                    WayPiece(way.id, tuple(node_id for node_id, _, _ in run), clean_tags)
-                )
+                pieces.append(WayPiece(way.id, tuple(node_id for node_id, _, _ in run), clean_tags))
     except (RuntimeError, ValueError, OSError) as error:
         raise RoadsError(
             "ROADS_FILE_UNREADABLE",

@@ -93,7 +93,7 @@ NORWAY_SPEEDS_KPH: Mapping[str, float] = {
 
 
 def _first_value(value: str) -> str:
-    """The first of a ``;``-separated OSM multi-value, stripped and lower-cased."""
+    """Return the first of a ``;``-separated OSM multi-value, stripped and lower-cased."""
     return value.split(";", 1)[0].strip().lower()
 
 
@@ -128,11 +128,11 @@ class RoadProfile:
         return access is None or access not in self.excluded_access
 
     def speeds_kph(self) -> dict[str, float]:
-        """The default speed per highway type, km/h."""
+        """Return the default speed per highway type, km/h."""
         return dict(self.default_speeds_kph)
 
     def cache_fields(self) -> dict[str, object]:
-        """Everything that changes the built graph, in a stable JSON-serialisable form."""
+        """Return everything that changes the built graph, in a stable JSON-serialisable form."""
         return {
             "name": self.name,
             "highways": sorted(self.highways),
@@ -144,7 +144,7 @@ class RoadProfile:
 
 
 def motor_access(tags: Mapping[str, str]) -> str | None:
-    """The access value that applies to a car: the most specific access tag, or None."""
+    """Return the access value for a car: the most specific access tag, or None."""
     for key in _ACCESS_KEYS:
         if key in tags:
             return _first_value(tags[key])
@@ -152,7 +152,7 @@ def motor_access(tags: Mapping[str, str]) -> str | None:
 
 
 def oneway_direction(tags: Mapping[str, str]) -> OnewayDirection:
-    """Which way a car may drive along a way, from its OSM tags.
+    """Return which way a car may drive along a way, from its OSM tags.
 
     Explicit ``oneway`` tags (the most specific of ``oneway:motorcar``,
     ``oneway:motor_vehicle``, ``oneway:vehicle``, ``oneway``) win; otherwise roundabouts,

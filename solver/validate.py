@@ -1,0 +1,617 @@
+"""Meaning checks on a week plan: every issue at once, each naming the id, with a hint.
+
+:func:`validate` runs every check on a :class:`~solver.domain.WeekPlan` (read from a file or
+built in code) and returns all the issues it finds; :func:`raise_if_invalid` raises them as
+one :class:`~solver.errors.InputError`. Structural checks of plan files (types, unknown
+fields, time strings) happen earlier, in :mod:`solver.io`; the ranges those enforce are
+checked here again as ``INPUT_VALUE`` for plans built in code.
+
+Not checked here, on purpose: a wheelchair passenger with no wheelchair vehicle on a day (the
+solver reports ``UNASSIGNED_NO_WHEELCHAIR_VEHICLE``), and locations far from the roads (the
+solve pipeline snaps them and reports with :func:`snap_issues`).
+
+Paths name places in the plan JSON (``passengers[3].centre_id``): the domain's tuples are in
+the file's order. Messages never print coordinates (they are people's homes).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from solver.domain import (
+    DAYS,
+    Centre,
+    Day,
+    LatLon,
+    Mobility,
+    Passenger,
+    SeatingLayout,
+    TimeWindow,
+    WeekPlan,
+)
+from solver.errors import InputError, Issue
+from solver.io import MAX_ESCORTS, OPERATORS, SECONDS_PER_DAY, format_hhmm
+
+__all__ = ["PlaceRef", "plan_places", "raise_if_invalid", "snap_issues", "validate"]
+
+
+def _time(t_s: int) -> str:
+    """``HH:MM`` for a time of day; seconds for one out of range (reported elsewhere)."""
+    return format_hhmm(t_s) if 0 <= t_s < SECONDS_PER_DAY else f"{t_s} s"
+
+
+def _days(days: Iterable[str]) -> str:
+    """``mon, wed`` in weekday order (unknown day names last, as given)."""
+    days = list(days)
+    known = [day for day in DAYS if day in days]
+    return ", ".join(known + [day for day in days if day not in DAYS])
+
+
+def _field(path: str) -> str:
+    """Return the part of a path below its centre, passenger or vehicle: ``shift.end``."""
+    return path.split("].", 1)[-1]
+
+
+def _places(count: int) -> str:
+    return f"{count} wheelchair place" + ("" if count == 1 else "s")
+
+
+def _window(window: TimeWindow) -> str:
+    return f"{_time(window.start_s)}-{_time(window.end_s)}"
+
+
+# ----------------------------------------------------------------------------- the plan
+
+
+def check_duplicate_ids(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_DUPLICATE_ID: each centre, passenger and vehicle id is used once."""
+    groups: tuple[tuple[str, str, Sequence[str]], ...] = (
+        ("centres", "Centre", [c.centre_id for c in plan.centres]),
+        ("passengers", "Passenger", [p.passenger_id for p in plan.passengers]),
+        ("vehicles", "Vehicle", [v.vehicle_id for v in plan.vehicles]),
+    )
+    for list_name, noun, ids in groups:
+        positions: dict[str, list[int]] = defaultdict(list)
+        for index, ident in enumerate(ids):
+            positions[ident].append(index)
+        for ident, indexes in positions.items():
+            if len(indexes) > 1:
+                places = ", ".join(f"{list_name}[{i}]" for i in indexes)
+                yield Issue(
+                    code="INPUT_DUPLICATE_ID",
+                    message=f"{noun} id {ident} is used {len(indexes)} times ({places}).",
+                    hint=f"Give every {noun.lower()} its own id.",
+                    path=f"{list_name}[{indexes[1]}].id",
+                    id=ident,
+                )
+
+
+def check_has_vehicles(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_NO_VEHICLES: the plan has at least one vehicle."""
+    if not plan.vehicles:
+        yield Issue(
+            code="INPUT_NO_VEHICLES",
+            message=f"Plan {plan.name} has no vehicles.",
+            hint="Add at least one vehicle under vehicles.",
+            path="vehicles",
+        )
+
+
+def check_time_limit(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_TIME_LIMIT: the time budget is a positive, finite number of seconds."""
+    limit = plan.settings.time_limit_s
+    if not (math.isfinite(limit) and limit > 0):
+        yield Issue(
+            code="INPUT_TIME_LIMIT",
+            message=f"Plan {plan.name} has time_limit_s {limit}, not a positive number of seconds.",
+            hint="Set settings.time_limit_s to the seconds the whole solve may take, e.g. 60.",
+            path="settings.time_limit_s",
+        )
+
+
+# (path below settings, value, smallest allowed, whether the smallest itself is allowed)
+_SettingBound = tuple[str, float, float, bool]
+
+
+def check_setting_values(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_VALUE: every setting is finite and within its range."""
+    settings = plan.settings
+    service, roads = settings.service, settings.roads
+    bounds: tuple[_SettingBound, ...] = (
+        ("max_ride.min_s", settings.max_ride.min_s, 0, True),
+        ("max_ride.factor", settings.max_ride.factor, 0, False),
+        ("service.boarding_walking_s", service.boarding_walking_s, 0, True),
+        ("service.boarding_wheelchair_s", service.boarding_wheelchair_s, 0, True),
+        ("service.alighting_walking_s", service.alighting_walking_s, 0, True),
+        ("service.alighting_wheelchair_s", service.alighting_wheelchair_s, 0, True),
+        ("service.per_escort_s", service.per_escort_s, 0, True),
+        ("roads.snap_limit_m", roads.snap_limit_m, 0, False),
+        ("roads.speed_factor", roads.speed_factor, 0, False),
+        ("roads.intersection_penalty_s", roads.intersection_penalty_s, 0, True),
+        ("roads.access_speed_kph", roads.access_speed_kph, 0, False),
+    )
+    for name, value, low, low_allowed in bounds:
+        in_range = value >= low if low_allowed else value > low
+        if not (math.isfinite(value) and in_range):
+            rule = "at least" if low_allowed else "greater than"
+            yield Issue(
+                code="INPUT_VALUE",
+                message=f"Plan {plan.name} has settings.{name} {value}, "
+                f"but it must be {rule} {low}.",
+                hint=f"Set settings.{name} to a number {rule} {low}, or leave it out for "
+                "the default.",
+                path=f"settings.{name}",
+            )
+
+
+# ------------------------------------------------------------------ shared value checks
+
+
+def _location_issues(label: str, location: LatLon, path: str, ident: str) -> Iterator[Issue]:
+    """INPUT_VALUE for a latitude or longitude out of range (never printing the value)."""
+    for axis, value, limit in (("latitude", location.lat, 90), ("longitude", location.lon, 180)):
+        if not (math.isfinite(value) and -limit <= value <= limit):
+            yield Issue(
+                code="INPUT_VALUE",
+                message=f"{label} has a {axis} outside -{limit} to {limit}.",
+                hint="Use WGS84 degrees, and check that lat and lon are not swapped.",
+                path=f"{path}.{'lat' if axis == 'latitude' else 'lon'}",
+                id=ident,
+            )
+
+
+def _time_issues(label: str, times: Mapping[str, int | None], ident: str) -> Iterator[Issue]:
+    """INPUT_VALUE for times of day outside 00:00:00-23:59:59; ``times``: path -> seconds."""
+    for path, t_s in times.items():
+        if t_s is not None and not 0 <= t_s < SECONDS_PER_DAY:
+            yield Issue(
+                code="INPUT_VALUE",
+                message=f"{label} has {_field(path)} {t_s} s, not a time of day.",
+                hint="Times of day are 0 to 86399 seconds after midnight (00:00 to 23:59:59).",
+                path=path,
+                id=ident,
+            )
+
+
+def _day_issues(label: str, days: Iterable[str], path: str, ident: str) -> Iterator[Issue]:
+    """INPUT_VALUE for weekday names other than mon..fri."""
+    unknown = sorted(str(day) for day in days if day not in DAYS)
+    if unknown:
+        yield Issue(
+            code="INPUT_VALUE",
+            message=f"{label} has unknown weekdays {', '.join(unknown)} in {path.split('.')[-1]}.",
+            hint=f"Use {', '.join(DAYS)}.",
+            path=path,
+            id=ident,
+        )
+
+
+def _count_issues(label: str, counts: Mapping[str, int], ident: str) -> Iterator[Issue]:
+    """INPUT_VALUE for negative counts; ``counts``: path -> value."""
+    for path, value in counts.items():
+        if value < 0:
+            yield Issue(
+                code="INPUT_VALUE",
+                message=f"{label} has {_field(path)} {value}, below 0.",
+                hint="Use 0 or more.",
+                path=path,
+                id=ident,
+            )
+
+
+# ---------------------------------------------------------------------------- centres
+
+
+def check_centre_values(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_VALUE: a centre's location, weekdays and window times are in range."""
+    for index, centre in enumerate(plan.centres):
+        label, path, ident = f"Centre {centre.centre_id}", f"centres[{index}]", centre.centre_id
+        yield from _location_issues(label, centre.location, f"{path}.location", ident)
+        yield from _day_issues(label, centre.hours, f"{path}.open_days", ident)
+        for day, hours in centre.hours.items():
+            yield from _time_issues(
+                label,
+                {
+                    f"{path}.days.{day}.arrival_window.start": hours.arrival.start_s,
+                    f"{path}.days.{day}.arrival_window.end": hours.arrival.end_s,
+                    f"{path}.days.{day}.departure_window.start": hours.departure.start_s,
+                    f"{path}.days.{day}.departure_window.end": hours.departure.end_s,
+                },
+                ident,
+            )
+
+
+def check_centre_windows(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_EMPTY_WINDOW: a centre's arrival and departure windows do not end before they start.
+
+    One issue per distinct bad window, listing the weekdays it applies to.
+    """
+    for index, centre in enumerate(plan.centres):
+        open_days = [day for day in DAYS if day in centre.hours]
+        for kind in ("arrival", "departure"):
+            bad: dict[TimeWindow, list[Day]] = defaultdict(list)
+            for day in open_days:
+                window: TimeWindow = getattr(centre.hours[day], kind)
+                if window.start_s > window.end_s:
+                    bad[window].append(day)
+            for window, days in bad.items():
+                every_day = len(days) == len(open_days)
+                where = "" if every_day else f".days.{days[0]}"
+                yield Issue(
+                    code="INPUT_EMPTY_WINDOW",
+                    message=f"Centre {centre.centre_id}'s {kind} window {_window(window)} ends "
+                    f"before it starts (on {_days(days)}).",
+                    hint=f"Swap the times, or make the {kind} window's end later than its start.",
+                    path=f"centres[{index}]{where}.{kind}_window",
+                    id=centre.centre_id,
+                )
+
+
+# ------------------------------------------------------------------------- passengers
+
+
+def check_passenger_values(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_VALUE: a passenger's home, weekdays, mobility, durations and times are valid."""
+    for index, passenger in enumerate(plan.passengers):
+        ident = passenger.passenger_id
+        label, path = f"Passenger {ident}", f"passengers[{index}]"
+        yield from _location_issues(f"{label}'s home", passenger.home, f"{path}.home", ident)
+        for day, location in passenger.home_exceptions.items():
+            yield from _location_issues(
+                f"{label}'s home on {day}", location, f"{path}.home_exceptions.{day}", ident
+            )
+        yield from _day_issues(label, passenger.days, f"{path}.days", ident)
+        yield from _day_issues(label, passenger.home_exceptions, f"{path}.home_exceptions", ident)
+        yield from _time_issues(
+            label,
+            {
+                f"{path}.earliest_pickup": passenger.earliest_pickup_s,
+                f"{path}.latest_dropoff": passenger.latest_dropoff_s,
+            },
+            ident,
+        )
+        if passenger.mobility not in tuple(Mobility):
+            yield Issue(
+                code="INPUT_VALUE",
+                message=f"{label} has mobility {passenger.mobility!r}.",
+                hint=f"Use {' or '.join(m.value for m in Mobility)}.",
+                path=f"{path}.mobility",
+                id=ident,
+            )
+        if passenger.boarding_s is not None:
+            yield from _count_issues(label, {f"{path}.boarding_s": passenger.boarding_s}, ident)
+        if passenger.max_ride_s is not None and passenger.max_ride_s <= 0:
+            yield Issue(
+                code="INPUT_VALUE",
+                message=f"{label} has max_ride_s {passenger.max_ride_s}, not a positive time.",
+                hint="Give the longest ride in seconds, or leave it out for the plan's rule.",
+                path=f"{path}.max_ride_s",
+                id=ident,
+            )
+
+
+def check_escorts(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_ESCORTS: a passenger travels with 0 to 3 escorts."""
+    for index, passenger in enumerate(plan.passengers):
+        if not 0 <= passenger.num_escorts <= MAX_ESCORTS:
+            yield Issue(
+                code="INPUT_ESCORTS",
+                message=f"Passenger {passenger.passenger_id} has {passenger.num_escorts} escorts.",
+                hint=f"Escorts are 0 to {MAX_ESCORTS} (1:1 staffing is 1, 3:1 is 3).",
+                path=f"passengers[{index}].escorts",
+                id=passenger.passenger_id,
+            )
+
+
+def check_passenger_days(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_NO_DAYS: a passenger attends on at least one weekday."""
+    for index, passenger in enumerate(plan.passengers):
+        if not passenger.days:
+            yield Issue(
+                code="INPUT_NO_DAYS",
+                message=f"Passenger {passenger.passenger_id} attends on no day.",
+                hint="List the weekdays they attend in days, or remove the passenger.",
+                path=f"passengers[{index}].days",
+                id=passenger.passenger_id,
+            )
+
+
+def _centres_by_id(plan: WeekPlan) -> dict[str, Centre]:
+    """Centres by id (the first of duplicates, which are reported on their own)."""
+    centres: dict[str, Centre] = {}
+    for centre in plan.centres:
+        centres.setdefault(centre.centre_id, centre)
+    return centres
+
+
+def check_known_centres(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_UNKNOWN_CENTRE: a passenger's centre_id names a centre of the plan."""
+    centres = _centres_by_id(plan)
+    for index, passenger in enumerate(plan.passengers):
+        if passenger.centre_id in centres:
+            continue
+        close = difflib.get_close_matches(passenger.centre_id, list(centres), n=1)
+        if close:
+            hint = f"Did you mean {close[0]}?"
+        elif centres:
+            hint = f"Use one of the centres' ids: {', '.join(list(centres)[:8])}."
+        else:
+            hint = "Add the centre under centres."
+        yield Issue(
+            code="INPUT_UNKNOWN_CENTRE",
+            message=f"Passenger {passenger.passenger_id} attends centre "
+            f"{passenger.centre_id}, which is not in the plan.",
+            hint=hint,
+            path=f"passengers[{index}].centre_id",
+            id=passenger.passenger_id,
+        )
+
+
+def check_centre_open(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_CENTRE_CLOSED: a passenger attends only on days their centre is open."""
+    centres = _centres_by_id(plan)
+    for index, passenger in enumerate(plan.passengers):
+        centre = centres.get(passenger.centre_id)
+        if centre is None:
+            continue
+        closed = [day for day in passenger.days if day not in centre.hours]
+        if closed:
+            yield Issue(
+                code="INPUT_CENTRE_CLOSED",
+                message=f"Passenger {passenger.passenger_id} attends centre {centre.centre_id} "
+                f"on {_days(closed)}, when it is closed.",
+                hint=f"Remove {_days(closed)} from the passenger's days, or add them to centre "
+                f"{centre.centre_id}'s open_days.",
+                path=f"passengers[{index}].days",
+                id=passenger.passenger_id,
+            )
+
+
+def check_passenger_windows(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_PASSENGER_WINDOW: a passenger's own times leave their centre reachable.
+
+    Binds when the earliest pickup is after the centre's arrival window ends (they cannot
+    arrive in time), or the latest drop-off is before its departure window starts (they
+    cannot be home in time), on a day they attend.
+    """
+    centres = _centres_by_id(plan)
+    for index, passenger in enumerate(plan.passengers):
+        centre = centres.get(passenger.centre_id)
+        if centre is None:
+            continue
+        days = [day for day in DAYS if day in passenger.days and day in centre.hours]
+        ident, path = passenger.passenger_id, f"passengers[{index}]"
+        earliest, latest = passenger.earliest_pickup_s, passenger.latest_dropoff_s
+        if earliest is not None:
+            late = [d for d in days if earliest > centre.hours[d].arrival.end_s]
+            if late:
+                ends = ", ".join(f"{d} {_time(centre.hours[d].arrival.end_s)}" for d in late)
+                yield Issue(
+                    code="INPUT_PASSENGER_WINDOW",
+                    message=f"Passenger {ident}'s earliest pickup {_time(earliest)} is after "
+                    f"centre {centre.centre_id}'s arrival window ends ({ends}).",
+                    hint="Make earliest_pickup earlier than the end of the centre's arrival "
+                    "window, or move the window.",
+                    path=f"{path}.earliest_pickup",
+                    id=ident,
+                )
+        if latest is not None:
+            early = [d for d in days if latest < centre.hours[d].departure.start_s]
+            if early:
+                starts = ", ".join(f"{d} {_time(centre.hours[d].departure.start_s)}" for d in early)
+                yield Issue(
+                    code="INPUT_PASSENGER_WINDOW",
+                    message=f"Passenger {ident}'s latest drop-off {_time(latest)} is before "
+                    f"centre {centre.centre_id}'s departure window starts ({starts}).",
+                    hint="Make latest_dropoff later than the start of the centre's departure "
+                    "window, or move the window.",
+                    path=f"{path}.latest_dropoff",
+                    id=ident,
+                )
+
+
+# --------------------------------------------------------------------------- vehicles
+
+
+def check_vehicle_values(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_VALUE: a vehicle's depot, capacity, weekdays, shift, tariff and operator."""
+    for index, vehicle in enumerate(plan.vehicles):
+        ident = vehicle.vehicle_id
+        label, path = f"Vehicle {ident}", f"vehicles[{index}]"
+        yield from _location_issues(f"{label}'s depot", vehicle.depot, f"{path}.depot", ident)
+        yield from _day_issues(label, vehicle.days, f"{path}.days", ident)
+        counts = {
+            f"{path}.seats": vehicle.seats,
+            f"{path}.wheelchair_places": vehicle.wheelchair_places,
+        }
+        for number, layout in enumerate(vehicle.layouts):
+            counts[f"{path}.layouts[{number}].seats"] = layout.seats
+            counts[f"{path}.layouts[{number}].wheelchair_places"] = layout.wheelchair_places
+        yield from _count_issues(label, counts, ident)
+        yield from _time_issues(
+            label,
+            {
+                f"{path}.shift.start": vehicle.shift.start_s,
+                f"{path}.shift.end": vehicle.shift.end_s,
+            },
+            ident,
+        )
+        tariff = vehicle.tariff
+        for name, price in (
+            ("per_km", tariff.per_km),
+            ("per_hour", tariff.per_hour),
+            ("per_vehicle_day", tariff.per_vehicle_day),
+        ):
+            if not (math.isfinite(price) and price >= 0):
+                yield Issue(
+                    code="INPUT_VALUE",
+                    message=f"{label} has tariff {name} {price}, not a price in NOK.",
+                    hint="Use 0 or a positive number of NOK.",
+                    path=f"{path}.tariff.{name}",
+                    id=ident,
+                )
+        if vehicle.operator not in OPERATORS:
+            yield Issue(
+                code="INPUT_VALUE",
+                message=f"{label} has operator {vehicle.operator!r}.",
+                hint=f"Use {' or '.join(OPERATORS)}.",
+                path=f"{path}.operator",
+                id=ident,
+            )
+
+
+def check_shifts(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_SHIFT: a vehicle's shift ends after it starts."""
+    for index, vehicle in enumerate(plan.vehicles):
+        if vehicle.shift.end_s <= vehicle.shift.start_s:
+            yield Issue(
+                code="INPUT_SHIFT",
+                message=f"Vehicle {vehicle.vehicle_id}'s shift {_window(vehicle.shift)} does "
+                "not end after it starts.",
+                hint="Make shift.end later than shift.start (shifts do not cross midnight).",
+                path=f"vehicles[{index}].shift",
+                id=vehicle.vehicle_id,
+            )
+
+
+def check_layouts(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_BAD_LAYOUT: a vehicle's listed layouts include its current seats and places."""
+    for index, vehicle in enumerate(plan.vehicles):
+        current = SeatingLayout(seats=vehicle.seats, wheelchair_places=vehicle.wheelchair_places)
+        if vehicle.layouts and current not in vehicle.layouts:
+            listed = "; ".join(
+                f"{layout.seats} seats + {_places(layout.wheelchair_places)}"
+                for layout in vehicle.layouts
+            )
+            yield Issue(
+                code="INPUT_BAD_LAYOUT",
+                message=f"Vehicle {vehicle.vehicle_id} has {vehicle.seats} seats and "
+                f"{_places(vehicle.wheelchair_places)}, which is none of its layouts ({listed}).",
+                hint="Set seats and wheelchair_places to one of the layouts, or add that "
+                "layout to layouts.",
+                path=f"vehicles[{index}].layouts",
+                id=vehicle.vehicle_id,
+            )
+
+
+# ------------------------------------------------------------------------------ public
+
+CHECKS: tuple[Callable[[WeekPlan], Iterator[Issue]], ...] = (
+    check_duplicate_ids,
+    check_has_vehicles,
+    check_time_limit,
+    check_setting_values,
+    check_centre_values,
+    check_centre_windows,
+    check_passenger_values,
+    check_escorts,
+    check_passenger_days,
+    check_known_centres,
+    check_centre_open,
+    check_passenger_windows,
+    check_vehicle_values,
+    check_shifts,
+    check_layouts,
+)
+"""Every meaning check, in the order :func:`validate` runs them."""
+
+
+def validate(plan: WeekPlan) -> list[Issue]:
+    """Check what ``plan`` means; return every issue found (empty when the plan is sound).
+
+    Runs all of :data:`CHECKS`. An empty passenger list is fine.
+    """
+    return [issue for check in CHECKS for issue in check(plan)]
+
+
+def raise_if_invalid(plan: WeekPlan, source: str | None = None) -> None:
+    """Raise :class:`~solver.errors.InputError` with every issue :func:`validate` finds."""
+    issues = validate(plan)
+    if issues:
+        raise InputError(issues, source=source)
+
+
+# ----------------------------------------------------------------------- off the roads
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRef:
+    """A location of a plan, named for messages.
+
+    ``label``: "Passenger P7's home", "Passenger P7's home on wed", "Centre C1", "Vehicle
+    V1's depot". ``id``: the passenger's, centre's or vehicle's id. ``path``: where in the
+    plan JSON, such as ``passengers[6].home``.
+    """
+
+    label: str
+    location: LatLon
+    id: str
+    path: str
+
+
+def plan_places(plan: WeekPlan) -> list[PlaceRef]:
+    """Every location of ``plan``: centres, passengers' homes and home exceptions, depots.
+
+    The solve pipeline snaps these to the roads and passes the distances to
+    :func:`snap_issues`.
+    """
+    places = [
+        PlaceRef(f"Centre {c.centre_id}", c.location, c.centre_id, f"centres[{i}].location")
+        for i, c in enumerate(plan.centres)
+    ]
+    for i, passenger in enumerate(plan.passengers):
+        places.extend(_passenger_places(i, passenger))
+    places.extend(
+        PlaceRef(f"Vehicle {v.vehicle_id}'s depot", v.depot, v.vehicle_id, f"vehicles[{i}].depot")
+        for i, v in enumerate(plan.vehicles)
+    )
+    return places
+
+
+def _passenger_places(index: int, passenger: Passenger) -> Iterator[PlaceRef]:
+    ident, path = passenger.passenger_id, f"passengers[{index}]"
+    yield PlaceRef(f"Passenger {ident}'s home", passenger.home, ident, f"{path}.home")
+    for day, location in passenger.home_exceptions.items():
+        yield PlaceRef(
+            f"Passenger {ident}'s home on {day}",
+            location,
+            ident,
+            f"{path}.home_exceptions.{day}",
+        )
+
+
+def snap_issues(
+    names_and_distances: Iterable[tuple[str | PlaceRef, float]], limit_m: float
+) -> list[Issue]:
+    """INPUT_OFF_ROAD for every place farther than ``limit_m`` metres from the nearest road.
+
+    ``names_and_distances``: (place, metres to its road node) pairs, the place either a
+    :class:`PlaceRef` (the issue then carries its id and path) or a plain label such as
+    "Passenger P7's home". An infinite or NaN distance means no road was found at all.
+    Messages name the place but never its coordinates.
+    """
+    issues: list[Issue] = []
+    for place, distance_m in names_and_distances:
+        if math.isfinite(distance_m) and distance_m <= limit_m:
+            continue
+        label = place.label if isinstance(place, PlaceRef) else place
+        far = (
+            f"lies {distance_m:.0f} m from the nearest road"
+            if math.isfinite(distance_m)
+            else "has no road near it"
+        )
+        issues.append(
+            Issue(
+                code="INPUT_OFF_ROAD",
+                message=f"{label} {far} (limit {limit_m:.0f} m).",
+                hint="Check the coordinates (lat and lon swapped? outside the road extract?) "
+                "or raise settings.roads.snap_limit_m.",
+                path=place.path if isinstance(place, PlaceRef) else None,
+                id=place.id if isinstance(place, PlaceRef) else None,
+            )
+        )
+    return issues
