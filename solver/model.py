@@ -16,8 +16,8 @@ Costs are integers in ``COST_UNITS_PER_NOK`` units of a krone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -95,6 +95,7 @@ class DayModel:
     manager: pywrapcp.RoutingIndexManager
     routing: pywrapcp.RoutingModel
     max_ride_s: dict[str, int]
+    keep_alive: list[object] = field(default_factory=list)
 
     @property
     def time_dimension(self) -> pywrapcp.RoutingDimension:
@@ -307,31 +308,40 @@ def add_wheelchair_places(model: DayModel) -> None:
 
 
 def add_pickup_before_dropoff(model: DayModel) -> None:
-    """A passenger's pickup and drop-off are on one vehicle, pickup first."""
+    """A passenger's pickup and drop-off are on one vehicle, pickup first, both or neither.
+
+    ``AddPickupAndDelivery`` enforces all three in OR-Tools' path filters; the generic
+    ``solver.Add`` constraints of the tutorials repeat it at a large cost in speed.
+    """
     routing, manager = model.routing, model.manager
-    solver = routing.solver()
-    time = model.time_dimension
     for pickup_id, dropoff_id in model.pairs:
-        pickup = manager.NodeToIndex(pickup_id)
-        dropoff = manager.NodeToIndex(dropoff_id)
-        routing.AddPickupAndDelivery(pickup, dropoff)
-        solver.Add(routing.VehicleVar(pickup) == routing.VehicleVar(dropoff))
-        solver.Add(routing.ActiveVar(pickup) == routing.ActiveVar(dropoff))
-        solver.Add(time.CumulVar(pickup) <= time.CumulVar(dropoff))
+        routing.AddPickupAndDelivery(
+            manager.NodeToIndex(pickup_id), manager.NodeToIndex(dropoff_id)
+        )
 
 
 def add_max_ride_time(model: DayModel) -> None:
-    """Ride time = drop-off service start - pickup departure <= the passenger's limit."""
-    routing, manager = model.routing, model.manager
-    solver = routing.solver()
-    time = model.time_dimension
-    for pickup_id, dropoff_id in model.pairs:
+    """Ride time = drop-off service start - pickup departure <= the passenger's limit.
+
+    Uses the time dimension's native pickup-to-delivery limits, which OR-Tools checks in its
+    fast path filters; a generic ``solver.Add`` constraint made first solutions ~6x slower.
+    """
+    time_dim = model.time_dimension
+    for pair_index, (pickup_id, _) in enumerate(model.pairs):
         pickup_visit = model.visits[pickup_id]
         assert pickup_visit.passenger_id is not None
-        limit = model.max_ride_s[pickup_visit.passenger_id] + pickup_visit.service_s
-        pickup = manager.NodeToIndex(pickup_id)
-        dropoff = manager.NodeToIndex(dropoff_id)
-        solver.Add(time.CumulVar(dropoff) - time.CumulVar(pickup) <= limit)
+        limit_fn = _constant_limit(
+            model.max_ride_s[pickup_visit.passenger_id] + pickup_visit.service_s
+        )
+        model.keep_alive.append(limit_fn)  # OR-Tools holds only a reference
+        time_dim.SetPickupToDeliveryLimitFunctionForPair(limit_fn, pair_index)
+
+
+def _constant_limit(limit_s: int) -> Callable[[int, int], int]:
+    def limit(pickup_alternative: int, delivery_alternative: int) -> int:
+        return limit_s
+
+    return limit
 
 
 def add_optional_passengers(model: DayModel) -> None:

@@ -16,7 +16,9 @@ class RoadsError(Exception):
     - ``ROADS_FILE_UNREADABLE``: the OSM file is empty, not a file, or not valid OSM data.
     - ``ROADS_NO_NETWORK``: the file holds no drivable roads.
     - ``ROADS_INVALID_SETTINGS``: a road setting is out of range (e.g. a speed of zero).
-    - ``ROADS_INVALID_POINT``: a point to snap has a non-finite coordinate.
+    - ``ROADS_INVALID_POINT``: a point to snap has a non-finite or out-of-range coordinate.
+    - ``ROADS_UNREACHABLE`` / ``ROADS_INTERNAL``: a route or shortest-path tree is missing
+      (cannot happen on a graph built here, which is strongly connected; a damaged cache).
     """
 
     def __init__(self, code: str, message: str, hint: str) -> None:

@@ -248,6 +248,6 @@ class RoadNetwork:
             )
             tree = np.asarray(predecessors, dtype=np.int32)
             if len(self._trees) >= MAX_CACHED_TREES:
-                self._trees.pop(next(iter(self._trees)))
+                self._trees.pop(next(iter(self._trees)), None)
             self._trees[start] = tree
         return tree

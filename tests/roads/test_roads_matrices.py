@@ -291,3 +291,14 @@ def test_logs_carry_timings_and_counts_never_coordinates(tiny_network: RoadNetwo
             assert key not in {"lat", "lon", "points", "location"}
             if isinstance(value, float):
                 assert not (5.0 < abs(value) < 90.0 and value != round(value, 3))
+
+
+def test_matrices_survive_pickling_for_worker_processes(drive_network: RoadNetwork) -> None:
+    import pickle
+
+    points = _near_road_points(drive_network, 5, seed=32)
+    matrices = drive_network.matrices(points)
+    copy = pickle.loads(pickle.dumps(matrices))
+    np.testing.assert_array_equal(copy.durations_s, matrices.durations_s)
+    assert copy.duration_s(points[0], points[4]) == matrices.duration_s(points[0], points[4])
+    assert copy.path_geometry(points[1], points[2]) == matrices.path_geometry(points[1], points[2])
