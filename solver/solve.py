@@ -41,6 +41,7 @@ from solver.model import (
     build_day_model,
     direct_s,
 )
+from solver.schedule import RideLimit, schedule_route
 from solver.screen import screen
 
 log = structlog.get_logger(__name__)
@@ -167,6 +168,7 @@ def read_routes(model: DayModel, solution: pywrapcp.Assignment) -> list[Route]:
             index = solution.Value(routing.NextVar(index))
         if model.visits[sequence[-1][0]].node is None:
             sequence.pop()  # an open route end is no place: the route ends at its last stop
+        sequence = retime(model, vehicle_index, sequence)
         stops = _stops([(model.visits[v], t) for v, t in sequence])
         distance = sum(
             int(model.distances_m[a, b]) for (a, _), (b, _) in itertools.pairwise(sequence)
@@ -188,6 +190,41 @@ def read_routes(model: DayModel, solution: pywrapcp.Assignment) -> list[Route]:
             )
         )
     return routes
+
+
+def retime(
+    model: DayModel, vehicle_index: int, sequence: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The route's visits with service starts chosen by ``schedule_route``.
+
+    Keeps OR-Tools' times (and logs) in the should-not-happen case that no timing is found;
+    the checker then reports what is wrong.
+    """
+    visit_ids = [visit_id for visit_id, _ in sequence]
+    shift = model.vehicles[vehicle_index].shift
+    windows = [
+        (shift.start_s, shift.end_s)
+        if model.visits[v].kind in ("start", "end")
+        else (model.visits[v].window.start_s, model.visits[v].window.end_s)
+        for v in visit_ids
+    ]
+    legs = [
+        model.visits[a].service_s + int(model.durations_s[a, b])
+        for a, b in itertools.pairwise(visit_ids)
+    ]
+    position = {v: i for i, v in enumerate(visit_ids)}
+    rides = []
+    for pickup_id, dropoff_id in model.pairs:
+        if pickup_id in position:
+            pickup = model.visits[pickup_id]
+            assert pickup.passenger_id is not None
+            limit = model.max_ride_s[pickup.passenger_id] + pickup.service_s
+            rides.append(RideLimit(position[pickup_id], position[dropoff_id], limit))
+    times = schedule_route(windows, legs, rides)
+    if times is None:
+        log.warning("route timing not found; keeping the search's times")
+        return sequence
+    return list(zip(visit_ids, times, strict=True))
 
 
 def _stops(sequence: list[tuple[Visit, int]]) -> list[Stop]:

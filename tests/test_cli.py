@@ -1,0 +1,215 @@
+"""The command line end to end, on the bundled road graph: generate, solve, check, bad input.
+
+Each solve's result goes through ``dagrute check`` (the independent checker) as a user would.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from solver.cli import EXIT_INPUT, EXIT_VIOLATIONS, app
+from solver.config import get_config
+
+SAMPLE = Path(__file__).parents[1] / "data" / "samples" / "oslo-east-week.json"
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """One road-graph cache for all CLI tests (the first test builds it)."""
+    folder = tmp_path_factory.getbasetemp() / "cli-roads-cache"
+    monkeypatch.setenv("DAGRUTE_CACHE_DIR", str(folder))
+    monkeypatch.setenv("DAGRUTE_WORKERS", "1")
+    get_config.cache_clear()
+    yield
+    get_config.cache_clear()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def small_plan(tmp_path: Path) -> dict:  # type: ignore[type-arg]
+    """A generated week of 12 passengers at 2 centres (seed 3) as JSON."""
+    path = tmp_path / "plan.json"
+    code, output = run(
+        "generate", "--passengers", "12", "--centres", "2", "--seed", "3", "--out", path
+    )
+    assert code == 0, output
+    return json.loads(path.read_text())
+
+
+def write(tmp_path: Path, data: object, name: str = "plan.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_sample_week_solves_every_passenger_with_zero_violations(tmp_path: Path) -> None:
+    """The README's first command: the bundled week, all days and directions."""
+    out, geojson = tmp_path / "r.json", tmp_path / "routes.geojson"
+    code, output = run("solve", SAMPLE, "--out", out, "--geojson", geojson, "--time-limit", "40")
+    assert code == 0, output
+    assert "Checker: 0 violation(s)" in output
+    result = json.loads(out.read_text())
+    assert len(result["plans"]) == 10
+    assert result["totals"]["unassigned_trips"] == 0
+    assert all(p["unassigned"] == [] for p in result["plans"])
+    route = result["plans"][0]["routes"][0]
+    assert len(route["geometry"]["coordinates"]) > len(route["stops"])  # follows the roads
+    features = json.loads(geojson.read_text())["features"]
+    assert {f["geometry"]["type"] for f in features} == {"LineString", "Point"}
+    code, output = run("check", SAMPLE, out)
+    assert code == 0, output
+    assert "0 violations" in output
+
+
+def test_one_day_one_direction_and_tampered_result_fails_check(
+    tmp_path: Path,
+    small_plan: dict,  # type: ignore[type-arg]
+) -> None:
+    plan = write(tmp_path, small_plan)
+    out = tmp_path / "r.json"
+    code, output = run(
+        "solve",
+        plan,
+        "--out",
+        out,
+        "--day",
+        "tue",
+        "--direction",
+        "from_centre",
+        "--time-limit",
+        "8",
+    )
+    assert code == 0, output
+    result = json.loads(out.read_text())
+    assert [(p["day"], p["direction"]) for p in result["plans"]] == [("tue", "from_centre")]
+    stop = result["plans"][0]["routes"][0]["stops"][1]
+    stop["arrival"] = "03:00:00"  # before the centre opens, before the vehicle left
+    tampered = write(tmp_path, result, "tampered.json")
+    code, output = run("check", plan, tampered)
+    assert code == EXIT_VIOLATIONS
+    assert "CHECK_" in output
+
+
+def test_malformed_json_is_an_input_error_with_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('{"centres": [,]}')
+    code, output = run("solve", path, "--out", tmp_path / "r.json")
+    assert code == EXIT_INPUT
+    assert "INPUT_MALFORMED_JSON" in output
+    assert "line 1" in output
+    assert "Traceback" not in output
+
+
+def test_duplicate_ids_and_unknown_centre_are_reported_together(
+    tmp_path: Path,
+    small_plan: dict,  # type: ignore[type-arg]
+) -> None:
+    small_plan["passengers"][1]["id"] = small_plan["passengers"][0]["id"]
+    small_plan["passengers"][2]["centre_id"] = "NOWHERE"
+    code, output = run("solve", write(tmp_path, small_plan), "--out", tmp_path / "r.json")
+    assert code == EXIT_INPUT
+    assert "INPUT_DUPLICATE_ID" in output
+    assert small_plan["passengers"][0]["id"] in output
+    assert "INPUT_UNKNOWN_CENTRE" in output
+    assert small_plan["passengers"][2]["id"] in output
+
+
+def test_location_off_the_road_network_names_the_passenger_not_the_place(
+    tmp_path: Path,
+    small_plan: dict,  # type: ignore[type-arg]
+) -> None:
+    victim = small_plan["passengers"][4]
+    victim["home"] = {"lat": 59.5, "lon": 10.5}  # in the Oslofjord area, far from the extract
+    code, output = run("solve", write(tmp_path, small_plan), "--out", tmp_path / "r.json")
+    assert code == EXIT_INPUT
+    assert "INPUT_OFF_ROAD" in output
+    assert victim["id"] in output
+    assert "59.5" not in output and "10.5" not in output
+
+
+def test_wheelchair_passenger_without_wheelchair_vehicle_is_unassigned_with_reason(
+    tmp_path: Path,
+    small_plan: dict,  # type: ignore[type-arg]
+) -> None:
+    for vehicle in small_plan["vehicles"]:
+        if vehicle["wheelchair_places"]:
+            vehicle["days"] = ["tue", "wed", "thu", "fri"]
+    rider = small_plan["passengers"][0]
+    rider["mobility"] = "wheelchair"
+    rider["days"] = ["mon"]
+    out = tmp_path / "r.json"
+    code, output = run(
+        "solve",
+        write(tmp_path, small_plan),
+        "--out",
+        out,
+        "--day",
+        "mon",
+        "--direction",
+        "to_centre",
+        "--time-limit",
+        "8",
+    )
+    assert code == 0, output
+    unassigned = json.loads(out.read_text())["plans"][0]["unassigned"]
+    reasons = {u["passenger_id"]: u["reason"] for u in unassigned}
+    assert reasons[rider["id"]] == "UNASSIGNED_NO_WHEELCHAIR_VEHICLE"
+
+
+def test_window_that_cannot_be_met_is_unassigned_with_reason(
+    tmp_path: Path,
+    small_plan: dict,  # type: ignore[type-arg]
+) -> None:
+    centre = small_plan["centres"][0]
+    centre["arrival_window"] = {"start": "06:00", "end": "06:01"}
+    centre.pop("days", None)
+    for p in small_plan["passengers"]:
+        p.pop("earliest_pickup", None)  # else validation rejects the plan (tested elsewhere)
+    out = tmp_path / "r.json"
+    code, output = run(
+        "solve",
+        write(tmp_path, small_plan),
+        "--out",
+        out,
+        "--day",
+        "mon",
+        "--direction",
+        "to_centre",
+        "--time-limit",
+        "8",
+    )
+    assert code == 0, output
+    plan = json.loads(out.read_text())["plans"][0]
+    reasons = {u["passenger_id"]: u["reason"] for u in plan["unassigned"]}
+    at_centre = [
+        p["id"]
+        for p in small_plan["passengers"]
+        if p["centre_id"] == centre["id"] and "mon" in p["days"]
+    ]
+    assert at_centre
+    assert all(reasons[pid] == "UNASSIGNED_WINDOW_UNREACHABLE" for pid in at_centre)
+
+
+def test_missing_osm_file_is_a_roads_error(tmp_path: Path, small_plan: dict) -> None:  # type: ignore[type-arg]
+    small_plan["osm_file"] = "nowhere.osm.pbf"
+    code, output = run("solve", write(tmp_path, small_plan), "--out", tmp_path / "r.json")
+    assert code == 3
+    assert "ROADS_FILE_NOT_FOUND" in output
+
+
+def test_unknown_day_option_is_a_usage_error(tmp_path: Path) -> None:
+    code, output = run("solve", SAMPLE, "--out", tmp_path / "r.json", "--day", "sat")
+    assert code == 2
+    assert "not a weekday" in output

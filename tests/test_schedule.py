@@ -1,0 +1,38 @@
+"""Timing a fixed route: windows, legs and ride limits, with the least duration then ride."""
+
+from __future__ import annotations
+
+from solver.schedule import RideLimit, schedule_route
+
+
+def test_waits_before_boarding_rather_than_with_passengers_aboard() -> None:
+    """Depot -> pickup -> drop-off -> centre pickup opening at 1000: wait at the end, empty."""
+    windows = [(0, 2000), (0, 2000), (0, 2000), (1000, 1100), (0, 2000)]
+    legs = [100, 100, 100, 100]
+    times = schedule_route(windows, legs, [RideLimit(1, 2, 150)])
+    assert times is not None
+    assert times[2] - times[1] <= 150
+    assert times[3] == 1000
+    assert times[0] == 700  # leave as late as possible: shortest route
+
+
+def test_ride_limit_binds_and_is_met() -> None:
+    """Two pickups then the drop-offs; the first passenger's limit forces a late first pickup."""
+    windows = [(0, 5000), (0, 5000), (0, 5000), (900, 1000), (900, 1000), (0, 5000)]
+    legs = [50, 60, 300, 0, 50]
+    times = schedule_route(windows, legs, [RideLimit(1, 3, 400), RideLimit(2, 4, 400)])
+    assert times is not None
+    assert times[3] - times[1] <= 400
+    assert all(times[i + 1] - times[i] >= leg for i, leg in enumerate(legs))
+
+
+def test_impossible_route_gives_none() -> None:
+    windows = [(0, 100), (500, 600)]
+    assert schedule_route(windows, [1000], []) is None
+    assert (
+        schedule_route([(0, 100), (0, 1000), (0, 1000)], [10, 500], [RideLimit(1, 2, 100)]) is None
+    )
+
+
+def test_empty_route() -> None:
+    assert schedule_route([], [], []) == []
