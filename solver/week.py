@@ -31,7 +31,6 @@ from solver.solve import (
 )
 from solver.validate import plan_places, raise_if_invalid, snap_issues
 
-
 FINISH_RESERVE_SHARE = 0.06
 FINISH_RESERVE_S = 1.0
 """Share and seconds of the budget kept back from the searches for building models, timing
