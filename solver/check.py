@@ -37,15 +37,19 @@ Times
 
 Windows
     ``to_centre``: a drop-off stop at a centre starts service inside the centre's ``arrival``
-    window that day; a home pickup starts no earlier than ``earliest_pickup_s``.
-    ``from_centre``: a pickup stop at a centre starts service inside the centre's ``departure``
-    window; a home drop-off starts no later than ``latest_dropoff_s``. Serving a centre on a
-    day it is closed breaks its window. Where several passengers board at one stop (a group
-    home) in an order the result does not record, a passenger's boarding may start as late as
-    the stop's ``departure_s`` minus their own boarding time, and ``earliest_pickup_s`` is
-    checked there.
+    window that day. ``from_centre``: a pickup stop at a centre starts service inside the
+    centre's ``departure`` window. Serving a centre on a day it is closed breaks its window.
+    In both directions, and at homes and centres alike, a passenger's pickup starts inside
+    [``earliest_pickup_s``, ``latest_pickup_s``] and their drop-off inside
+    [``earliest_dropoff_s``, ``latest_dropoff_s``] (unset ends do not bind). Where several
+    passengers board or alight at one stop (a group home) in an order the result does not
+    record, a passenger's own service may start anywhere from the stop's ``arrival_s`` to its
+    ``departure_s`` minus their own boarding (or alighting) time; their window holds if it
+    meets that range.
     Vehicle shift: the first stop's departure is no earlier than ``shift.start_s`` and the last
-    stop's arrival no later than ``shift.end_s``.
+    stop's arrival no later than ``shift.end_s``. Route length: with ``max_route_s`` set, the
+    last stop's arrival minus the first stop's departure (the route's duration) is at most
+    ``max_route_s``.
 
 Loads
     Seats and wheelchair places are recomputed after each stop (pickups add
@@ -136,6 +140,7 @@ SERVICE_TIME: Final = "CHECK_SERVICE_TIME"
 CENTRE_WINDOW: Final = "CHECK_CENTRE_WINDOW"
 PASSENGER_WINDOW: Final = "CHECK_PASSENGER_WINDOW"
 SHIFT: Final = "CHECK_SHIFT"
+ROUTE_TOO_LONG: Final = "CHECK_ROUTE_TOO_LONG"
 SEATS: Final = "CHECK_SEATS"
 WHEELCHAIR_PLACES: Final = "CHECK_WHEELCHAIR_PLACES"
 LOAD_MISMATCH: Final = "CHECK_LOAD_MISMATCH"
@@ -177,10 +182,13 @@ CHECK_CODES: Final[Mapping[str, str]] = {
         "or on a day it is closed."
     ),
     PASSENGER_WINDOW: (
-        "A passenger is picked up before their earliest pickup (to_centre) or dropped off "
-        "after their latest drop-off (from_centre)."
+        "A passenger is picked up outside their earliest to latest pickup, or dropped off "
+        "outside their earliest to latest drop-off."
     ),
     SHIFT: "A route starts before or ends after its vehicle's shift.",
+    ROUTE_TOO_LONG: (
+        "A route lasts longer (first departure to last arrival) than its vehicle's max_route_s."
+    ),
     SEATS: "A vehicle carries more seated people than it has seats.",
     WHEELCHAIR_PLACES: "A vehicle carries more wheelchairs than it has wheelchair places.",
     LOAD_MISMATCH: "A stop's reported load differs from the load recomputed from its route.",
@@ -576,6 +584,7 @@ class _DayChecker:
         self._check_windows(route)
         if vehicle is not None:
             self._check_shift(route, vehicle)
+            self._check_route_length(route, vehicle)
         self._check_loads(route, vehicle)
         self._check_totals(route, legs)
 
@@ -732,7 +741,6 @@ class _DayChecker:
         for index, stop in enumerate(route.stops):
             # to_centre: centres are where passengers are dropped off, homes where picked up.
             centre_ids = stop.dropoffs if to_centre else stop.pickups
-            home_ids = stop.pickups if to_centre else stop.dropoffs
             served_centres: dict[str, None] = {}  # ordered set
             for passenger_id in centre_ids:
                 passenger = self._passengers.get(passenger_id)
@@ -740,10 +748,14 @@ class _DayChecker:
                     served_centres[passenger.centre_id] = None
             for centre_id in served_centres:
                 self._check_centre_window(route.vehicle_id, index, stop, centre_id)
-            for passenger_id in home_ids:
+            for passenger_id in stop.pickups:
                 passenger = self._passengers.get(passenger_id)
                 if passenger is not None:
-                    self._check_passenger_window(route.vehicle_id, index, stop, passenger)
+                    self._check_passenger_window(route.vehicle_id, stop, passenger, True)
+            for passenger_id in stop.dropoffs:
+                passenger = self._passengers.get(passenger_id)
+                if passenger is not None:
+                    self._check_passenger_window(route.vehicle_id, stop, passenger, False)
 
     def _check_centre_window(self, vehicle_id: str, index: int, stop: Stop, centre_id: str) -> None:
         centre = self._centres.get(centre_id)
@@ -770,9 +782,9 @@ class _DayChecker:
             )
 
     def _check_passenger_window(
-        self, vehicle_id: str, index: int, stop: Stop, passenger: Passenger
+        self, vehicle_id: str, stop: Stop, passenger: Passenger, is_pickup: bool
     ) -> None:
-        """Earliest pickup (to_centre) or latest drop-off (from_centre) of one passenger.
+        """A passenger's own pickup (or drop-off) window at one stop.
 
         Several passengers may board or alight at one stop, one after the other, in an order
         the result does not record. A passenger's own service can start as early as the
@@ -780,30 +792,33 @@ class _DayChecker:
         window holds if some start in that range meets it.
         """
         passenger_id = passenger.passenger_id
-        if self._to_centre:
-            earliest_s = passenger.earliest_pickup_s
-            own_s = boarding_s(passenger, self._problem.settings.service)
-            latest_start_s = max(stop.arrival_s, stop.departure_s - own_s)
-            if earliest_s is not None and latest_start_s < earliest_s - self._tolerance_s:
-                self._add(
-                    PASSENGER_WINDOW,
-                    f"Passenger {passenger_id} is picked up by vehicle {vehicle_id} at "
-                    f"{_clock(latest_start_s)}, before their earliest pickup "
-                    f"{_clock(earliest_s)}.",
-                    vehicle_id,
-                    passenger_id,
-                )
+        service = self._problem.settings.service
+        if is_pickup:
+            earliest_s, latest_s = passenger.earliest_pickup_s, passenger.latest_pickup_s
+            own_s = boarding_s(passenger, service)
+            action, what = "picked up", "pickup"
         else:
-            latest_s = passenger.latest_dropoff_s
-            if latest_s is not None and stop.arrival_s > latest_s + self._tolerance_s:
-                self._add(
-                    PASSENGER_WINDOW,
-                    f"Passenger {passenger_id} is dropped off by vehicle {vehicle_id} at "
-                    f"{_clock(stop.arrival_s)}, after their latest drop-off "
-                    f"{_clock(latest_s)}.",
-                    vehicle_id,
-                    passenger_id,
-                )
+            earliest_s, latest_s = passenger.earliest_dropoff_s, passenger.latest_dropoff_s
+            own_s = alighting_s(passenger, service)
+            action, what = "dropped off", "drop-off"
+        first_start_s = stop.arrival_s
+        last_start_s = max(stop.arrival_s, stop.departure_s - own_s)
+        if earliest_s is not None and last_start_s < earliest_s - self._tolerance_s:
+            self._add(
+                PASSENGER_WINDOW,
+                f"Passenger {passenger_id} is {action} by vehicle {vehicle_id} at "
+                f"{_clock(last_start_s)}, before their earliest {what} {_clock(earliest_s)}.",
+                vehicle_id,
+                passenger_id,
+            )
+        if latest_s is not None and first_start_s > latest_s + self._tolerance_s:
+            self._add(
+                PASSENGER_WINDOW,
+                f"Passenger {passenger_id} is {action} by vehicle {vehicle_id} at "
+                f"{_clock(first_start_s)}, after their latest {what} {_clock(latest_s)}.",
+                vehicle_id,
+                passenger_id,
+            )
 
     def _check_shift(self, route: Route, vehicle: Vehicle) -> None:
         start_s = route.stops[0].departure_s
@@ -821,6 +836,19 @@ class _DayChecker:
                 SHIFT,
                 f"Vehicle {vehicle.vehicle_id} ends at {_clock(end_s)}, after its shift ends "
                 f"at {_clock(shift.end_s)}.",
+                vehicle.vehicle_id,
+            )
+
+    def _check_route_length(self, route: Route, vehicle: Vehicle) -> None:
+        limit_s = vehicle.max_route_s
+        if limit_s is None:
+            return
+        duration_s = route.stops[-1].arrival_s - route.stops[0].departure_s
+        if duration_s > limit_s + self._tolerance_s:
+            self._add(
+                ROUTE_TOO_LONG,
+                f"Route of vehicle {vehicle.vehicle_id} lasts {duration_s} s, more than its "
+                f"longest route of {limit_s} s.",
                 vehicle.vehicle_id,
             )
 

@@ -85,7 +85,15 @@ class Passenger:
     ``num_escorts`` escorts ride along and take ordinary seats. A wheelchair passenger takes a
     wheelchair place instead of a seat. ``boarding_s`` overrides the settings' default boarding
     (and alighting) time. ``max_ride_s`` overrides the settings' ride-time rule.
-    ``earliest_pickup_s``/``latest_dropoff_s`` restrict the trip further on every day.
+
+    Own time windows, seconds after midnight, each optional, on every day and in both
+    directions: the pickup's service start lies in [``earliest_pickup_s``,
+    ``latest_pickup_s``] and the drop-off's in [``earliest_dropoff_s``, ``latest_dropoff_s``],
+    intersected with the centre's window on the centre side (``to_centre``: the drop-off with
+    the arrival window; ``from_centre``: the pickup with the departure window). Being times of
+    day, an earliest pickup of 07:45 binds the morning trip only in practice, and a latest
+    drop-off of 16:15 the afternoon one; a latest pickup of 08:00 would make the afternoon
+    pickup at the centre impossible (``validate`` reports that).
     ``home_exceptions`` gives another address on some weekdays.
     """
 
@@ -98,6 +106,8 @@ class Passenger:
     boarding_s: int | None = None
     max_ride_s: int | None = None
     earliest_pickup_s: int | None = None
+    latest_pickup_s: int | None = None
+    earliest_dropoff_s: int | None = None
     latest_dropoff_s: int | None = None
     home_exceptions: Mapping[Day, LatLon] = field(default_factory=dict)
     birth_year: int | None = None
@@ -123,12 +133,37 @@ class Passenger:
 
 
 @dataclass(frozen=True, slots=True)
+class DistanceBand:
+    """A contract price per passenger trip by distance (see :class:`Tariff`).
+
+    ``price`` NOK for a trip whose direct road distance is at most ``max_m`` metres
+    (``None``: any distance).
+    """
+
+    max_m: int | None
+    price: float
+
+
+@dataclass(frozen=True, slots=True)
 class Tariff:
-    """What a vehicle costs, in NOK: per km driven, per hour on duty, per day used."""
+    """What a vehicle costs, in NOK: per km driven, per hour on duty, per day used.
+
+    The routing model uses ``per_km``, ``per_hour`` and ``per_vehicle_day`` (a route's
+    ``cost``). The contract terms after them do not depend on the routes chosen and are priced
+    after routing by :mod:`solver.costs`: ``per_trip`` per passenger trip carried,
+    ``distance_bands`` per passenger trip by its direct road distance (home to centre; the
+    first band whose ``max_m`` is not exceeded, sorted by ``max_m``), ``per_week`` a fixed
+    sum per vehicle in the fleet per operating week and ``per_year`` a fixed sum per vehicle
+    in the fleet per year.
+    """
 
     per_km: float = 0.0
     per_hour: float = 0.0
     per_vehicle_day: float = 0.0
+    per_trip: float = 0.0
+    per_week: float = 0.0
+    per_year: float = 0.0
+    distance_bands: tuple[DistanceBand, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +180,9 @@ class Vehicle:
 
     ``seats``/``wheelchair_places`` are the layout used now; ``layouts`` records all the
     layouts its flip seats allow (for later use; the first is the default).
+    ``max_route_s``: the longest a route may last, from leaving the depot to returning (to its
+    last stop for open routes), waiting included: the drivers' working-time rule. ``None``:
+    only the shift limits it.
     """
 
     vehicle_id: str
@@ -156,6 +194,7 @@ class Vehicle:
     tariff: Tariff = Tariff()
     layouts: tuple[SeatingLayout, ...] = ()
     operator: str = "contractor"
+    max_route_s: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,8 +36,9 @@ INPUT_CODES: dict[str, str] = {
     "INPUT_TIME_LIMIT": "settings.time_limit_s is not a positive number of seconds.",
     "INPUT_ESCORTS": "A passenger has fewer than 0 or more than 3 escorts.",
     "INPUT_PASSENGER_WINDOW": (
-        "A passenger's earliest pickup is after their centre's arrival window ends, or their "
-        "latest drop-off is before its departure window starts, on a day they attend."
+        "A passenger's pickup or drop-off window (own earliest/latest times, cut by the "
+        "centre's window) is empty, or the pickup cannot start before the drop-off must (e.g. "
+        "earliest pickup after the centre's arrival window ends), on a day they attend."
     ),
     "INPUT_VALUE": (
         "A value outside what it may be in a plan built in code (negative seats, a latitude "

@@ -308,12 +308,26 @@ class PassengerSchema(_Schema):
     )
     earliest_pickup: PlanTime | None = Field(
         default=None,
-        description="Not picked up before this time in the morning (HH:MM).",
+        description="Pickup starts no earlier than this (HH:MM), in both directions: in "
+        "practice it binds the morning pickup at home.",
         examples=["07:45"],
+    )
+    latest_pickup: PlanTime | None = Field(
+        default=None,
+        description="Pickup starts no later than this (HH:MM), in both directions: the "
+        "afternoon pickup at the centre must also meet it.",
+        examples=["08:15"],
+    )
+    earliest_dropoff: PlanTime | None = Field(
+        default=None,
+        description="Drop-off starts no earlier than this (HH:MM), in both directions: the "
+        "morning drop-off at the centre must also meet it.",
+        examples=["15:30"],
     )
     latest_dropoff: PlanTime | None = Field(
         default=None,
-        description="Home again by this time in the afternoon (HH:MM).",
+        description="Drop-off starts no later than this (HH:MM), in both directions: in "
+        "practice it binds the afternoon drop-off at home.",
         examples=["16:15"],
     )
     home_exceptions: dict[Day, LocationSchema] = Field(
@@ -399,6 +413,13 @@ class VehicleSchema(_Schema):
         default="contractor",
         description="`own`: run by the centre; `contractor`: bought from the transport contractor.",
         examples=["own"],
+    )
+    max_route_s: int | None = Field(
+        default=None,
+        gt=0,
+        description="Longest a route may last in seconds, from leaving the depot to returning, "
+        "waiting included (drivers' working time); only the shift limits it if left out.",
+        examples=[9000],
     )
 
 
@@ -726,6 +747,8 @@ def _passenger_from_schema(schema: PassengerSchema) -> Passenger:
         boarding_s=schema.boarding_s,
         max_ride_s=schema.max_ride_s,
         earliest_pickup_s=_optional_time(schema.earliest_pickup),
+        latest_pickup_s=_optional_time(schema.latest_pickup),
+        earliest_dropoff_s=_optional_time(schema.earliest_dropoff),
         latest_dropoff_s=_optional_time(schema.latest_dropoff),
         home_exceptions={
             day: _location(schema.home_exceptions[day])
@@ -753,6 +776,7 @@ def _vehicle_from_schema(schema: VehicleSchema) -> Vehicle:
             for layout in schema.layouts or ()
         ),
         operator=schema.operator,
+        max_route_s=schema.max_route_s,
     )
 
 
@@ -832,6 +856,10 @@ def _centre_to_json(centre: Centre) -> JsonDict:
     return out
 
 
+def _optional_hhmm(t_s: int | None) -> str | None:
+    return None if t_s is None else format_hhmm(t_s)
+
+
 def _passenger_to_json(passenger: Passenger) -> JsonDict:
     out: JsonDict = {
         "id": passenger.passenger_id,
@@ -844,14 +872,10 @@ def _passenger_to_json(passenger: Passenger) -> JsonDict:
     optional: JsonDict = {
         "boarding_s": passenger.boarding_s,
         "max_ride_s": passenger.max_ride_s,
-        "earliest_pickup": (
-            None
-            if passenger.earliest_pickup_s is None
-            else format_hhmm(passenger.earliest_pickup_s)
-        ),
-        "latest_dropoff": (
-            None if passenger.latest_dropoff_s is None else format_hhmm(passenger.latest_dropoff_s)
-        ),
+        "earliest_pickup": _optional_hhmm(passenger.earliest_pickup_s),
+        "latest_pickup": _optional_hhmm(passenger.latest_pickup_s),
+        "earliest_dropoff": _optional_hhmm(passenger.earliest_dropoff_s),
+        "latest_dropoff": _optional_hhmm(passenger.latest_dropoff_s),
     }
     out.update({key: value for key, value in optional.items() if value is not None})
     if passenger.home_exceptions:
@@ -884,6 +908,8 @@ def _vehicle_to_json(vehicle: Vehicle) -> JsonDict:
         "per_vehicle_day": vehicle.tariff.per_vehicle_day,
     }
     out["operator"] = vehicle.operator
+    if vehicle.max_route_s is not None:
+        out["max_route_s"] = vehicle.max_route_s
     return out
 
 

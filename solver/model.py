@@ -6,7 +6,11 @@ The model is a pickup-and-delivery problem with time windows:
 * every served passenger is two visits, a pickup and a drop-off, on the same vehicle, pickup
   first. ``to_centre``: pickup at home, drop-off at the centre; ``from_centre``: pickup at the
   centre, drop-off at home. A route may serve several centres;
-* a visit's time cumul is when its service starts; the vehicle may wait before it;
+* a visit's time cumul is when its service starts; the vehicle may wait before it. The pickup
+  starts in the passenger's pickup window and the drop-off in their drop-off window
+  (``passenger_windows``: own times, cut by the centre's window on the centre side);
+* a route (time from its start to its end, waiting included) lasts at most its vehicle's
+  ``max_route_s``;
 * seats and wheelchair places are two capacity dimensions;
 * ride time (drop-off service start minus pickup departure) is bounded per passenger;
 * a passenger may be left out at a large penalty, so infeasibility is a result.
@@ -25,6 +29,7 @@ import numpy.typing as npt
 from ortools.constraint_solver import pywrapcp
 
 from solver.domain import (
+    CentreHours,
     DayProblem,
     Direction,
     LatLon,
@@ -118,14 +123,40 @@ def trip_ends(problem: DayProblem, passenger: Passenger) -> tuple[LatLon, LatLon
     return centre, home
 
 
+def _own_window(earliest_s: int | None, latest_s: int | None) -> TimeWindow:
+    return TimeWindow(
+        0 if earliest_s is None else earliest_s, DAY_HORIZON_S if latest_s is None else latest_s
+    )
+
+
+def _intersect(a: TimeWindow, b: TimeWindow) -> TimeWindow:
+    return TimeWindow(max(a.start_s, b.start_s), min(a.end_s, b.end_s))
+
+
 def passenger_windows(problem: DayProblem, passenger: Passenger) -> tuple[TimeWindow, TimeWindow]:
-    """(pickup window, drop-off window) on service start, from centre hours and preferences."""
+    """(pickup window, drop-off window) on service start, seconds after midnight.
+
+    The pickup starts in [``earliest_pickup_s``, ``latest_pickup_s``] and the drop-off in
+    [``earliest_dropoff_s``, ``latest_dropoff_s``] (unset ends: 0 and ``DAY_HORIZON_S``), in
+    both directions; on the centre side that window is cut by the centre's window of the day
+    (``to_centre``: the drop-off by the arrival window; ``from_centre``: the pickup by the
+    departure window). A window may come out empty (start after end): screening then reports
+    the passenger as ``UNASSIGNED_WINDOW_UNREACHABLE`` and ``validate`` as
+    ``INPUT_PASSENGER_WINDOW``.
+    """
     hours = problem.centre(passenger.centre_id).hours[problem.day]
-    if problem.direction is Direction.TO_CENTRE:
-        earliest = passenger.earliest_pickup_s if passenger.earliest_pickup_s is not None else 0
-        return TimeWindow(earliest, DAY_HORIZON_S), hours.arrival
-    latest = passenger.latest_dropoff_s if passenger.latest_dropoff_s is not None else DAY_HORIZON_S
-    return hours.departure, TimeWindow(0, latest)
+    return trip_windows(passenger, hours, problem.direction)
+
+
+def trip_windows(
+    passenger: Passenger, hours: CentreHours, direction: Direction
+) -> tuple[TimeWindow, TimeWindow]:
+    """``passenger_windows`` for one day's centre ``hours`` (also used by ``validate``)."""
+    pickup = _own_window(passenger.earliest_pickup_s, passenger.latest_pickup_s)
+    dropoff = _own_window(passenger.earliest_dropoff_s, passenger.latest_dropoff_s)
+    if direction == Direction.TO_CENTRE:
+        return pickup, _intersect(dropoff, hours.arrival)
+    return _intersect(pickup, hours.departure), dropoff
 
 
 def build_visits(
@@ -222,6 +253,7 @@ def build_day_model(
     )
     add_vehicle_costs(model)
     add_time(model)
+    add_max_route_duration(model)
     add_seats(model)
     add_wheelchair_places(model)
     add_pickup_before_dropoff(model)
@@ -272,6 +304,20 @@ def add_time(model: DayModel) -> None:
         # Leave the depot as late and return as early as the schedule allows.
         routing.AddVariableMaximizedByFinalizer(time.CumulVar(routing.Start(vehicle_index)))
         routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(vehicle_index)))
+
+
+def add_max_route_duration(model: DayModel) -> None:
+    """A route lasts at most its vehicle's ``max_route_s``: end cumul - start cumul (the span).
+
+    The span runs from leaving the depot to reaching the route's end. With
+    ``return_to_depot`` that is the route's duration; for an open route it also counts the
+    last stop's alighting (the end is reached after it), one service time stricter than
+    ``Route.duration_s``, which ends at the last stop's arrival.
+    """
+    time = model.time_dimension
+    for vehicle_index, vehicle in enumerate(model.vehicles):
+        if vehicle.max_route_s is not None:
+            time.SetSpanUpperBoundForVehicle(vehicle.max_route_s, vehicle_index)
 
 
 def _add_capacity(model: DayModel, name: str, deltas: list[int], capacities: list[int]) -> None:

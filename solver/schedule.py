@@ -9,6 +9,7 @@ the route's visits:
     subject to  t[i+1] - t[i] >= service[i] + travel[i, i+1]      (driving, serving)
                 window_start[i] <= t[i] <= window_end[i]          (windows and the shift)
                 t[dropoff] - t[pickup] <= limit                   (ride time, service included)
+                t[last] - t[first] <= max_span                    (the vehicle's max_route_s)
 
 Every constraint is a difference of two variables or a bound, so the matrix is totally
 unimodular and a simplex vertex is whole seconds (checked, never assumed).
@@ -40,11 +41,14 @@ def schedule_route(
     windows: Sequence[tuple[int, int]],
     leg_s: Sequence[int],
     rides: Sequence[RideLimit],
+    max_span_s: int | None = None,
 ) -> list[int] | None:
     """Service start times for a route's visits, or None if none satisfy every constraint.
 
     ``windows``: per visit (earliest, latest) service start. ``leg_s``: per consecutive pair,
     service at the first plus travel to the second (``len(windows) - 1`` values).
+    ``max_span_s``: the most seconds from the first visit's start to the last one's (the
+    vehicle's ``max_route_s``); ``None``: no limit.
     """
     n = len(windows)
     if n == 0:
@@ -69,6 +73,11 @@ def schedule_route(
         cols += [ride.dropoff, ride.pickup]
         values += [1.0, -1.0]
         bounds_ub.append(float(ride.max_s))
+    if max_span_s is not None and n > 1:  # t[last] - t[0] <= max_span
+        rows += [len(bounds_ub), len(bounds_ub)]
+        cols += [n - 1, 0]
+        values += [1.0, -1.0]
+        bounds_ub.append(float(max_span_s))
     a_ub = coo_matrix((values, (rows, cols)), shape=(len(bounds_ub), n)).tocsr()
     solution = linprog(
         cost,
@@ -80,7 +89,7 @@ def schedule_route(
     if solution.status != 0:
         return None
     times = [round(float(t)) for t in solution.x]
-    if not _satisfies(times, windows, leg_s, rides):
+    if not _satisfies(times, windows, leg_s, rides, max_span_s):
         return None
     return times
 
@@ -90,8 +99,10 @@ def _satisfies(
     windows: Sequence[tuple[int, int]],
     leg_s: Sequence[int],
     rides: Sequence[RideLimit],
+    max_span_s: int | None,
 ) -> bool:
     in_windows = all(lo <= t <= hi for t, (lo, hi) in zip(times, windows, strict=True))
     legs_ok = all(times[i + 1] - times[i] >= leg for i, leg in enumerate(leg_s))
     rides_ok = all(times[r.dropoff] - times[r.pickup] <= r.max_s for r in rides)
-    return in_windows and legs_ok and rides_ok
+    span_ok = max_span_s is None or times[-1] - times[0] <= max_span_s
+    return in_windows and legs_ok and rides_ok and span_ok

@@ -7,7 +7,9 @@ with the first reason found. The checks, in order:
 2. a wheelchair passenger and no vehicle with a wheelchair place that day;
 3. the seats needed (with escorts) exceed every vehicle that could otherwise take them;
 4. the direct trip already exceeds the passenger's maximum ride time;
-5. no vehicle can reach the pickup and the drop-off inside their windows and its shift.
+5. no vehicle can drive the passenger alone with the pickup and the drop-off inside their
+   windows (``solver.model.passenger_windows``), the ride inside its limit, and the route
+   inside the vehicle's shift and ``max_route_s``.
 """
 
 from __future__ import annotations
@@ -104,38 +106,58 @@ _NEVER = 10**9
 def _earliest_dropoff(
     problem: DayProblem, passenger: Passenger, vehicle: Vehicle, matrices: Matrices
 ) -> int:
-    """Earliest drop-off service start if ``vehicle`` drove this passenger alone, or _NEVER."""
+    """Drop-off service start if ``vehicle`` drove this passenger alone, or _NEVER.
+
+    The solo route leaves the depot, picks up at ``p``, drops off at ``q`` and ends (at the
+    depot, or after alighting for an open route). Leaving the depot just in time and picking
+    up as late as helps (until no wait is left before the drop-off window) makes the ride and
+    the route as short as they can be, so the passenger is servable by ``vehicle`` exactly
+    when this one timing keeps the windows, the ride limit, the shift and ``max_route_s``
+    (counted as the model counts the span: up to the route's end).
+    """
     service = problem.settings.service
     origin, destination = trip_ends(problem, passenger)
     depot = matrices.index_of(vehicle.depot)
     o, d = matrices.index_of(origin), matrices.index_of(destination)
     pickup_window, dropoff_window = passenger_windows(problem, passenger)
-    pickup = max(vehicle.shift.start_s + int(matrices.durations_s[depot, o]), pickup_window.start_s)
-    if pickup > pickup_window.end_s:
-        return _NEVER
-    dropoff = max(
-        pickup + boarding_s(passenger, service) + int(matrices.durations_s[o, d]),
-        dropoff_window.start_s,
-    )
-    if dropoff > dropoff_window.end_s:
-        return _NEVER
+    to_pickup = int(matrices.durations_s[depot, o])
+    board, drive = boarding_s(passenger, service), int(matrices.durations_s[o, d])
     back = int(matrices.durations_s[d, depot]) if problem.settings.return_to_depot else 0
-    if dropoff + alighting_s(passenger, service) + back > vehicle.shift.end_s:
+    finish = alighting_s(passenger, service) + back  # from the drop-off's start to the end
+    earliest_pickup = max(vehicle.shift.start_s + to_pickup, pickup_window.start_s)
+    latest_pickup = min(
+        pickup_window.end_s,
+        dropoff_window.end_s - board - drive,
+        vehicle.shift.end_s - finish - board - drive,
+    )
+    if earliest_pickup > latest_pickup:
+        return _NEVER
+    pickup = min(latest_pickup, max(earliest_pickup, dropoff_window.start_s - board - drive))
+    dropoff = max(pickup + board + drive, dropoff_window.start_s)
+    ride_limit = max_ride_limit_s(passenger, drive, problem.settings.max_ride)
+    span = dropoff + finish - (pickup - to_pickup)
+    if (
+        dropoff > dropoff_window.end_s
+        or dropoff - pickup - board > ride_limit
+        or (vehicle.max_route_s is not None and span > vehicle.max_route_s)
+    ):
         return _NEVER
     return dropoff
 
 
 def _window_hint(problem: DayProblem, passenger: Passenger) -> str:
     centre = problem.centre(passenger.centre_id)
-    hours = centre.hours[problem.day]
+    pickup_window, dropoff_window = passenger_windows(problem, passenger)
     if problem.direction is Direction.TO_CENTRE:
         return (
             f"No vehicle can bring the passenger to centre {centre.centre_id} between "
-            f"{clock(hours.arrival.start_s)} and {clock(hours.arrival.end_s)} within its shift; "
-            "widen the arrival window, drop the earliest pickup or extend a shift."
+            f"{clock(dropoff_window.start_s)} and {clock(dropoff_window.end_s)} within its shift "
+            "and longest route; widen the arrival window, the passenger's own pickup or "
+            "drop-off times, or extend a shift."
         )
     return (
         f"No vehicle can take the passenger home from centre {centre.centre_id} "
-        f"(departing {clock(hours.departure.start_s)}-{clock(hours.departure.end_s)}) "
-        "in time; move the latest drop-off, the departure window or extend a shift."
+        f"(departing {clock(pickup_window.start_s)}-{clock(pickup_window.end_s)}) "
+        "in time; move the passenger's own drop-off times, the departure window or extend a "
+        "shift."
     )

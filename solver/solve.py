@@ -220,7 +220,7 @@ def retime(
             assert pickup.passenger_id is not None
             limit = model.max_ride_s[pickup.passenger_id] + pickup.service_s
             rides.append(RideLimit(position[pickup_id], position[dropoff_id], limit))
-    times = schedule_route(windows, legs, rides)
+    times = schedule_route(windows, legs, rides, model.vehicles[vehicle_index].max_route_s)
     if times is None:
         log.warning("route timing not found; keeping the search's times")
         return sequence

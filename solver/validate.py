@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from solver.domain import (
     DAYS,
     Centre,
+    CentreHours,
     Day,
+    Direction,
     LatLon,
     Mobility,
     Passenger,
@@ -270,6 +272,8 @@ def check_passenger_values(plan: WeekPlan) -> Iterator[Issue]:
             label,
             {
                 f"{path}.earliest_pickup": passenger.earliest_pickup_s,
+                f"{path}.latest_pickup": passenger.latest_pickup_s,
+                f"{path}.earliest_dropoff": passenger.earliest_dropoff_s,
                 f"{path}.latest_dropoff": passenger.latest_dropoff_s,
             },
             ident,
@@ -371,12 +375,70 @@ def check_centre_open(plan: WeekPlan) -> Iterator[Issue]:
             )
 
 
-def check_passenger_windows(plan: WeekPlan) -> Iterator[Issue]:
-    """INPUT_PASSENGER_WINDOW: a passenger's own times leave their centre reachable.
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    """One end of a trip's window: a passenger's own time or their centre's window.
 
-    Binds when the earliest pickup is after the centre's arrival window ends (they cannot
-    arrive in time), or the latest drop-off is before its departure window starts (they
-    cannot be home in time), on a day they attend.
+    ``field``: the passenger's JSON field (``earliest_pickup``...), or None for the centre's.
+    ``phrase``: how a message names it (``earliest pickup``, ``arrival window ends``).
+    """
+
+    field: str | None
+    phrase: str
+    t_s: int
+
+
+def _own_bound(field: str, t_s: int | None) -> list[_Bound]:
+    phrase = field.replace("_", " ").replace("dropoff", "drop-off")
+    return [] if t_s is None else [_Bound(field, phrase, t_s)]
+
+
+def _window_conflicts(
+    passenger: Passenger, hours: CentreHours, direction: Direction
+) -> Iterator[tuple[_Bound, _Bound]]:
+    """(lower, upper) pairs of bounds that leave a trip no time (lower after upper).
+
+    The pickup starts after every pickup lower bound and before every pickup upper bound, the
+    drop-off likewise, and the pickup comes first: so a pickup lower bound after a pickup or
+    drop-off upper bound, or a drop-off lower bound after a drop-off upper bound, leaves
+    nothing (see ``solver.model.passenger_windows``). Two bounds of the centre's own window are
+    not compared here (INPUT_EMPTY_WINDOW).
+    """
+    to_centre = direction == Direction.TO_CENTRE
+    pickup_low = _own_bound("earliest_pickup", passenger.earliest_pickup_s)
+    pickup_high = _own_bound("latest_pickup", passenger.latest_pickup_s)
+    dropoff_low = _own_bound("earliest_dropoff", passenger.earliest_dropoff_s)
+    dropoff_high = _own_bound("latest_dropoff", passenger.latest_dropoff_s)
+    if to_centre:
+        dropoff_low.append(_Bound(None, "arrival window starts", hours.arrival.start_s))
+        dropoff_high.append(_Bound(None, "arrival window ends", hours.arrival.end_s))
+    else:
+        pickup_low.append(_Bound(None, "departure window starts", hours.departure.start_s))
+        pickup_high.append(_Bound(None, "departure window ends", hours.departure.end_s))
+    pairs = [(low, high) for low in pickup_low for high in pickup_high + dropoff_high]
+    pairs += [(low, high) for low in dropoff_low for high in dropoff_high]
+    for low, high in pairs:
+        if low.t_s > high.t_s and (low.field is not None or high.field is not None):
+            yield low, high
+
+
+def _both_directions_note(bound: _Bound, direction: Direction) -> str:
+    """A reminder where a passenger's own time binds the trip it is not usually meant for."""
+    meant_for_morning = bound.field in ("earliest_pickup", "latest_pickup")
+    if bound.field is None or meant_for_morning == (direction == Direction.TO_CENTRE):
+        return ""
+    return f"; {bound.field} applies in both directions, here to the {direction} trip"
+
+
+def check_passenger_windows(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_PASSENGER_WINDOW: a passenger's pickup and drop-off windows leave time for the trip.
+
+    In both directions the pickup starts in [earliest_pickup, latest_pickup] and the drop-off
+    in [earliest_dropoff, latest_dropoff], cut by the centre's window on the centre side
+    (``solver.model.passenger_windows``). Binds when either window is empty, or the pickup
+    cannot start before the drop-off must, on a day they attend: e.g. an earliest pickup
+    after the centre's arrival window ends, or a latest drop-off before its departure window
+    starts. One issue per pair of clashing times, listing the days (and the centre's time).
     """
     centres = _centres_by_id(plan)
     for index, passenger in enumerate(plan.passengers):
@@ -385,33 +447,62 @@ def check_passenger_windows(plan: WeekPlan) -> Iterator[Issue]:
             continue
         days = [day for day in DAYS if day in passenger.days and day in centre.hours]
         ident, path = passenger.passenger_id, f"passengers[{index}]"
-        earliest, latest = passenger.earliest_pickup_s, passenger.latest_dropoff_s
-        if earliest is not None:
-            late = [d for d in days if earliest > centre.hours[d].arrival.end_s]
-            if late:
-                ends = ", ".join(f"{d} {_time(centre.hours[d].arrival.end_s)}" for d in late)
-                yield Issue(
-                    code="INPUT_PASSENGER_WINDOW",
-                    message=f"Passenger {ident}'s earliest pickup {_time(earliest)} is after "
-                    f"centre {centre.centre_id}'s arrival window ends ({ends}).",
-                    hint="Make earliest_pickup earlier than the end of the centre's arrival "
-                    "window, or move the window.",
-                    path=f"{path}.earliest_pickup",
-                    id=ident,
+        clashes: dict[tuple[str, str], list[tuple[Day, Direction, _Bound, _Bound]]] = {}
+        for day in days:
+            for direction in (Direction.TO_CENTRE, Direction.FROM_CENTRE):
+                for low, high in _window_conflicts(passenger, centre.hours[day], direction):
+                    key = (low.field or low.phrase, high.field or high.phrase)
+                    clashes.setdefault(key, []).append((day, direction, low, high))
+        for found in clashes.values():
+            _, direction, low, high = found[0]
+            field = low.field if low.field is not None else high.field
+            assert field is not None
+            note = _both_directions_note(low, direction) or _both_directions_note(high, direction)
+            if low.field is not None and high.field is not None:
+                message = (
+                    f"Passenger {ident}'s {low.phrase} {_time(low.t_s)} is after their "
+                    f"{high.phrase} {_time(high.t_s)}."
                 )
-        if latest is not None:
-            early = [d for d in days if latest < centre.hours[d].departure.start_s]
-            if early:
-                starts = ", ".join(f"{d} {_time(centre.hours[d].departure.start_s)}" for d in early)
-                yield Issue(
-                    code="INPUT_PASSENGER_WINDOW",
-                    message=f"Passenger {ident}'s latest drop-off {_time(latest)} is before "
-                    f"centre {centre.centre_id}'s departure window starts ({starts}).",
-                    hint="Make latest_dropoff later than the start of the centre's departure "
-                    "window, or move the window.",
-                    path=f"{path}.latest_dropoff",
-                    id=ident,
+                hint = f"Make {low.field} no later than {high.field}, or leave one out."
+            elif low.field is not None:
+                when = ", ".join(f"{d} {_time(h.t_s)}" for d, _, _, h in _unique_days(found))
+                message = (
+                    f"Passenger {ident}'s {low.phrase} {_time(low.t_s)} is after centre "
+                    f"{centre.centre_id}'s {high.phrase} ({when}){note}."
                 )
+                kind = high.phrase.split()[0]
+                hint = (
+                    f"Make {low.field} earlier than the end of the centre's {kind} window, "
+                    "or move the window."
+                )
+            else:
+                when = ", ".join(f"{d} {_time(lo.t_s)}" for d, _, lo, _ in _unique_days(found))
+                message = (
+                    f"Passenger {ident}'s {high.phrase} {_time(high.t_s)} is before centre "
+                    f"{centre.centre_id}'s {low.phrase} ({when}){note}."
+                )
+                kind = low.phrase.split()[0]
+                hint = (
+                    f"Make {high.field} later than the start of the centre's {kind} window, "
+                    "or move the window (or leave it out)."
+                )
+            yield Issue(
+                code="INPUT_PASSENGER_WINDOW",
+                message=message,
+                hint=hint,
+                path=f"{path}.{field}",
+                id=ident,
+            )
+
+
+def _unique_days(
+    found: list[tuple[Day, Direction, _Bound, _Bound]],
+) -> list[tuple[Day, Direction, _Bound, _Bound]]:
+    """The first clash of each day (a pair of the passenger's own times clashes every day)."""
+    seen: dict[Day, tuple[Day, Direction, _Bound, _Bound]] = {}
+    for clash in found:
+        seen.setdefault(clash[0], clash)
+    return list(seen.values())
 
 
 # --------------------------------------------------------------------------- vehicles
@@ -454,6 +545,15 @@ def check_vehicle_values(plan: WeekPlan) -> Iterator[Issue]:
                     path=f"{path}.tariff.{name}",
                     id=ident,
                 )
+        if vehicle.max_route_s is not None and vehicle.max_route_s <= 0:
+            yield Issue(
+                code="INPUT_VALUE",
+                message=f"{label} has max_route_s {vehicle.max_route_s}, not a positive time.",
+                hint="Give the longest route in seconds, or leave it out for no limit but the "
+                "shift.",
+                path=f"{path}.max_route_s",
+                id=ident,
+            )
         if vehicle.operator not in OPERATORS:
             yield Issue(
                 code="INPUT_VALUE",

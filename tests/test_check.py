@@ -562,6 +562,68 @@ def test_drop_off_after_latest_drop_off_is_reported() -> None:
     assert violation.passenger_id == "A"
 
 
+@pytest.mark.parametrize(("latest_s", "is_valid"), [(27100, True), (27099, False)])
+def test_pickup_after_latest_pickup_is_reported(latest_s: int, is_valid: bool) -> None:
+    early_riser = replace(PASSENGER_A, latest_pickup_s=latest_s)
+    problem = day_problem(Direction.TO_CENTRE, passengers=(early_riser, PASSENGER_B))
+    violations = check_day(problem, MORNING, TRAVEL, tolerance_s=0)
+    if is_valid:
+        assert violations == []
+    else:
+        violation = only(violations, "CHECK_PASSENGER_WINDOW")
+        assert violation.passenger_id == "A"
+        assert "latest pickup" in violation.message
+
+
+def test_own_pickup_window_binds_at_the_centre_in_the_afternoon() -> None:
+    """Own times apply in both directions: a latest pickup before the centre stop's start."""
+    hurried = replace(PASSENGER_A, latest_pickup_s=54499)
+    problem = day_problem(Direction.FROM_CENTRE, passengers=(hurried, PASSENGER_B))
+    violation = only(check_day(problem, AFTERNOON, TRAVEL, tolerance_s=0), "CHECK_PASSENGER_WINDOW")
+    assert violation.passenger_id == "A"
+
+
+@pytest.mark.parametrize(("earliest_s", "is_valid"), [(55290, True), (55291, False)])
+def test_drop_off_before_earliest_drop_off_is_reported(earliest_s: int, is_valid: bool) -> None:
+    not_before = replace(PASSENGER_A, earliest_dropoff_s=earliest_s)
+    problem = day_problem(Direction.FROM_CENTRE, passengers=(not_before, PASSENGER_B))
+    violations = check_day(problem, AFTERNOON, TRAVEL, tolerance_s=0)
+    if is_valid:
+        assert violations == []
+    else:
+        violation = only(violations, "CHECK_PASSENGER_WINDOW")
+        assert "earliest drop-off" in violation.message
+
+
+@pytest.mark.parametrize(("earliest_s", "is_valid"), [(27890, True), (27891, False)])
+def test_earliest_drop_off_at_the_centre_counts_from_the_passenger_own_alighting(
+    earliest_s: int, is_valid: bool
+) -> None:
+    # At the centre stop (27755-27935) A may alight last, from 27935 - 45 = 27890.
+    not_before = replace(PASSENGER_A, earliest_dropoff_s=earliest_s)
+    problem = day_problem(Direction.TO_CENTRE, passengers=(not_before, PASSENGER_B))
+    violations = check_day(problem, MORNING, TRAVEL, tolerance_s=0)
+    if is_valid:
+        assert violations == []
+    else:
+        assert only(violations, "CHECK_PASSENGER_WINDOW").passenger_id == "A"
+
+
+@pytest.mark.parametrize(("max_route_s", "is_valid"), [(1435, True), (1434, False)])
+def test_route_longer_than_the_vehicle_max_route_is_reported(
+    max_route_s: int, is_valid: bool
+) -> None:
+    limited = replace(VEHICLE, max_route_s=max_route_s)
+    problem = day_problem(Direction.TO_CENTRE, vehicles=(limited,))
+    violations = check_day(problem, MORNING, TRAVEL, tolerance_s=0)
+    if is_valid:
+        assert violations == []
+    else:
+        violation = only(violations, "CHECK_ROUTE_TOO_LONG")
+        assert violation.vehicle_id == "V1"
+        assert "1435 s" in violation.message
+
+
 def test_starting_before_the_shift_is_reported() -> None:
     late_shift = replace(VEHICLE, shift=TimeWindow(27100, 61200))
     problem = day_problem(Direction.TO_CENTRE, vehicles=(late_shift,))

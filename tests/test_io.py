@@ -90,6 +90,8 @@ def furuset_week() -> WeekPlan:
         boarding_s=240,
         max_ride_s=2700,
         earliest_pickup_s=hm(7, 45),
+        latest_pickup_s=hm(15, 40, 20),
+        earliest_dropoff_s=hm(8, 35),
         latest_dropoff_s=hm(16, 15, 30),
         home_exceptions={"wed": LatLon(59.96, 10.91)},
         birth_year=1961,
@@ -103,6 +105,7 @@ def furuset_week() -> WeekPlan:
         shift=TimeWindow(hm(6, 30), hm(17, 30)),
         tariff=Tariff(per_km=12.0, per_hour=550.0, per_vehicle_day=900.0),
         layouts=(SeatingLayout(8, 0), SeatingLayout(6, 1)),
+        max_route_s=9000,
     )
     car = Vehicle(
         "V2",
@@ -285,6 +288,35 @@ def test_unset_optional_passenger_fields_are_left_out() -> None:
     assert set(written) == {"id", "home", "centre_id", "days", "mobility", "escorts"}
 
 
+def test_own_windows_and_longest_route_are_written_as_clock_times_and_seconds() -> None:
+    written = plan_to_json(furuset_week())
+    wheelchair = written["passengers"][1]
+    assert (wheelchair["earliest_pickup"], wheelchair["latest_pickup"]) == ("07:45", "15:40:20")
+    assert (wheelchair["earliest_dropoff"], wheelchair["latest_dropoff"]) == ("08:35", "16:15:30")
+    assert written["vehicles"][0]["max_route_s"] == 9000
+    assert "max_route_s" not in written["vehicles"][1]
+
+
+def test_own_windows_and_longest_route_are_read_from_a_plan_file() -> None:
+    data = minimal_plan_json()
+    data["passengers"][0] |= {"latest_pickup": "08:10", "earliest_dropoff": "15:45"}
+    data["vehicles"][0]["max_route_s"] = 5400
+    plan = parse_plan(data)
+    assert plan.passengers[0].latest_pickup_s == hm(8, 10)
+    assert plan.passengers[0].earliest_dropoff_s == hm(15, 45)
+    assert plan.vehicles[0].max_route_s == 5400
+
+
+def test_a_longest_route_of_zero_is_rejected_naming_the_vehicle() -> None:
+    data = minimal_plan_json()
+    data["vehicles"][0]["max_route_s"] = 0
+    with pytest.raises(InputError) as excinfo:
+        parse_plan(data)
+    (issue,) = issues_of(excinfo)
+    assert issue.code == "INPUT_SCHEMA"
+    assert issue.path == "vehicles[0].max_route_s"
+
+
 def test_minimal_plan_gets_the_domain_defaults() -> None:
     plan = parse_plan(minimal_plan_json())
     assert plan.name == "week"
@@ -303,6 +335,7 @@ def test_minimal_plan_gets_the_domain_defaults() -> None:
     assert vehicle.layouts == ()
     assert vehicle.tariff == Tariff()
     assert vehicle.operator == "contractor"
+    assert vehicle.max_route_s is None
 
 
 def test_parse_plan_takes_text_bytes_or_a_dict() -> None:
@@ -370,6 +403,8 @@ passengers = st.builds(
     boarding_s=st.none() | st.integers(0, 3600),
     max_ride_s=st.none() | st.integers(1, 7200),
     earliest_pickup_s=st.none() | times,
+    latest_pickup_s=st.none() | times,
+    earliest_dropoff_s=st.none() | times,
     latest_dropoff_s=st.none() | times,
     home_exceptions=st.dictionaries(st.sampled_from(DAYS), locations),
     birth_year=st.none() | st.integers(1900, 2100),
@@ -386,6 +421,7 @@ vehicles = st.builds(
     tariff=st.builds(Tariff, prices, prices, prices),
     layouts=st.lists(st.builds(SeatingLayout, st.integers(0, 20), st.integers(0, 4))).map(tuple),
     operator=st.sampled_from(OPERATORS),
+    max_route_s=st.none() | st.integers(1, 86400),
 )
 
 plan_settings = st.builds(

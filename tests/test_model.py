@@ -160,6 +160,71 @@ def test_latest_dropoff_impossible_gives_window_unreachable() -> None:
     assert unassigned_reasons(result) == {"P1": Reason.WINDOW_UNREACHABLE}
 
 
+def test_own_windows_hold_in_both_directions_when_they_leave_room() -> None:
+    """All four own times set, wide enough for the morning and the afternoon trip alike."""
+    plan = make_plan(
+        [
+            passenger(
+                "P1",
+                home(0.01),
+                earliest_pickup_s=hm(7),
+                latest_pickup_s=hm(15, 20),
+                earliest_dropoff_s=hm(8, 40),
+                latest_dropoff_s=hm(16),
+            )
+        ],
+        [vehicle()],
+    )
+    for direction in Direction:
+        _, result = solve_checked(plan, direction)
+        assert result.kpis.num_passengers == 1
+        stops = result.routes[0].stops
+        pickup = next(s for s in stops if s.pickups)
+        dropoff = next(s for s in stops if s.dropoffs)
+        assert hm(7) <= pickup.arrival_s <= hm(15, 20)
+        assert hm(8, 40) <= dropoff.arrival_s <= hm(16)
+
+
+def test_latest_pickup_binds_the_morning_pickup_at_home() -> None:
+    """Picked up by 08:10 although the centre opens at 08:30 (a short drive away)."""
+    plan = make_plan([passenger("P1", home(0.01), latest_pickup_s=hm(8, 10))], [vehicle()])
+    _, result = solve_checked(plan)
+    stops = result.routes[0].stops
+    assert next(s for s in stops if s.pickups).arrival_s <= hm(8, 10)
+    assert next(s for s in stops if s.dropoffs).arrival_s >= hm(8, 30)
+
+
+def test_latest_pickup_binds_the_afternoon_pickup_at_the_centre() -> None:
+    """The departure window 15:00-15:30 is cut to 15:00-15:10 by the passenger's own time."""
+    plan = make_plan([passenger("P1", home(0.01), latest_pickup_s=hm(15, 10))], [vehicle()])
+    _, result = solve_checked(plan, Direction.FROM_CENTRE)
+    pickup = next(s for s in result.routes[0].stops if s.pickups)
+    assert hm(15) <= pickup.arrival_s <= hm(15, 10)
+
+
+def test_earliest_dropoff_binds_the_afternoon_drop_off_at_home() -> None:
+    """Home no earlier than 15:45, though the drive from the centre takes three minutes."""
+    plan = make_plan([passenger("P1", home(0.01), earliest_dropoff_s=hm(15, 45))], [vehicle()])
+    _, result = solve_checked(plan, Direction.FROM_CENTRE)
+    dropoff = next(s for s in result.routes[0].stops if s.dropoffs)
+    assert dropoff.arrival_s >= hm(15, 45)
+
+
+def test_earliest_dropoff_binds_the_morning_arrival_at_the_centre() -> None:
+    plan = make_plan([passenger("P1", home(0.01), earliest_dropoff_s=hm(8, 50))], [vehicle()])
+    _, result = solve_checked(plan)
+    dropoff = next(s for s in result.routes[0].stops if s.dropoffs)
+    assert hm(8, 50) <= dropoff.arrival_s <= hm(9)
+
+
+def test_latest_pickup_before_the_departure_window_gives_window_unreachable() -> None:
+    """A morning-minded latest pickup of 08:10 also binds the afternoon: nobody can meet it."""
+    plan = make_plan([passenger("P1", home(0.01), latest_pickup_s=hm(8, 10))], [vehicle()])
+    _, afternoon = solve_checked(plan, Direction.FROM_CENTRE)
+    assert unassigned_reasons(afternoon) == {"P1": Reason.WINDOW_UNREACHABLE}
+    assert "15:00-08:10" in afternoon.unassigned[0].hint
+
+
 # --- vehicle shifts ------------------------------------------------------------------------
 
 
@@ -180,6 +245,37 @@ def test_shift_holds_route_inside_shift() -> None:
     stops = result.routes[0].stops
     assert stops[0].departure_s >= hm(7)
     assert stops[-1].arrival_s <= hm(10)
+
+
+# --- longest route (max_route_s) ----------------------------------------------------------
+
+
+def two_opposite_passengers(max_route_s: int | None) -> object:
+    """Homes north and south of the centre: one route for both lasts about 2 300 s."""
+    return make_plan(
+        [passenger("P1", home(0.03)), passenger("P2", home(-0.03))],
+        [vehicle("V1", max_route_s=max_route_s), vehicle("V2", max_route_s=max_route_s)],
+    )
+
+
+def test_max_route_holds_one_vehicle_drives_both_when_the_limit_allows() -> None:
+    _, result = solve_checked(two_opposite_passengers(max_route_s=3600))  # type: ignore[arg-type]
+    assert len(result.routes) == 1
+    assert result.routes[0].duration_s <= 3600
+
+
+def test_max_route_binds_two_vehicles_when_one_route_would_last_too_long() -> None:
+    """Alone each trip takes at most about 1 400 s; together about 2 300 s > 1 500 s."""
+    _, result = solve_checked(two_opposite_passengers(max_route_s=1500))  # type: ignore[arg-type]
+    assert len(result.routes) == 2
+    assert result.kpis.num_passengers == 2
+    assert all(route.duration_s <= 1500 for route in result.routes)
+
+
+def test_max_route_shorter_than_any_solo_trip_gives_window_unreachable() -> None:
+    plan = make_plan([passenger("P1", home(0.03))], [vehicle(max_route_s=600)])
+    _, result = solve_checked(plan)
+    assert unassigned_reasons(result) == {"P1": Reason.WINDOW_UNREACHABLE}
 
 
 # --- maximum ride time ---------------------------------------------------------------------

@@ -36,3 +36,17 @@ def test_impossible_route_gives_none() -> None:
 
 def test_empty_route() -> None:
     assert schedule_route([], [], []) == []
+
+
+def test_max_span_holds_at_the_shortest_possible_route() -> None:
+    """Depot -> pickup (window 500-600) -> drop-off (window from 1500) -> depot: 1100 s at least."""
+    windows = [(0, 5000), (500, 600), (1500, 1600), (0, 5000)]
+    legs = [100, 100, 100]
+    times = schedule_route(windows, legs, [], max_span_s=1100)
+    assert times is not None
+    assert times[-1] - times[0] == 1100
+
+
+def test_max_span_binds_one_second_less_is_impossible() -> None:
+    windows = [(0, 5000), (500, 600), (1500, 1600), (0, 5000)]
+    assert schedule_route(windows, [100, 100, 100], [], max_span_s=1099) is None

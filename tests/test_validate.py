@@ -180,6 +180,24 @@ CASES: dict[str, Case] = {
         "passengers[0].latest_dropoff",
         "P1",
     ),
+    "a passenger's latest pickup is before the centre's departure window": (
+        lambda: sound_plan(passengers=(passenger(latest_pickup_s=hm(15)),)),
+        lambda: sound_plan(passengers=(passenger(latest_pickup_s=hm(14, 59)),)),
+        "passengers[0].latest_pickup",
+        "P1",
+    ),
+    "a passenger's earliest drop-off is after the centre's arrival window": (
+        lambda: sound_plan(passengers=(passenger(earliest_dropoff_s=hm(9)),)),
+        lambda: sound_plan(passengers=(passenger(earliest_dropoff_s=hm(9, 1)),)),
+        "passengers[0].earliest_dropoff",
+        "P1",
+    ),
+    "a vehicle built in code has a longest route of zero": (
+        lambda: sound_plan(vehicles=(vehicle(max_route_s=1),)),
+        lambda: sound_plan(vehicles=(vehicle(max_route_s=0),)),
+        "vehicles[0].max_route_s",
+        "V1",
+    ),
     "a vehicle built in code has negative seats": (
         lambda: sound_plan(vehicles=(vehicle(seats=0),)),
         lambda: sound_plan(vehicles=(vehicle(seats=-1),)),
@@ -236,6 +254,13 @@ CASE_CODES: dict[str, str] = {
     "a passenger's latest drop-off is before the centre's departure window": (
         "INPUT_PASSENGER_WINDOW"
     ),
+    "a passenger's latest pickup is before the centre's departure window": (
+        "INPUT_PASSENGER_WINDOW"
+    ),
+    "a passenger's earliest drop-off is after the centre's arrival window": (
+        "INPUT_PASSENGER_WINDOW"
+    ),
+    "a vehicle built in code has a longest route of zero": "INPUT_VALUE",
     "a vehicle built in code has negative seats": "INPUT_VALUE",
     "a home built in code has a latitude beyond 90": "INPUT_VALUE",
     "a shift built in code ends past midnight": "INPUT_VALUE",
@@ -314,6 +339,30 @@ def test_a_passenger_window_issue_lists_the_days_it_binds() -> None:
     assert issue.message == (
         "Passenger P1's earliest pickup 09:30 is after centre C1's arrival window ends (mon 09:00)."
     )
+
+
+def test_a_morning_minded_latest_pickup_is_reported_for_the_afternoon_trip() -> None:
+    """Own times apply in both directions: a latest pickup of 08:10 empties the afternoon's."""
+    issue = only_issue(sound_plan(passengers=(passenger(latest_pickup_s=hm(8, 10)),)))
+    assert issue.message == (
+        "Passenger P1's latest pickup 08:10 is before centre C1's departure window starts "
+        "(mon 15:00, wed 15:00); latest_pickup applies in both directions, here to the "
+        "from_centre trip."
+    )
+
+
+def test_own_times_that_clash_with_each_other_are_reported_once() -> None:
+    """Earliest pickup after latest drop-off, on every day and in both directions: one issue."""
+    plan = sound_plan(
+        passengers=(passenger(earliest_pickup_s=hm(8, 45), latest_dropoff_s=hm(8, 40)),)
+    )
+    issues = validate(plan)
+    clashes = [i for i in issues if "after their latest drop-off" in i.message]
+    assert len(clashes) == 1
+    assert clashes[0].message == (
+        "Passenger P1's earliest pickup 08:45 is after their latest drop-off 08:40."
+    )
+    assert clashes[0].path == "passengers[0].earliest_pickup"
 
 
 def test_coordinates_never_appear_in_messages() -> None:
