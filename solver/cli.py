@@ -139,6 +139,23 @@ def _summary(result: WeekResult) -> Table:
     return table
 
 
+def _print_consistency(result: WeekResult) -> None:
+    t = result.totals
+    if "consistency_share_consistent" not in t:
+        return
+    out.print(
+        f"Consistency: {t['consistency_share_single_vehicle']:.1%} of passengers (2+ days) ride "
+        f"one vehicle all week, {t['consistency_share_pickup_within_tolerance']:.1%} have "
+        f"pickups within the tolerance, {t['consistency_share_consistent']:.1%} both."
+    )
+    if "stability_churn_share" in t:
+        out.print(
+            f"Stability against last week: {int(t['stability_vehicle_changed'])} trips changed "
+            f"vehicle, {int(t['stability_pickup_moved_over_threshold'])} moved over 10 min "
+            f"(churn {t['stability_churn_share']:.1%} of {int(t['stability_compared_trips'])})."
+        )
+
+
 @app.callback()
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log timings.")] = False,
@@ -171,6 +188,14 @@ def solve(
     workers: Annotated[
         int | None, typer.Option(help="Processes solving day-directions in parallel.")
     ] = None,
+    consistency: Annotated[
+        str | None,
+        typer.Option(help="off, soft or strict: one vehicle and pickup time all week."),
+    ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(help="Last week's result JSON: keep routes close to it (stability)."),
+    ] = None,
 ) -> None:
     """Solve a week (or some days/directions) and check the result."""
     started = time.perf_counter()
@@ -182,6 +207,18 @@ def solve(
         settings = replace(settings, time_limit_s=time_limit)
     if seed is not None:
         settings = replace(settings, seed=seed)
+    if consistency is not None:
+        if consistency not in ("off", "soft", "strict"):
+            raise typer.BadParameter("Use off, soft or strict.", param_hint="--consistency")
+        settings = replace(settings, consistency=consistency)
+    last_week = None
+    if previous is not None:
+        try:
+            last_week = load_result(previous)
+        except InputError as error:
+            _fail_input(error)
+        if settings.consistency == "off":
+            settings = replace(settings, consistency="soft")
     plan = plan.replace(settings=settings)
     with err.status("Loading the road network..."):
         network = _load_network(_osm_path(plan_file, plan, osm), plan)
@@ -209,6 +246,7 @@ def solve(
                 progress=progress,
                 workers=workers or get_config().workers or None,
                 started=started,
+                previous=last_week,
             )
         except InputError as error:
             _fail_input(error)
@@ -218,6 +256,7 @@ def solve(
         geojson.parent.mkdir(parents=True, exist_ok=True)
         geojson.write_text(json.dumps(result_to_geojson(result)), encoding="utf-8")
     out.print(_summary(result))
+    _print_consistency(result)
     violations = check_week(plan, result, matrices)
     wall = time.perf_counter() - started
     out.print(
@@ -290,6 +329,116 @@ def generate(
         out.print("Assumptions:")
         for key, text in BERGEN_ASSUMPTIONS.items():
             out.print(f"  - {key}: {text}")
+
+
+@app.command()
+def scenarios(
+    plan_file: Annotated[Path, typer.Argument(help="Base week plan JSON.")],
+    scenarios_file: Annotated[Path, typer.Argument(help="Scenarios JSON (see README).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report and results.")],
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds per scenario week (default: the scenarios file's, else the plan's)."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Scenario weeks solved at once in local processes (default: "
+            "DAGRUTE_WORKERS, else cores up to 4); ignored when DAGRUTE_DASK_ADDRESS is set."
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the plan's).")] = None,
+    osm: Annotated[Path | None, typer.Option(help="OSM file (.osm.pbf or .osm).")] = None,
+) -> None:
+    """Solve what-if scenarios against a base week; write a comparison and report.html."""
+    # Imported here: the scenarios package pulls in CP-SAT and the report writer.
+    from solver.scenarios import load_scenarios, make_backend, run_batch, write_batch
+
+    plan = _load_plan(plan_file)
+    if seed is not None:
+        plan = plan.replace(settings=replace(plan.settings, seed=seed))
+    try:
+        batch = load_scenarios(scenarios_file)
+    except InputError as error:
+        _fail_input(error)
+    osm_file = _osm_path(plan_file, plan, osm)
+    with err.status("Loading the road network..."):
+        network = _load_network(osm_file, plan)
+    config = get_config()
+    backend = make_backend(workers or config.workers or None, config.dask_address)
+    with (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} weeks"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar,
+        backend,
+    ):
+        task = bar.add_task("Preparing scenarios (changes, day choice, matrices)", total=None)
+
+        def progress(what: str, done: int, total: int) -> None:
+            label = f"Solved {what}" if done else f"Solving {total} scenario weeks"
+            bar.update(task, completed=done, total=total, description=label)
+
+        try:
+            result = run_batch(
+                plan,
+                batch,
+                network=network,
+                backend=backend,
+                time_limit_s=time_limit,
+                progress=progress,
+            )
+        except InputError as error:
+            _fail_input(error)
+    report = write_batch(result, out_dir, osm_file=str(osm_file.resolve()))
+    table = Table(title=f"dagrute scenarios: {result.name}")
+    columns = (
+        "scenario",
+        "peak veh.",
+        "veh.-days",
+        "veh. h",
+        "km",
+        "unassigned",
+        "annual NOK",
+        "change",
+        "NOK/slot/yr",
+        "checker",
+    )
+    for column in columns:
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+    base = result.base.figures
+    for outcome in result.outcomes:
+        f = outcome.figures
+        change = f["annual_cost"] - base["annual_cost"]
+        table.add_row(
+            outcome.scenario.name,
+            f"{f['peak_vehicles']:.0f}",
+            f"{f['vehicle_days']:.0f}",
+            f"{f['vehicle_hours']:.1f}",
+            f"{f['km']:.0f}",
+            f"{f['unassigned_trips']:.0f}",
+            f"{f['annual_cost']:,.0f}",
+            "" if outcome.scenario.is_base else f"{change:+,.0f}",
+            f"{f['cost_per_slot_year']:,.0f}",
+            str(len(outcome.violations)),
+        )
+    out.print(table)
+    num_violations = sum(len(o.violations) for o in result.outcomes)
+    out.print(
+        f"Wrote {report} and comparison.csv/json in {out_dir}: {result.num_solves} week(s) "
+        f"routed on {result.backend} ({result.workers} worker(s)) in {result.wall_s:.1f} s. "
+        f"Checker: {num_violations} violation(s)."
+    )
+    if num_violations:
+        for outcome in result.outcomes:
+            _print_violations(list(outcome.violations))
+        raise typer.Exit(EXIT_VIOLATIONS)
 
 
 def _parse_days(values: list[str] | None) -> list[Day] | None:

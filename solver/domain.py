@@ -242,6 +242,8 @@ class Settings:
 
     ``time_limit_s``: wall-clock budget for a whole solve (roads and matrices included).
     ``seed``: fixes every random choice; the same plan, seed and budget give the same routes.
+    ``consistency``: ``off`` | ``soft`` | ``strict`` — hold each passenger to one vehicle and
+    one pickup time (+/- ``consistency_tolerance_s``) across the week (``solver.consistency``).
     """
 
     time_limit_s: float = 60.0
@@ -250,6 +252,8 @@ class Settings:
     service: ServiceTimes = ServiceTimes()
     roads: RoadSettings = RoadSettings()
     return_to_depot: bool = True
+    consistency: str = "off"
+    consistency_tolerance_s: int = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -299,6 +303,7 @@ class DayProblem:
     passengers: tuple[Passenger, ...]
     vehicles: tuple[Vehicle, ...]
     settings: Settings
+    pins: Mapping[str, Pin] = field(default_factory=dict)
 
     def centre(self, centre_id: str) -> Centre:
         """The centre with this id (KeyError if none)."""
@@ -306,6 +311,21 @@ class DayProblem:
             if centre.centre_id == centre_id:
                 return centre
         raise KeyError(centre_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """Where a passenger should ride today to match their week: a vehicle and a pickup time.
+
+    ``vehicle_id``: the vehicle to ride (None: any). ``pickup_s``: the target pickup service
+    start; the pickup should lie within ``tolerance_s`` of it. ``is_strict``: hard constraint
+    (the passenger may only be served that way) or a penalised preference.
+    """
+
+    vehicle_id: str | None
+    pickup_s: int | None
+    tolerance_s: int
+    is_strict: bool
 
 
 def max_ride_limit_s(passenger: Passenger, direct_s: int, rule: MaxRideRule) -> int:

@@ -543,6 +543,23 @@ class SettingsSchema(_Schema):
         description="Whether routes end back at the vehicle's depot.",
         examples=[True],
     )
+    consistency: Literal["off", "soft", "strict"] = Field(
+        default="off",
+        description=(
+            "Hold each passenger to one vehicle (so one driver) and one pickup time across the "
+            "week: off (days planned independently), soft (preferred, at a cost) or strict "
+            "(required where possible; a passenger who cannot be served so is served anyway "
+            "and counted as inconsistent)."
+        ),
+        examples=["strict"],
+    )
+    consistency_tolerance_s: int = Field(
+        default=_DEFAULT_SETTINGS.consistency_tolerance_s,
+        ge=0,
+        le=3600,
+        description="How far, in seconds, a day's pickup may lie from the passenger's usual time.",
+        examples=[600],
+    )
 
 
 class PlanSchema(_Schema):
@@ -801,6 +818,8 @@ def _settings_from_schema(schema: SettingsSchema) -> Settings:
             access_speed_kph=float(roads.access_speed_kph),
         ),
         return_to_depot=schema.return_to_depot,
+        consistency=schema.consistency,
+        consistency_tolerance_s=schema.consistency_tolerance_s,
     )
 
 
@@ -934,6 +953,8 @@ def _settings_to_json(settings: Settings) -> JsonDict:
             "access_speed_kph": roads.access_speed_kph,
         },
         "return_to_depot": settings.return_to_depot,
+        "consistency": settings.consistency,
+        "consistency_tolerance_s": settings.consistency_tolerance_s,
     }
 
 

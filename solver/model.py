@@ -34,6 +34,7 @@ from solver.domain import (
     Direction,
     LatLon,
     Passenger,
+    Pin,
     TimeWindow,
     Vehicle,
     alighting_s,
@@ -50,7 +51,14 @@ DAY_HORIZON_S = 24 * 3600
 DROP_PENALTY_NOK = 1_000_000.0
 """Cost of leaving one passenger unserved: far above any route's cost, so serving wins."""
 
+PIN_VEHICLE_PENALTY_NOK = 400.0
+"""Soft consistency: cost of a passenger riding another vehicle than their pinned one."""
+
+PIN_TIME_PENALTY_NOK_PER_MIN = 30.0
+"""Soft consistency: cost per minute a pickup starts outside its pinned window."""
+
 TIME_DIMENSION = "time"
+MISMATCH_DIMENSION = "pin_mismatch"
 SEATS_DIMENSION = "seats"
 WHEELCHAIR_DIMENSION = "wheelchair_places"
 
@@ -159,6 +167,15 @@ def trip_windows(
     return _intersect(pickup, hours.departure), dropoff
 
 
+def pinned_window(window: TimeWindow, pin: Pin | None) -> TimeWindow:
+    """A pickup window narrowed to a strict pin's +/- tolerance (unchanged if that is empty)."""
+    if pin is None or not pin.is_strict or pin.pickup_s is None:
+        return window
+    low = max(window.start_s, pin.pickup_s - pin.tolerance_s)
+    high = min(window.end_s, pin.pickup_s + pin.tolerance_s)
+    return TimeWindow(low, high) if low <= high else window
+
+
 def build_visits(
     problem: DayProblem,
     passengers: Sequence[Passenger],
@@ -178,6 +195,7 @@ def build_visits(
     for passenger in passengers:
         origin, destination = trip_ends(problem, passenger)
         pickup_window, dropoff_window = passenger_windows(problem, passenger)
+        pickup_window = pinned_window(pickup_window, problem.pins.get(passenger.passenger_id))
         to_centre = problem.direction is Direction.TO_CENTRE
         pairs.append((len(visits), len(visits) + 1))
         visits.append(
@@ -259,6 +277,7 @@ def build_day_model(
     add_pickup_before_dropoff(model)
     add_max_ride_time(model)
     add_optional_passengers(model)
+    add_pins(model)
     return model
 
 
@@ -396,3 +415,49 @@ def add_optional_passengers(model: DayModel) -> None:
     for pickup_id, dropoff_id in model.pairs:
         model.routing.AddDisjunction([model.manager.NodeToIndex(pickup_id)], penalty)
         model.routing.AddDisjunction([model.manager.NodeToIndex(dropoff_id)], 0)
+
+
+def add_pins(model: DayModel) -> None:
+    """Hold pinned passengers to a vehicle and a pickup window (``DayProblem.pins``).
+
+    Strict pins restrict the pickup's vehicle variable and time window; a pin that cannot hold
+    leaves the passenger unserved (the week planner then solves them again unpinned). Soft pins
+    cost ``PIN_VEHICLE_PENALTY_NOK`` per passenger on another vehicle (a per-vehicle counting
+    dimension whose span is priced) and ``PIN_TIME_PENALTY_NOK_PER_MIN`` per minute outside
+    the window (soft cumul bounds).
+    """
+    pins = model.problem.pins
+    if not pins:
+        return
+    routing, manager = model.routing, model.manager
+    time_dim = model.time_dimension
+    vehicle_index = {v.vehicle_id: i for i, v in enumerate(model.vehicles)}
+    mismatch: list[list[int]] = [[0] * len(model.visits) for _ in model.vehicles]
+    has_soft_vehicle_pin = False
+    per_s = max(1, nok_to_units(PIN_TIME_PENALTY_NOK_PER_MIN / 60.0))
+    for pickup_id, _ in model.pairs:
+        visit = model.visits[pickup_id]
+        pin = pins.get(visit.passenger_id or "")
+        if pin is None:
+            continue
+        index = manager.NodeToIndex(pickup_id)
+        pinned_vehicle = vehicle_index.get(pin.vehicle_id) if pin.vehicle_id else None
+        if pin.pickup_s is not None and not pin.is_strict:  # strict: in the visit's window
+            time_dim.SetCumulVarSoftLowerBound(index, pin.pickup_s - pin.tolerance_s, per_s)
+            time_dim.SetCumulVarSoftUpperBound(index, pin.pickup_s + pin.tolerance_s, per_s)
+        if pinned_vehicle is None:
+            continue
+        if pin.is_strict:
+            routing.VehicleVar(index).SetValues([-1, pinned_vehicle])
+        else:
+            has_soft_vehicle_pin = True
+            for other in range(len(model.vehicles)):
+                if other != pinned_vehicle:
+                    mismatch[other][pickup_id] = 1
+    if has_soft_vehicle_pin:
+        callbacks = [routing.RegisterUnaryTransitVector(row) for row in mismatch]
+        routing.AddDimensionWithVehicleTransits(
+            callbacks, 0, len(model.visits), True, MISMATCH_DIMENSION
+        )
+        dimension = routing.GetDimensionOrDie(MISMATCH_DIMENSION)
+        dimension.SetSpanCostCoefficientForAllVehicles(nok_to_units(PIN_VEHICLE_PENALTY_NOK))

@@ -101,8 +101,14 @@ def solve_day(
     problem: DayProblem,
     matrices: Matrices,
     params: SearchParams,
+    warm_start: DayResult | None = None,
 ) -> DayResult:
-    """Solve one day-direction. Never raises for an infeasible passenger: they are unassigned."""
+    """Solve one day-direction. Never raises for an infeasible passenger: they are unassigned.
+
+    ``warm_start``: routes to start the search from (e.g. the same day solved with stricter
+    pins, or last week's). Passengers and vehicles it names that are not in ``problem`` are
+    ignored; if the rest breaks a constraint, the search starts from scratch.
+    """
     started = time.perf_counter()
     screened = screen(problem, matrices)
     unassigned = list(screened.unassigned)
@@ -110,7 +116,12 @@ def solve_day(
     candidates = _seeded_order(screened.candidates, params.seed)
     if candidates and problem.vehicles:
         model = build_day_model(problem, candidates, matrices)
-        solution = model.routing.SolveWithParameters(search_parameters(params))
+        search = search_parameters(params)
+        initial = initial_assignment(model, warm_start) if warm_start else None
+        if initial is not None:
+            solution = model.routing.SolveFromAssignmentWithParameters(initial, search)
+        else:
+            solution = model.routing.SolveWithParameters(search)
         if solution is None:
             unassigned.extend(_fleet_exhausted(problem, p) for p in candidates)
         else:
@@ -139,6 +150,34 @@ def solve_day(
         kpis=kpis,
         solve_s=elapsed,
     )
+
+
+def initial_assignment(model: DayModel, start: DayResult) -> pywrapcp.Assignment | None:
+    """``start``'s routes as an OR-Tools assignment of ``model``, or None if they do not fit."""
+    visit_of: dict[tuple[str, str], int] = {}
+    for pickup_id, dropoff_id in model.pairs:
+        pid = model.visits[pickup_id].passenger_id
+        assert pid is not None
+        visit_of[(pid, "pickup")] = pickup_id
+        visit_of[(pid, "dropoff")] = dropoff_id
+    by_vehicle = {route.vehicle_id: route for route in start.routes}
+    routes: list[list[int]] = []
+    for vehicle in model.vehicles:
+        route = by_vehicle.get(vehicle.vehicle_id)
+        indices: list[int] = []
+        if route is not None:
+            for stop in route.stops:
+                for pid in stop.dropoffs:
+                    if (pid, "pickup") in visit_of:
+                        indices.append(model.manager.NodeToIndex(visit_of[(pid, "dropoff")]))
+                for pid in stop.pickups:
+                    if (pid, "pickup") in visit_of:
+                        indices.append(model.manager.NodeToIndex(visit_of[(pid, "pickup")]))
+        routes.append(indices)
+    assignment: pywrapcp.Assignment | None = model.routing.ReadAssignmentFromRoutes(routes, True)
+    if assignment is None:
+        log.info("warm start rejected; solving from scratch")
+    return assignment
 
 
 def _fleet_exhausted(problem: DayProblem, passenger: Passenger) -> Unassigned:

@@ -121,3 +121,19 @@ def route_of(result: DayResult, pid: str) -> str:
 @pytest.fixture
 def checked() -> object:
     return solve_checked
+
+
+class StraightNetwork:
+    """A road-free stand-in for ``RoadNetwork`` in week-level tests: straight-line matrices."""
+
+    class _Snap:
+        def __init__(self, n: int) -> None:
+            import numpy as np
+
+            self.distances_m = np.zeros(n)
+
+    def snap(self, points: Sequence[LatLon]) -> _Snap:
+        return self._Snap(len(points))
+
+    def matrices(self, points: Sequence[LatLon]) -> PointMatrices:
+        return straight_matrices(points)

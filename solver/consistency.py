@@ -1,0 +1,338 @@
+"""Weekly consistency: the same vehicle (so the same driver) and nearly the same pickup time.
+
+Method: *template routes* (Groër, Golden and Wasil's ConVRP idea, simplified):
+
+1. For each direction, solve a *template day*: every passenger of the week, as if all came on
+   the same day (each centre's windows of the busiest weekday). This gives each passenger a
+   template vehicle and a template pickup time.
+2. Solve each day-direction with every passenger *pinned* to their template vehicle and to a
+   pickup window of +/- ``tolerance_s`` around their template time:
+   * ``strict``: pins are hard (the vehicle variable and the pickup window are restricted);
+   * ``soft``: pins are penalised, not required (``PIN_VEHICLE_PENALTY_NOK`` per passenger on
+     another vehicle, ``PIN_TIME_PENALTY_NOK_PER_MIN`` per minute outside the window).
+3. Strict pins can make a passenger unservable on a day (e.g. the template vehicle does not
+   work that day). Those passengers are solved again unpinned within the same budget, and the
+   report counts them as inconsistent; nobody is left out for the sake of consistency.
+
+``previous`` (last week's result) can replace the template: the same pins then keep this
+week's routes close to last week's (stability), and ``churn`` measures what moved.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from solver.domain import (
+    DAYS,
+    Day,
+    DayProblem,
+    DayResult,
+    Direction,
+    Pin,
+    WeekPlan,
+    WeekResult,
+)
+
+DEFAULT_TOLERANCE_S = 10 * 60
+"""Pickup times within +/- 10 minutes of the template count as the same time."""
+
+
+class Consistency(StrEnum):
+    """How hard the week is held to one vehicle and one pickup time per passenger."""
+
+    OFF = "off"
+    SOFT = "soft"
+    STRICT = "strict"
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A passenger's vehicle and pickup time in one direction, to repeat on every day.
+
+    ``window_start_s``: when their centre's window opened on the template's day (arrival
+    window for ``to_centre``, departure window for ``from_centre``); a day whose window opens
+    later or earlier moves the pickup by as much. None: no shift.
+    """
+
+    vehicle_id: str
+    pickup_s: int
+    window_start_s: int | None = None
+
+
+def busiest_day(plan: WeekPlan) -> Day:
+    """The weekday with the most passengers attending (first in week order on ties)."""
+    counts = {day: sum(day in p.days for p in plan.passengers) for day in DAYS}
+    return max(DAYS, key=lambda d: (counts[d], -DAYS.index(d)))
+
+
+def template_problem(plan: WeekPlan, direction: Direction) -> DayProblem:
+    """Every passenger of the week on one day, with that day's centre hours and fleet.
+
+    Centres closed on the busiest day use the hours of their first open day.
+    """
+    day = busiest_day(plan)
+    centres = tuple(
+        c if day in c.hours else replace(c, hours={day: next(iter(c.hours.values()))})
+        for c in plan.centres
+        if c.hours
+    )
+    passengers = tuple(
+        replace(p, days=frozenset({day}), home_exceptions={}) for p in plan.passengers
+    )
+    vehicles = tuple(replace(v, days=frozenset({day})) for v in plan.vehicles)
+    week = plan.replace(centres=centres, passengers=passengers, vehicles=vehicles)
+    return week.day_problem(day, direction)
+
+
+def templates_from(
+    result: DayResult | Iterable[DayResult], problem: DayProblem | None = None
+) -> dict[str, Template]:
+    """Per passenger: the vehicle and pickup time (stop arrival) of solved day-direction(s).
+
+    Given several day-directions of one direction, the most common vehicle and the median
+    pickup time win. ``problem``: the day they were solved for, to record window starts.
+    """
+    results = [result] if isinstance(result, DayResult) else list(result)
+    vehicles: dict[str, list[str]] = defaultdict(list)
+    times: dict[str, list[int]] = defaultdict(list)
+    for day_result in results:
+        for route in day_result.routes:
+            for stop in route.stops:
+                for pid in stop.pickups:
+                    vehicles[pid].append(route.vehicle_id)
+                    times[pid].append(stop.arrival_s)
+    starts = _window_starts(problem) if problem is not None else {}
+    return {
+        pid: Template(
+            max(sorted(set(vs)), key=vs.count),
+            int(statistics.median_low(times[pid])),
+            starts.get(pid),
+        )
+        for pid, vs in vehicles.items()
+    }
+
+
+def _window_starts(problem: DayProblem) -> dict[str, int]:
+    """Per passenger of ``problem``: when their centre's window of the direction opens."""
+    starts: dict[str, int] = {}
+    for passenger in problem.passengers:
+        hours = problem.centre(passenger.centre_id).hours.get(problem.day)
+        if hours is not None:
+            to_centre = problem.direction is Direction.TO_CENTRE
+            starts[passenger.passenger_id] = (
+                hours.arrival.start_s if to_centre else hours.departure.start_s
+            )
+    return starts
+
+
+def pins_for(
+    problem: DayProblem,
+    templates: Mapping[str, Template],
+    mode: Consistency,
+    tolerance_s: int = DEFAULT_TOLERANCE_S,
+) -> dict[str, Pin]:
+    """Pins for the passengers of ``problem`` who have a template (and a vehicle that day)."""
+    if mode is Consistency.OFF:
+        return {}
+    available = {v.vehicle_id for v in problem.vehicles}
+    today = _window_starts(problem)
+    pins: dict[str, Pin] = {}
+    for passenger in problem.passengers:
+        template = templates.get(passenger.passenger_id)
+        if template is None:
+            continue
+        vehicle_id = template.vehicle_id if template.vehicle_id in available else None
+        if vehicle_id is None and mode is Consistency.STRICT:
+            continue  # the template vehicle is off today: this passenger cannot be consistent
+        shift = 0
+        if template.window_start_s is not None and passenger.passenger_id in today:
+            shift = today[passenger.passenger_id] - template.window_start_s
+        pins[passenger.passenger_id] = Pin(
+            vehicle_id=vehicle_id,
+            pickup_s=template.pickup_s + shift,
+            tolerance_s=tolerance_s,
+            is_strict=mode is Consistency.STRICT,
+        )
+    return pins
+
+
+@dataclass(frozen=True)
+class PassengerConsistency:
+    """One passenger across the week: vehicles used and the spread of pickup times."""
+
+    passenger_id: str
+    direction: Direction
+    num_days: int
+    num_vehicles: int
+    pickup_spread_s: int
+
+
+@dataclass(frozen=True)
+class ConsistencyReport:
+    """Week-level figures: how many passengers ride one vehicle at one time."""
+
+    passengers: tuple[PassengerConsistency, ...]
+    tolerance_s: int
+
+    @property
+    def share_single_vehicle(self) -> float:
+        """Share of passenger-directions (2+ days) riding one vehicle all week."""
+        multi = [p for p in self.passengers if p.num_days > 1]
+        return sum(p.num_vehicles == 1 for p in multi) / len(multi) if multi else 0.0
+
+    @property
+    def share_within_tolerance(self) -> float:
+        """Share of passenger-directions (2+ days) whose pickups span at most 2 x tolerance."""
+        multi = [p for p in self.passengers if p.num_days > 1]
+        limit = 2 * self.tolerance_s
+        return sum(p.pickup_spread_s <= limit for p in multi) / len(multi) if multi else 0.0
+
+    @property
+    def share_consistent(self) -> float:
+        """Share of passenger-directions (2+ days) with one vehicle and pickups within +/- tol."""
+        multi = [p for p in self.passengers if p.num_days > 1]
+        limit = 2 * self.tolerance_s
+        good = sum(p.num_vehicles == 1 and p.pickup_spread_s <= limit for p in multi)
+        return good / len(multi) if multi else 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        """The headline figures, for result totals and benchmarks."""
+        multi = [p for p in self.passengers if p.num_days > 1]
+        return {
+            "passenger_directions": len(multi),
+            "share_single_vehicle": round(self.share_single_vehicle, 4),
+            "share_pickup_within_tolerance": round(self.share_within_tolerance, 4),
+            "share_consistent": round(self.share_consistent, 4),
+            "mean_vehicles": round(statistics.fmean(p.num_vehicles for p in multi), 3)
+            if multi
+            else 0.0,
+            "max_pickup_spread_min": round(
+                max((p.pickup_spread_s for p in multi), default=0) / 60, 1
+            ),
+        }
+
+
+def measure(result: WeekResult, tolerance_s: int = DEFAULT_TOLERANCE_S) -> ConsistencyReport:
+    """Per passenger and direction: distinct vehicles and pickup-time spread over the week."""
+    seen: dict[tuple[str, Direction], list[tuple[str, int]]] = defaultdict(list)
+    for day_result in result.plans:
+        for route in day_result.routes:
+            for stop in route.stops:
+                for pid in stop.pickups:
+                    seen[(pid, day_result.direction)].append((route.vehicle_id, stop.arrival_s))
+    rows = [
+        PassengerConsistency(
+            passenger_id=pid,
+            direction=direction,
+            num_days=len(rides),
+            num_vehicles=len({v for v, _ in rides}),
+            pickup_spread_s=max(t for _, t in rides) - min(t for _, t in rides),
+        )
+        for (pid, direction), rides in sorted(seen.items())
+    ]
+    return ConsistencyReport(tuple(rows), tolerance_s)
+
+
+@dataclass(frozen=True)
+class Churn:
+    """What moved between two weeks' results, per passenger-day-direction served in both."""
+
+    num_compared: int
+    num_vehicle_changed: int
+    num_pickup_moved: int
+    changed_passengers: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, float]:
+        """Counts and shares for reports."""
+        n = max(1, self.num_compared)
+        return {
+            "compared_trips": self.num_compared,
+            "vehicle_changed": self.num_vehicle_changed,
+            "pickup_moved_over_threshold": self.num_pickup_moved,
+            "churn_share": round(len(self.changed_passengers) / n, 4),
+        }
+
+
+def churn(previous: WeekResult, current: WeekResult, threshold_s: int = 10 * 60) -> Churn:
+    """Trips whose vehicle changed or whose pickup moved by more than ``threshold_s``."""
+
+    def trips(result: WeekResult) -> dict[tuple[str, str, str], tuple[str, int]]:
+        found: dict[tuple[str, str, str], tuple[str, int]] = {}
+        for day_result in result.plans:
+            for route in day_result.routes:
+                for stop in route.stops:
+                    for pid in stop.pickups:
+                        key = (pid, day_result.day, str(day_result.direction))
+                        found[key] = (route.vehicle_id, stop.arrival_s)
+        return found
+
+    before, after = trips(previous), trips(current)
+    common = sorted(set(before) & set(after))
+    vehicle_changed = [k for k in common if before[k][0] != after[k][0]]
+    moved = [k for k in common if abs(before[k][1] - after[k][1]) > threshold_s]
+    changed = sorted({k[0] for k in (*vehicle_changed, *moved)})
+    return Churn(len(common), len(vehicle_changed), len(moved), tuple(changed))
+
+
+def pinned_problems(
+    problems: Sequence[DayProblem],
+    templates: Mapping[tuple[Day | None, Direction], Mapping[str, Template]],
+    mode: Consistency,
+    tolerance_s: int = DEFAULT_TOLERANCE_S,
+    template_day: Day | None = None,
+) -> list[DayProblem]:
+    """``problems`` with each passenger pinned to a template.
+
+    ``templates`` is keyed by (day, direction) — e.g. last week's same weekday — or by
+    (None, direction) for a template that serves every day; a day's own template wins.
+    ``template_day``: the day the (None, direction) templates were solved for. A day whose
+    centre windows differ from it (an early Friday, say) gets soft pins even in strict mode:
+    shifted routes that mix centres can no longer keep every pinned time.
+    """
+    pinned = []
+    for problem in problems:
+        chosen = {
+            **templates.get((None, problem.direction), {}),
+            **templates.get((problem.day, problem.direction), {}),
+        }
+        day_mode = mode
+        own_template = (problem.day, problem.direction) in templates
+        if (
+            mode is Consistency.STRICT
+            and not own_template
+            and template_day is not None
+            and not same_hours(problem, template_day)
+        ):
+            day_mode = Consistency.SOFT
+        pinned.append(replace(problem, pins=pins_for(problem, chosen, day_mode, tolerance_s)))
+    return pinned
+
+
+def same_hours(problem: DayProblem, other_day: Day) -> bool:
+    """Whether every centre has the same windows of the direction on ``other_day``."""
+    for centre in problem.centres:
+        today, other = centre.hours.get(problem.day), centre.hours.get(other_day)
+        if today is None or other is None:
+            continue
+        if problem.direction is Direction.TO_CENTRE and today.arrival != other.arrival:
+            return False
+        if problem.direction is Direction.FROM_CENTRE and today.departure != other.departure:
+            return False
+    return True
+
+
+def previous_week_templates(
+    previous: WeekResult,
+) -> dict[tuple[Day | None, Direction], dict[str, Template]]:
+    """Templates from last week: each weekday's own routes, and the week's as a fallback."""
+    templates: dict[tuple[Day | None, Direction], dict[str, Template]] = {}
+    for direction in (Direction.TO_CENTRE, Direction.FROM_CENTRE):
+        plans = [r for r in previous.plans if r.direction == direction]
+        templates[(None, direction)] = templates_from(plans)
+        for result in plans:
+            templates[(result.day, direction)] = templates_from(result)
+    return templates
