@@ -134,8 +134,12 @@ def pins_for(
     templates: Mapping[str, Template],
     mode: Consistency,
     tolerance_s: int = DEFAULT_TOLERANCE_S,
+    soft_time: bool = False,
 ) -> dict[str, Pin]:
-    """Pins for the passengers of ``problem`` who have a template (and a vehicle that day)."""
+    """Pins for the passengers of ``problem`` who have a template (and a vehicle that day).
+
+    ``soft_time``: in strict mode, hold the vehicle but only prefer the time.
+    """
     if mode is Consistency.OFF:
         return {}
     available = {v.vehicle_id for v in problem.vehicles}
@@ -156,6 +160,7 @@ def pins_for(
             pickup_s=template.pickup_s + shift,
             tolerance_s=tolerance_s,
             is_strict=mode is Consistency.STRICT,
+            is_time_strict=False if soft_time else None,
         )
     return pins
 
@@ -289,9 +294,9 @@ def pinned_problems(
 
     ``templates`` is keyed by (day, direction) — e.g. last week's same weekday — or by
     (None, direction) for a template that serves every day; a day's own template wins.
-    ``template_day``: the day the (None, direction) templates were solved for. A day whose
-    centre windows differ from it (an early Friday, say) gets soft pins even in strict mode:
-    shifted routes that mix centres can no longer keep every pinned time.
+    ``template_day``: the day the (None, direction) templates were solved for. On a day whose
+    centre windows differ from it (an early Friday, say) the pinned times are only preferred,
+    even in strict mode: shifted routes that mix centres cannot keep every pinned time.
     """
     pinned = []
     for problem in problems:
@@ -299,16 +304,12 @@ def pinned_problems(
             **templates.get((None, problem.direction), {}),
             **templates.get((problem.day, problem.direction), {}),
         }
-        day_mode = mode
         own_template = (problem.day, problem.direction) in templates
-        if (
-            mode is Consistency.STRICT
-            and not own_template
-            and template_day is not None
-            and not same_hours(problem, template_day)
-        ):
-            day_mode = Consistency.SOFT
-        pinned.append(replace(problem, pins=pins_for(problem, chosen, day_mode, tolerance_s)))
+        soft_time = (
+            not own_template and template_day is not None and not same_hours(problem, template_day)
+        )
+        pins = pins_for(problem, chosen, mode, tolerance_s, soft_time=soft_time)
+        pinned.append(replace(problem, pins=pins))
     return pinned
 
 

@@ -319,13 +319,20 @@ class Pin:
 
     ``vehicle_id``: the vehicle to ride (None: any). ``pickup_s``: the target pickup service
     start; the pickup should lie within ``tolerance_s`` of it. ``is_strict``: hard constraint
-    (the passenger may only be served that way) or a penalised preference.
+    (the passenger may only be served that way) or a penalised preference; ``is_time_strict``
+    overrides it for the time (e.g. a strict vehicle with a soft time).
     """
 
     vehicle_id: str | None
     pickup_s: int | None
     tolerance_s: int
     is_strict: bool
+    is_time_strict: bool | None = None
+
+    @property
+    def holds_time(self) -> bool:
+        """Whether the pickup window is a hard constraint (default: as ``is_strict``)."""
+        return self.is_strict if self.is_time_strict is None else self.is_time_strict
 
 
 def max_ride_limit_s(passenger: Passenger, direct_s: int, rule: MaxRideRule) -> int:

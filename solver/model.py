@@ -169,7 +169,7 @@ def trip_windows(
 
 def pinned_window(window: TimeWindow, pin: Pin | None) -> TimeWindow:
     """A pickup window narrowed to a strict pin's +/- tolerance (unchanged if that is empty)."""
-    if pin is None or not pin.is_strict or pin.pickup_s is None:
+    if pin is None or not pin.holds_time or pin.pickup_s is None:
         return window
     low = max(window.start_s, pin.pickup_s - pin.tolerance_s)
     high = min(window.end_s, pin.pickup_s + pin.tolerance_s)
@@ -442,7 +442,7 @@ def add_pins(model: DayModel) -> None:
             continue
         index = manager.NodeToIndex(pickup_id)
         pinned_vehicle = vehicle_index.get(pin.vehicle_id) if pin.vehicle_id else None
-        if pin.pickup_s is not None and not pin.is_strict:  # strict: in the visit's window
+        if pin.pickup_s is not None and not pin.holds_time:  # hard: in the visit's window
             time_dim.SetCumulVarSoftLowerBound(index, pin.pickup_s - pin.tolerance_s, per_s)
             time_dim.SetCumulVarSoftUpperBound(index, pin.pickup_s + pin.tolerance_s, per_s)
         if pinned_vehicle is None:

@@ -166,14 +166,25 @@ def initial_assignment(model: DayModel, start: DayResult) -> pywrapcp.Assignment
         route = by_vehicle.get(vehicle.vehicle_id)
         indices: list[int] = []
         if route is not None:
+            # Passengers whose pickup or drop-off moved (a home exception, a new address)
+            # are left for the search to insert.
+            moved = {
+                pid
+                for stop in route.stops
+                for pid, kind in [(p, "pickup") for p in stop.pickups]
+                + [(p, "dropoff") for p in stop.dropoffs]
+                if (pid, kind) in visit_of
+                and model.visits[visit_of[(pid, kind)]].location != stop.location
+            }
             for stop in route.stops:
                 for pid in stop.dropoffs:
-                    if (pid, "pickup") in visit_of:
+                    if (pid, "pickup") in visit_of and pid not in moved:
                         indices.append(model.manager.NodeToIndex(visit_of[(pid, "dropoff")]))
                 for pid in stop.pickups:
-                    if (pid, "pickup") in visit_of:
+                    if (pid, "pickup") in visit_of and pid not in moved:
                         indices.append(model.manager.NodeToIndex(visit_of[(pid, "pickup")]))
-        routes.append(indices)
+        visit_ids = [model.manager.IndexToNode(i) for i in indices]
+        routes.append(indices if route_fits(model, len(routes), visit_ids) else [])
     assignment: pywrapcp.Assignment | None = model.routing.ReadAssignmentFromRoutes(routes, True)
     if assignment is None:
         log.info("warm start rejected; solving from scratch")
@@ -240,6 +251,19 @@ def retime(
     the checker then reports what is wrong.
     """
     visit_ids = [visit_id for visit_id, _ in sequence]
+    times = route_times(model, vehicle_index, visit_ids)
+    if times is None:
+        log.warning("route timing not found; keeping the search's times")
+        return sequence
+    return list(zip(visit_ids, times, strict=True))
+
+
+def route_times(model: DayModel, vehicle_index: int, visit_ids: Sequence[int]) -> list[int] | None:
+    """Service starts for a vehicle's visits in this order (depot to depot), or None.
+
+    Honours windows (the shift at the depot), travel and service times, ride limits and the
+    vehicle's longest route.
+    """
     shift = model.vehicles[vehicle_index].shift
     windows = [
         (shift.start_s, shift.end_s)
@@ -259,11 +283,39 @@ def retime(
             assert pickup.passenger_id is not None
             limit = model.max_ride_s[pickup.passenger_id] + pickup.service_s
             rides.append(RideLimit(position[pickup_id], position[dropoff_id], limit))
-    times = schedule_route(windows, legs, rides, model.vehicles[vehicle_index].max_route_s)
-    if times is None:
-        log.warning("route timing not found; keeping the search's times")
-        return sequence
-    return list(zip(visit_ids, times, strict=True))
+    return schedule_route(windows, legs, rides, model.vehicles[vehicle_index].max_route_s)
+
+
+def route_fits(model: DayModel, vehicle_index: int, visit_ids: Sequence[int]) -> bool:
+    """Whether the vehicle can drive these visits (between its start and end) in this order.
+
+    Checks pairs, strict vehicle pins, seats, wheelchair places and timing, so that only
+    feasible routes reach ``ReadAssignmentFromRoutes`` (which searches without a time limit).
+    """
+    vehicle = model.vehicles[vehicle_index]
+    seats = wheelchairs = 0
+    aboard: set[int] = set()
+    pickup_of = {d: p for p, d in model.pairs}
+    for visit_id in visit_ids:
+        visit = model.visits[visit_id]
+        pin = model.problem.pins.get(visit.passenger_id or "")
+        if pin is not None and pin.is_strict and pin.vehicle_id not in (None, vehicle.vehicle_id):
+            return False
+        if visit.kind == "dropoff":
+            if pickup_of[visit_id] not in aboard:
+                return False
+            aboard.discard(pickup_of[visit_id])
+        else:
+            aboard.add(visit_id)
+        seats += visit.seats_delta
+        wheelchairs += visit.wheelchair_delta
+        if seats > vehicle.seats or wheelchairs > vehicle.wheelchair_places:
+            return False
+    if aboard:
+        return False
+    ends = [model.manager.IndexToNode(model.routing.Start(vehicle_index))]
+    last = [model.manager.IndexToNode(model.routing.End(vehicle_index))]
+    return route_times(model, vehicle_index, ends + list(visit_ids) + last) is not None
 
 
 def _stops(sequence: list[tuple[Visit, int]]) -> list[Stop]:
