@@ -1,7 +1,14 @@
-"""The road network facade: load (cached), snap, matrices, sample locations."""
+"""The road network facade: load (cached), snap, matrices, sample locations.
+
+Travel times follow :class:`~solver.domain.RoadSettings`: ``speed_factor`` and
+``intersection_penalty_s`` act on the edges; the turn costs ``turn_penalty_s`` and
+``u_turn_penalty_s`` (read with defaults of 0 while the domain lacks them) switch routing to
+the edge-based graph (:mod:`solver.roads.turns`).
+"""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,21 +18,42 @@ import numpy as np
 import structlog
 from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from solver.domain import LatLon, RoadSettings
 from solver.roads import cache
 from solver.roads.errors import RoadsError
 from solver.roads.files import check_osm_file
 from solver.roads.graph import RoadGraph
-from solver.roads.matrices import Matrices, build_matrices, route_geometry, tree_path
+from solver.roads.matrices import Matrices, build_matrices, route_geometry
 from solver.roads.profile import DRIVE_PROFILE, RoadProfile
+from solver.roads.routing import (
+    Engine,
+    Router,
+    RoutingGraph,
+    check_engine,
+    default_engine,
+    node_routing_graph,
+    turn_routing_graph,
+)
 from solver.roads.snapping import NodeLocator, SnapResult
+from solver.roads.turns import Turns, build_turns
 
 log = structlog.get_logger(__name__)
 
-MAX_CACHED_TREES = 256
-"""Shortest-path trees kept by :meth:`RoadNetwork.path_geometry` (4 bytes × nodes each)."""
+
+def turn_penalty_s(settings: RoadSettings) -> float:
+    """The cost of the sharpest turn at a junction, seconds (0 if the setting is absent)."""
+    return float(getattr(settings, "turn_penalty_s", 0.0))
+
+
+def u_turn_penalty_s(settings: RoadSettings) -> float:
+    """The extra cost of a u-turn, seconds (0 if the setting is absent)."""
+    return float(getattr(settings, "u_turn_penalty_s", 0.0))
+
+
+def has_turn_costs(settings: RoadSettings) -> bool:
+    """Whether ``settings`` charge for turns (then routing is edge-based)."""
+    return turn_penalty_s(settings) > 0 or u_turn_penalty_s(settings) > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +83,8 @@ def check_settings(settings: RoadSettings) -> None:
             "0 or more seconds",
         ),
         (not settings.snap_limit_m >= 0, "snap_limit_m", "0 or more metres, e.g. 500"),
+        (not 0 <= turn_penalty_s(settings) < math.inf, "turn_penalty_s", "0 or more seconds"),
+        (not 0 <= u_turn_penalty_s(settings) < math.inf, "u_turn_penalty_s", "0 or more seconds"),
     ]
     for is_bad, name, wanted in problems:
         if is_bad:
@@ -70,6 +100,10 @@ class RoadNetwork:
 
     Build it with :meth:`load`. It is immutable; :meth:`with_settings` gives a copy with other
     settings that shares the graph (cheap: no reload, no rebuild).
+
+    ``engine`` picks how matrices are computed (``"ch"`` or ``"scipy"``, identical results;
+    default: the fastest installed, see :func:`~solver.roads.routing.default_engine`).
+    ``cache_dir``: where contraction hierarchies are cached (None: kept in memory only).
     """
 
     def __init__(
@@ -79,13 +113,18 @@ class RoadNetwork:
         *,
         file_hash: str = "",
         profile: RoadProfile = DRIVE_PROFILE,
+        engine: Engine | None = None,
+        cache_dir: Path | None = None,
         _locator: NodeLocator | None = None,
+        _turns: Turns | None = None,
     ) -> None:
         check_settings(settings)
         self._graph = graph
         self._settings = settings
         self._file_hash = file_hash
         self._profile = profile
+        self._engine = check_engine(default_engine() if engine is None else engine)
+        self._cache_dir = cache_dir
         self._edge_time_s = graph.travel_times_s(settings)
         self._edge_time_s.flags.writeable = False
         self._time_csr = csr_matrix(
@@ -93,7 +132,15 @@ class RoadNetwork:
             shape=(graph.num_nodes, graph.num_nodes),
         )
         self._locator = _locator or NodeLocator(graph.node_lat, graph.node_lon)
-        self._trees: dict[int, NDArray[np.int32]] = {}
+        self._turns = _turns
+        routing: RoutingGraph
+        if has_turn_costs(settings):
+            turns = self.turns
+            costs = turns.costs_s(turn_penalty_s(settings), u_turn_penalty_s(settings))
+            routing = turn_routing_graph(graph, self._edge_time_s, turns, costs)
+        else:
+            routing = node_routing_graph(graph, self._edge_time_s)
+        self._router = Router(routing, cache_dir=cache_dir)
 
     # ---------------------------------------------------------------------------- loading
 
@@ -105,16 +152,19 @@ class RoadNetwork:
         cache_dir: Path | None = None,
         *,
         profile: RoadProfile = DRIVE_PROFILE,
+        engine: Engine | None = None,
     ) -> RoadNetwork:
         """Load the road network of ``osm_file`` (``.osm.pbf``, ``.osm``, ``.osm.xml``).
 
         The graph is read from the cache in ``cache_dir`` (default: ``$DAGRUTE_CACHE_DIR`` or
-        ``~/.cache/dagrute``) when present, else built (seconds) and cached. Raises
-        :class:`RoadsError`: ``ROADS_FILE_NOT_FOUND``, ``ROADS_FILE_UNREADABLE``,
-        ``ROADS_NO_NETWORK``, ``ROADS_INVALID_SETTINGS``.
+        ``~/.cache/dagrute``) when present, else built (seconds) and cached; contraction
+        hierarchies are cached there too. Raises :class:`RoadsError`:
+        ``ROADS_FILE_NOT_FOUND``, ``ROADS_FILE_UNREADABLE``, ``ROADS_NO_NETWORK``,
+        ``ROADS_INVALID_SETTINGS``, ``ROADS_ENGINE_UNAVAILABLE``.
         """
         started = time.perf_counter()
         check_settings(settings)
+        check_engine(default_engine() if engine is None else engine)
         osm_file = Path(osm_file)
         check_osm_file(osm_file)
         file_hash = cache.file_sha256(osm_file)
@@ -141,17 +191,34 @@ class RoadNetwork:
                 num_edges=graph.num_edges,
                 seconds=round(time.perf_counter() - started, 3),
             )
-        return cls(graph, settings, file_hash=file_hash, profile=profile)
+        return cls(
+            graph,
+            settings,
+            file_hash=file_hash,
+            profile=profile,
+            engine=engine,
+            cache_dir=directory,
+        )
 
-    def with_settings(self, settings: RoadSettings) -> RoadNetwork:
-        """Return the same roads with travel times under ``settings``."""
-        return RoadNetwork(
+    def with_settings(self, settings: RoadSettings, *, engine: Engine | None = None) -> RoadNetwork:
+        """Return the same roads with travel times under ``settings``.
+
+        ``engine`` defaults to this network's. The copy shares the graph, and the contraction
+        hierarchy when the travel times are the same.
+        """
+        network = RoadNetwork(
             self._graph,
             settings,
             file_hash=self._file_hash,
             profile=self._profile,
+            engine=self._engine if engine is None else engine,
+            cache_dir=self._cache_dir,
             _locator=self._locator,
+            _turns=self.turns if has_turn_costs(settings) else self._turns,
         )
+        if network._router.routing.digest == self._router.routing.digest:
+            network._router = self._router
+        return network
 
     # ------------------------------------------------------------------------- properties
 
@@ -169,6 +236,23 @@ class RoadNetwork:
     def profile(self) -> RoadProfile:
         """The tag rules the graph was built with."""
         return self._profile
+
+    @property
+    def engine(self) -> Engine:
+        """How :meth:`matrices` computes shortest paths (``"ch"`` or ``"scipy"``)."""
+        return self._engine
+
+    @property
+    def router(self) -> Router:
+        """The routing graph with its engines (and contraction hierarchy, once built)."""
+        return self._router
+
+    @property
+    def turns(self) -> Turns:
+        """Every turn of the graph with its angle (computed on first use, then shared)."""
+        if self._turns is None:
+            self._turns = build_turns(self._graph)
+        return self._turns
 
     @property
     def file_hash(self) -> str:
@@ -216,9 +300,12 @@ class RoadNetwork:
         """Snap each point to its nearest graph node; distances in metres (see ``SnapResult``)."""
         return self._locator.snap(points)
 
-    def matrices(self, points: Sequence[LatLon]) -> Matrices:
-        """Build travel-time (s) and distance (m) matrices between ``points`` (see ``Matrices``)."""
-        return build_matrices(self, points)
+    def matrices(self, points: Sequence[LatLon], *, engine: Engine | None = None) -> Matrices:
+        """Build travel-time (s) and distance (m) matrices between ``points`` (see ``Matrices``).
+
+        ``engine`` overrides :attr:`engine` for this call (the results are the same).
+        """
+        return build_matrices(self, points, engine=engine)
 
     def random_node_locations(self, n: int, rng: np.random.Generator) -> list[LatLon]:
         """Draw ``n`` road-node locations with ``rng`` (distinct while ``n <= num_nodes``)."""
@@ -237,17 +324,4 @@ class RoadNetwork:
         if a == b:
             return route_geometry(self._graph, a, b, None)
         start, end = (int(node) for node in self.snap([a, b]).nodes)
-        return route_geometry(self._graph, a, b, tree_path(self._tree_from(start), start, end))
-
-    def _tree_from(self, start: int) -> NDArray[np.int32]:
-        """Return the Dijkstra predecessor row of the fastest routes from node ``start``."""
-        tree = self._trees.get(start)
-        if tree is None:
-            _, predecessors = dijkstra(
-                self._time_csr, directed=True, indices=start, return_predecessors=True
-            )
-            tree = np.asarray(predecessors, dtype=np.int32)
-            if len(self._trees) >= MAX_CACHED_TREES:
-                self._trees.pop(next(iter(self._trees)), None)
-            self._trees[start] = tree
-        return tree
+        return route_geometry(self._graph, a, b, self._router.path_nodes(start, end))

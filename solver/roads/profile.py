@@ -8,6 +8,9 @@ graph cache key.
 
 Speeds are km/h. They are used only where a way has no usable ``maxspeed`` tag; tagged limits
 (numeric, ``mph``, or implicit ones such as ``NO:urban``) always win.
+
+:data:`ALL_PROFILE` keeps every ``highway=*`` way, footways and paths included: not a vehicle's
+network but a stand-in, in size, for a whole municipality's road graph (benchmarks).
 """
 
 from __future__ import annotations
@@ -91,6 +94,18 @@ NORWAY_SPEEDS_KPH: Mapping[str, float] = {
     "service": 20.0,
 }
 
+# Ways no car uses, for ALL_PROFILE only: a walking-to-cycling pace, so that the fastest
+# routes still follow the roads where they can.
+ALL_HIGHWAY_EXTRA_SPEEDS_KPH: Mapping[str, float] = {
+    "track": 20.0,
+    "cycleway": 15.0,
+    "bridleway": 10.0,
+    "footway": 10.0,
+    "path": 10.0,
+    "pedestrian": 10.0,
+    "steps": 5.0,
+}
+
 
 def _first_value(value: str) -> str:
     """Return the first of a ``;``-separated OSM multi-value, stripped and lower-cased."""
@@ -106,6 +121,7 @@ class RoadProfile:
     ``motorcar``, ``motor_vehicle``, ``vehicle``, ``access``) that close a way.
     ``default_speeds_kph``: speed per highway type where ``maxspeed`` is missing, km/h.
     ``fallback_speed_kph``: speed for any other highway type, km/h.
+    ``keeps_all_highways``: keep a way whatever its ``highway`` value (``highways`` unused).
     """
 
     name: str
@@ -114,11 +130,12 @@ class RoadProfile:
     excluded_access: frozenset[str]
     default_speeds_kph: tuple[tuple[str, float], ...]
     fallback_speed_kph: float
+    keeps_all_highways: bool = False
 
     def is_drivable(self, tags: Mapping[str, str]) -> bool:
         """Whether a way with these OSM tags is open to the profile's vehicle."""
         highway = tags.get("highway")
-        if highway not in self.highways:
+        if highway is None or not (self.keeps_all_highways or highway in self.highways):
             return False
         if tags.get("area", "").strip().lower() == "yes":
             return False
@@ -133,7 +150,7 @@ class RoadProfile:
 
     def cache_fields(self) -> dict[str, object]:
         """Return everything that changes the built graph, in a stable JSON-serialisable form."""
-        return {
+        fields: dict[str, object] = {
             "name": self.name,
             "highways": sorted(self.highways),
             "excluded_service": sorted(self.excluded_service),
@@ -141,6 +158,9 @@ class RoadProfile:
             "default_speeds_kph": sorted(self.default_speeds_kph),
             "fallback_speed_kph": self.fallback_speed_kph,
         }
+        if self.keeps_all_highways:  # only when set, so older profiles keep their cache keys
+            fields["keeps_all_highways"] = True
+        return fields
 
 
 def motor_access(tags: Mapping[str, str]) -> str | None:
@@ -194,3 +214,16 @@ DRIVE_MAIN_PROFILE = RoadProfile(
     fallback_speed_kph=30.0,
 )
 """Like osmnx's ``"drive"``: public roads without any ``highway=service``."""
+
+ALL_PROFILE = RoadProfile(
+    name="all",
+    highways=frozenset(),
+    excluded_service=frozenset(),
+    excluded_access=frozenset(),
+    default_speeds_kph=tuple(sorted({**NORWAY_SPEEDS_KPH, **ALL_HIGHWAY_EXTRA_SPEEDS_KPH}.items())),
+    fallback_speed_kph=10.0,
+    keeps_all_highways=True,
+)
+"""Every ``highway=*`` way, whatever its access tags (about 18 700 nodes on the bundled
+extract, four times the drive graph): a stand-in for a whole municipality's graph when
+measuring speed. Car rules for oneways; walking-to-cycling speeds off the roads."""

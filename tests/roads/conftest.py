@@ -3,11 +3,15 @@
 ``drive_network``: the bundled eastern-Oslo extract under default road settings (the first
 build is timed). ``drive_nx``: the osmnx graph of the same file, the oracle for matrices.
 ``tiny_osm``: a hand-written clipped extract (see the comment at its top).
+``turn_settings``: makes road settings with turn costs (``turn_penalty_s``,
+``u_turn_penalty_s``), which the roads package reads while ``RoadSettings`` lacks them.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,19 @@ from solver.roads import DEFAULT_OSM_FILE, DRIVE_PROFILE, RoadNetwork
 from solver.roads.osm import build_graph
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRoadSettings(RoadSettings):
+    """Road settings plus the turn costs that ``solver.roads.network`` reads by name."""
+
+    turn_penalty_s: float = 0.0
+    u_turn_penalty_s: float = 0.0
+
+
+@pytest.fixture(scope="session")
+def turn_settings() -> Callable[..., RoadSettings]:
+    return TurnRoadSettings
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from solver.domain import RoadSettings
 from solver.roads import DEFAULT_OSM_FILE, RoadNetwork, RoadsError
 from solver.roads.osm import build_graph, read_drive_ways, write_osm_xml
 from solver.roads.profile import (
+    ALL_PROFILE,
     DRIVE_MAIN_PROFILE,
     DRIVE_PROFILE,
     ONEWAY_BOTH,
@@ -205,3 +206,36 @@ def test_default_osm_file_is_the_bundled_extract() -> None:
     readme = (DEFAULT_OSM_FILE.parent / "README.md").read_text(encoding="utf-8")
     assert "© OpenStreetMap contributors" in readme
     assert "ODbL" in readme
+
+
+# ---------------------------------------------------------------------- the "all" profile
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        ({"highway": "footway"}, True),
+        ({"highway": "steps"}, True),
+        ({"highway": "service", "service": "driveway"}, True),
+        ({"highway": "residential", "access": "private"}, True),
+        ({"highway": "made_up_value"}, True),
+        ({"highway": "pedestrian", "area": "yes"}, False),  # a square, not a way
+        ({"building": "yes"}, False),
+    ],
+)
+def test_all_profile_keeps_every_highway_way(tags: dict[str, str], expected: bool) -> None:
+    assert ALL_PROFILE.is_drivable(tags) is expected
+
+
+def test_all_profile_has_its_own_cache_key_and_older_keys_stay() -> None:
+    assert ALL_PROFILE.cache_fields()["keeps_all_highways"] is True
+    assert "keeps_all_highways" not in DRIVE_PROFILE.cache_fields()  # drive caches stay valid
+    assert ALL_PROFILE.speeds_kph()["footway"] < ALL_PROFILE.speeds_kph()["residential"]
+
+
+def test_all_profile_graph_of_tiny_extract_adds_the_non_car_ways(tiny_osm: Path) -> None:
+    drive = read_drive_ways(tiny_osm, DRIVE_PROFILE)
+    every = read_drive_ways(tiny_osm, ALL_PROFILE)
+    assert {p.way_id for p in drive.pieces} < {p.way_id for p in every.pieces}
+    assert {108, 109, 110, 114} <= {p.way_id for p in every.pieces}  # footway, driveway, ...
+    assert 111 not in {p.way_id for p in every.pieces}  # area=yes
