@@ -117,7 +117,10 @@ def solve_day(
     if candidates and problem.vehicles:
         model = build_day_model(problem, candidates, matrices)
         search = search_parameters(params)
-        initial = initial_assignment(model, warm_start) if warm_start else None
+        # Restoring routes under soft pin bounds ran for minutes in ReadAssignmentFromRoutes
+        # (it has no time limit): warm starts are only used when every pin is hard.
+        all_hard = all(p.is_strict and p.holds_time for p in problem.pins.values())
+        initial = initial_assignment(model, warm_start) if warm_start and all_hard else None
         if initial is not None:
             solution = model.routing.SolveFromAssignmentWithParameters(initial, search)
         else:
