@@ -1,4 +1,4 @@
-"""Write the JSON Schemas of plan and result files to ``docs/schema/`` from ``solver.io``.
+"""Write the JSON Schemas of plan, result and scenarios files to ``docs/schema/``.
 
 Usage::
 
@@ -19,6 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from solver.io import schema_files  # noqa: E402
+from solver.scenarios.spec import scenarios_schema_text  # noqa: E402
 
 SCHEMA_DIR = REPO_ROOT / "docs" / "schema"
 
@@ -32,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=SCHEMA_DIR, help="where the schema files live")
     args = parser.parse_args(argv)
     stale = []
-    for name, text in schema_files().items():
+    files = {**schema_files(), "scenarios.schema.json": scenarios_schema_text()}
+    for name, text in files.items():
         path: Path = args.dir / name
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current == text:

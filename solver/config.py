@@ -10,6 +10,7 @@ import logging
 import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import TextIO, cast
 
 import structlog
 from pydantic import Field
@@ -30,6 +31,11 @@ class Config(BaseSettings):
         ge=0,
         description="Processes solving day-directions in parallel; 0 = one per core (max 4).",
     )
+    dask_address: str | None = Field(
+        default=None,
+        description="Dask scheduler (e.g. tcp://scheduler:8786) that solves scenario batches; "
+        "unset: local worker processes.",
+    )
     log_level: str = Field(default="WARNING", description="Log level: DEBUG, INFO, WARNING.")
     log_json: bool = Field(default=False, description="Write logs as JSON lines (for servers).")
 
@@ -38,6 +44,16 @@ class Config(BaseSettings):
 def get_config() -> Config:
     """The configuration, read once from the environment."""
     return Config()
+
+
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is now (tests and tools replace it and close theirs)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def configure_logging(level: str = "WARNING", as_json: bool = False) -> None:
@@ -55,6 +71,6 @@ def configure_logging(level: str = "WARNING", as_json: bool = False) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=cast(TextIO, _CurrentStderr())),
         cache_logger_on_first_use=False,
     )

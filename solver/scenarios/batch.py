@@ -1,0 +1,622 @@
+"""Batch runner: a base week and its scenarios, solved in parallel, priced and compared.
+
+Flow (:func:`run_batch`)::
+
+    base plan + ScenarioBatch
+      -> prepare: apply each scenario's changes to a copy of the base (pure), explain them,
+         add the naive twin of each attendance-day optimisation (Friday dropped), and merge
+         scenarios whose weeks route identically (they differ only in contract-only tariff
+         terms: per trip, distance bands, fixed sums) into one solve
+      -> roads: snap every location of every scenario once and build ONE pair of matrices
+         for their union (the road graph is loaded once, by the caller, from its disk cache)
+      -> solve: one task per distinct week on a backend (local processes, or Dask when
+         DAGRUTE_DASK_ADDRESS is set), the matrices shipped to each worker once; every
+         task solves its week's ten day-directions in one process within the per-scenario
+         time limit and runs the independent checker on the result
+      -> price: each scenario's routes priced in the contract's terms (solver.costs)
+
+Backends share one code path: a ``concurrent.futures.Executor`` (in-process for one worker,
+``ProcessPoolExecutor`` for more, ``distributed.Client.get_executor()`` for Dask) and a
+``share`` step (Dask scatters the matrices to every worker; local backends pass them along).
+A job can pass ``progress`` to follow the batch: ``progress(what, done, total)``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from types import TracebackType
+from typing import Any, Protocol, TypeVar, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from solver.check import Violation, check_week
+from solver.costs import Costing, WeekCosts, figures, price_week
+from solver.domain import Day, LatLon, Tariff, WeekPlan, WeekResult
+from solver.errors import InputError, Issue
+from solver.scenarios.changes import (
+    ApplyContext,
+    CapDays,
+    Change,
+    OptimiseDays,
+    apply_changes_steps,
+)
+from solver.scenarios.days import estimated_vehicle_trips
+from solver.scenarios.explain import explain_all
+from solver.scenarios.spec import Scenario, ScenarioBatch
+from solver.solve import ProgressFn
+from solver.straight import PointMatrices, straight_matrices
+from solver.validate import plan_places, raise_if_invalid, snap_issues
+from solver.week import default_workers, solve_week
+
+BASE_ID = "base"
+NAIVE_SUFFIX = ".naive"
+NAIVE_DROP: tuple[Day, ...] = ("fri",)
+"""The naive attendance-day choice an optimised one is compared with: drop Friday."""
+
+T = TypeVar("T")
+
+
+class RoadNetworkLike(Protocol):
+    """What the batch needs from ``solver.roads.RoadNetwork``."""
+
+    def snap(self, points: Sequence[LatLon]) -> Any: ...  # noqa: D102
+
+    def matrices(self, points: Sequence[LatLon]) -> Any: ...  # noqa: D102
+
+    def random_node_locations(self, n: int, rng: np.random.Generator) -> list[LatLon]: ...  # noqa: D102
+
+
+# ---------------------------------------------------------------------------- data types
+
+
+@dataclass(frozen=True)
+class PreparedScenario:
+    """A scenario's week, ready to solve.
+
+    ``task_id``: the solve whose routes it uses (shared by scenarios that route alike).
+    ``naive_of``: set on the naive twin (Friday dropped) of an optimised scenario.
+    ``naive_twin``: on an optimised scenario, the id of the scenario with the naive choice.
+    """
+
+    scenario_id: str
+    name: str
+    plan: WeekPlan
+    changes: tuple[Change, ...] = ()
+    notes: tuple[str, ...] = ()
+    description: str = ""
+    task_id: str = ""
+    naive_of: str | None = None
+    naive_twin: str | None = None
+
+    @property
+    def is_base(self) -> bool:
+        """Whether this is the base week."""
+        return self.scenario_id == BASE_ID
+
+
+@dataclass(frozen=True)
+class SolveTask:
+    """One distinct week to route within ``time_limit_s`` seconds."""
+
+    task_id: str
+    plan: WeekPlan
+    time_limit_s: float
+
+
+@dataclass(frozen=True)
+class SolvedTask:
+    """A routed week, with the checker's verdict, wall seconds and where it ran."""
+
+    task_id: str
+    result: WeekResult
+    violations: tuple[Violation, ...]
+    wall_s: float
+    worker: str
+
+
+class _Snap:
+    def __init__(self, distances_m: npt.NDArray[np.float64]) -> None:
+        self.distances_m = distances_m
+
+
+@dataclass(frozen=True)
+class SharedRoads:
+    """Matrices over the union of every scenario's locations; a network for ``solve_week``.
+
+    Shipped once to each worker. ``snap_m``: each point's distance to its road node.
+    """
+
+    matrices: PointMatrices
+    snap_m: Mapping[LatLon, float] = field(default_factory=dict)
+
+    def snap(self, points: Sequence[LatLon]) -> _Snap:
+        """Each point's snapping distance in metres (0 where unknown: straight-line)."""
+        return _Snap(np.array([self.snap_m.get(p, 0.0) for p in points], dtype=np.float64))
+
+    def matrices_for(self, points: Sequence[LatLon]) -> PointMatrices:
+        """The union matrices (a superset of ``points``: rows are found by location)."""
+        return self.matrices
+
+
+class _SolveNetwork:
+    """Adapts :class:`SharedRoads` to ``solver.week.Network``."""
+
+    def __init__(self, roads: SharedRoads) -> None:
+        self._roads = roads
+
+    def snap(self, points: Sequence[LatLon]) -> _Snap:
+        return self._roads.snap(points)
+
+    def matrices(self, points: Sequence[LatLon]) -> PointMatrices:
+        return self._roads.matrices_for(points)
+
+
+@dataclass(frozen=True)
+class ScenarioOutcome:
+    """A scenario solved and priced: routes, checker verdict, costs and flat figures."""
+
+    scenario: PreparedScenario
+    result: WeekResult
+    violations: tuple[Violation, ...]
+    costs: WeekCosts
+    figures: Mapping[str, float]
+    estimated_trips: Mapping[Day, int]
+    solve_wall_s: float
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Every scenario of a batch, the base first, with how the batch ran."""
+
+    name: str
+    base_name: str
+    outcomes: tuple[ScenarioOutcome, ...]
+    costing: Costing
+    time_limit_s: float
+    backend: str
+    workers: int
+    num_solves: int
+    prepare_s: float
+    wall_s: float
+    source: Mapping[str, Any] | None = None
+
+    @property
+    def base(self) -> ScenarioOutcome:
+        """The base week's outcome."""
+        return self.outcomes[0]
+
+    def outcome(self, scenario_id: str) -> ScenarioOutcome:
+        """The outcome of ``scenario_id`` (KeyError if none)."""
+        for outcome in self.outcomes:
+            if outcome.scenario.scenario_id == scenario_id:
+                return outcome
+        raise KeyError(scenario_id)
+
+
+# ---------------------------------------------------------------------------- preparing
+
+
+def _routing_key(plan: WeekPlan) -> WeekPlan:
+    """The plan as the routing model sees it: contract-only tariff terms and name dropped."""
+    return plan.replace(
+        name="",
+        vehicles=tuple(
+            replace(v, tariff=Tariff(v.tariff.per_km, v.tariff.per_hour, v.tariff.per_vehicle_day))
+            for v in plan.vehicles
+        ),
+    )
+
+
+def _is_optimised(change: Change) -> bool:
+    return isinstance(change, OptimiseDays) or (
+        isinstance(change, CapDays) and change.drop == "optimise"
+    )
+
+
+def naive_changes(changes: Sequence[Change]) -> tuple[Change, ...]:
+    """``changes`` with every optimised day choice made naively (drop Friday, keep days)."""
+    out: list[Change] = []
+    for change in changes:
+        if isinstance(change, CapDays) and change.drop == "optimise":
+            out.append(replace(change, drop=NAIVE_DROP))
+        elif not isinstance(change, OptimiseDays):
+            out.append(change)
+    return tuple(out)
+
+
+def context_for(network: RoadNetworkLike | None) -> ApplyContext:
+    """Road travel times and node locations from ``network`` for the changes that need them."""
+    if network is None:
+        return ApplyContext()
+
+    def travel(
+        origins: Sequence[LatLon], destinations: Sequence[LatLon]
+    ) -> npt.NDArray[np.float64]:
+        points = list(dict.fromkeys([*origins, *destinations]))
+        matrices = network.matrices(points)
+        rows = [matrices.index_of(p) for p in origins]
+        columns = [matrices.index_of(p) for p in destinations]
+        block: npt.NDArray[np.float64] = np.asarray(matrices.durations_s, dtype=np.float64)[
+            np.ix_(rows, columns)
+        ]
+        return block
+
+    return ApplyContext(travel=travel, locations=network)
+
+
+def prepare_scenarios(
+    base: WeekPlan, batch: ScenarioBatch, context: ApplyContext
+) -> list[PreparedScenario]:
+    """The base and every scenario (plus naive twins) as weeks, before any solving.
+
+    Raises :class:`~solver.errors.InputError` for an invalid base, a change that cannot be
+    applied or a scenario week that is not valid (each naming the scenario).
+    """
+    raise_if_invalid(base, source="base plan")
+    prepared = [PreparedScenario(BASE_ID, batch.base_name, base.replace(name=batch.base_name))]
+    for index, scenario in enumerate(batch.scenarios):
+        prepared.extend(_prepare_one(base, scenario, index, context))
+    return _merge_twins(prepared)
+
+
+def _prepare_one(
+    base: WeekPlan, scenario: Scenario, index: int, context: ApplyContext
+) -> list[PreparedScenario]:
+    path = f"scenarios[{index}]"
+    if scenario.scenario_id == BASE_ID:
+        raise InputError(
+            [
+                Issue(
+                    "SCENARIO_DUPLICATE_ID",
+                    f"Scenario id {BASE_ID} is kept for the base week.",
+                    "Rename the scenario.",
+                    path=f"{path}.id",
+                    id=BASE_ID,
+                )
+            ]
+        )
+    steps = apply_changes_steps(
+        base, scenario.changes, context, scenario_id=scenario.scenario_id, path=path
+    )
+    main = PreparedScenario(
+        scenario_id=scenario.scenario_id,
+        name=scenario.name,
+        plan=steps[-1].replace(name=scenario.name),
+        changes=scenario.changes,
+        notes=tuple(explain_all(steps, scenario.changes)),
+        description=scenario.description,
+    )
+    if not any(_is_optimised(c) for c in scenario.changes):
+        return [main]
+    twin_changes = naive_changes(scenario.changes)
+    twin_id = scenario.scenario_id + NAIVE_SUFFIX
+    twin_steps = apply_changes_steps(base, twin_changes, context, scenario_id=twin_id, path=path)
+    twin_name = f"{scenario.name} (naive: drop Friday)"
+    twin = PreparedScenario(
+        scenario_id=twin_id,
+        name=twin_name,
+        plan=twin_steps[-1].replace(name=twin_name),
+        changes=twin_changes,
+        notes=tuple(explain_all(twin_steps, twin_changes)),
+        description=f"The naive attendance-day choice of scenario {scenario.scenario_id}, "
+        "for comparison.",
+        naive_of=scenario.scenario_id,
+    )
+    return [replace(main, naive_twin=twin_id), twin]
+
+
+def _merge_twins(prepared: list[PreparedScenario]) -> list[PreparedScenario]:
+    """Drop a naive twin that is exactly an explicit scenario; point its original there."""
+    explicit = [p for p in prepared if p.naive_of is None]
+    out: list[PreparedScenario] = []
+    renamed: dict[str, str] = {}
+    for p in prepared:
+        if p.naive_of is not None:
+            same = next(
+                (e for e in explicit if e.plan.replace(name="") == p.plan.replace(name="")),
+                None,
+            )
+            if same is not None:
+                renamed[p.scenario_id] = same.scenario_id
+                continue
+        out.append(p)
+    return [
+        replace(p, naive_twin=renamed.get(p.naive_twin, p.naive_twin)) if p.naive_twin else p
+        for p in out
+    ]
+
+
+def plan_tasks(
+    prepared: Sequence[PreparedScenario], time_limit_s: float
+) -> tuple[list[PreparedScenario], list[SolveTask]]:
+    """One solve per distinct routing week; each scenario learns its ``task_id``."""
+    keys: list[tuple[WeekPlan, str]] = []
+    tasks: list[SolveTask] = []
+    out: list[PreparedScenario] = []
+    for p in prepared:
+        key = _routing_key(p.plan)
+        task_id = next((tid for k, tid in keys if k == key), None)
+        if task_id is None:
+            task_id = p.scenario_id
+            keys.append((key, task_id))
+            tasks.append(SolveTask(task_id, p.plan, time_limit_s))
+        out.append(replace(p, task_id=task_id))
+    return out, tasks
+
+
+def build_shared_roads(plans: Sequence[WeekPlan], network: RoadNetworkLike | None) -> SharedRoads:
+    """Snap every location of ``plans`` once and build one pair of matrices for their union.
+
+    Raises :class:`~solver.errors.InputError` ``INPUT_OFF_ROAD`` for places too far from the
+    roads (named, with the scenario). Without a network: straight-line matrices.
+    """
+    points = list(dict.fromkeys(place.location for plan in plans for place in plan_places(plan)))
+    if network is None:
+        return SharedRoads(straight_matrices(points))
+    snapped = network.snap(points)
+    snap_m = {p: float(d) for p, d in zip(points, snapped.distances_m, strict=True)}
+    issues: list[Issue] = []
+    checked: set[LatLon] = set()
+    for plan in plans:
+        fresh = [place for place in plan_places(plan) if place.location not in checked]
+        checked.update(place.location for place in fresh)
+        found = snap_issues(
+            [(place, snap_m[place.location]) for place in fresh], plan.settings.roads.snap_limit_m
+        )
+        issues.extend(replace(i, message=f"{plan.name}: {i.message}") for i in found)
+    if issues:
+        raise InputError(issues)
+    matrices = network.matrices(points)
+    return SharedRoads(
+        PointMatrices(
+            tuple(points),
+            np.asarray(matrices.durations_s, dtype=np.int64),
+            np.asarray(matrices.distances_m, dtype=np.int64),
+        ),
+        snap_m,
+    )
+
+
+# ----------------------------------------------------------------------------- solving
+
+
+def solve_task(roads: SharedRoads, task: SolveTask) -> SolvedTask:
+    """Route one week on the shared matrices within its time limit, then check it.
+
+    Runs wherever the backend puts it (a local process or a Dask worker): module-level and
+    picklable, day-directions solved one after another in this process.
+    """
+    started = time.perf_counter()
+    settings = replace(task.plan.settings, time_limit_s=task.time_limit_s)
+    plan = task.plan.replace(settings=settings)
+    result, matrices = solve_week(plan, _SolveNetwork(roads), workers=1, started=started)
+    violations = check_week(plan, result, matrices)
+    return SolvedTask(
+        task.task_id,
+        result,
+        tuple(violations),
+        time.perf_counter() - started,
+        f"{socket.gethostname()}:{os.getpid()}",
+    )
+
+
+class InlineExecutor(Executor):
+    """Runs each call at once in this process (one worker: no process start-up, no pickling)."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        """Run ``fn(*args, **kwargs)`` now; its result (or exception) is in the future."""
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed to the caller through the future
+            future.set_exception(error)
+        return future
+
+
+class Backend(ABC):
+    """Where scenario weeks are solved: an executor and a way to share data with workers."""
+
+    name: str = "backend"
+
+    @property
+    @abstractmethod
+    def workers(self) -> int:
+        """How many weeks may be solved at once."""
+
+    @abstractmethod
+    def executor(self) -> Executor:
+        """The executor tasks are submitted to (opened on first use)."""
+
+    def share(self, value: T) -> T:
+        """``value`` made available to every worker (local backends: the value itself)."""
+        return value
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release processes or connections."""
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class LocalBackend(Backend):
+    """Worker processes on this machine (``workers == 1``: in this process)."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self._workers = max(1, workers or default_workers())
+        self._executor: Executor | None = None
+
+    @property
+    def workers(self) -> int:
+        """Worker processes (1: in-process)."""
+        return self._workers
+
+    def executor(self) -> Executor:
+        """In-process for one worker, else a process pool."""
+        if self._executor is None:
+            self._executor = (
+                InlineExecutor()
+                if self._workers == 1
+                else ProcessPoolExecutor(max_workers=self._workers)
+            )
+        return self._executor
+
+    def close(self) -> None:
+        """Shut the pool down."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+
+class DaskBackend(Backend):
+    """A Dask distributed cluster: at ``address`` (e.g. ``tcp://scheduler:8786``) or a client.
+
+    The matrices are scattered to every worker once; tasks go through the client's
+    ``concurrent.futures`` executor. Workers need dagrute installed (same version).
+    """
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, client: Any = None) -> None:
+        if address is None and client is None:
+            raise ValueError("DaskBackend needs an address or a client.")
+        self._address = address
+        self._client = client
+        self._owns_client = client is None
+
+    @property
+    def client(self) -> Any:
+        """The ``distributed.Client`` (connected on first use)."""
+        if self._client is None:
+            from distributed import Client  # heavy import, only when Dask is used
+
+            self._client = Client(self._address)  # type: ignore[no-untyped-call]
+        return self._client
+
+    @property
+    def workers(self) -> int:
+        """Worker threads the cluster offers (at least 1)."""
+        info = self.client.scheduler_info()
+        return max(1, sum(int(w.get("nthreads", 1)) for w in info["workers"].values()))
+
+    def executor(self) -> Executor:
+        """The client's ``concurrent.futures`` executor (impure: every task runs)."""
+        return cast(Executor, self.client.get_executor(pure=False))
+
+    def share(self, value: T) -> T:
+        """Scatter ``value`` to every worker; tasks receive the value (Dask resolves it)."""
+        return cast(T, self.client.scatter(value, broadcast=True, hash=False))
+
+    def close(self) -> None:
+        """Close the client if this backend opened it."""
+        if self._owns_client and self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+def make_backend(workers: int | None = None, dask_address: str | None = None) -> Backend:
+    """Dask at ``dask_address`` when given, else local processes (``workers``, default cores)."""
+    if dask_address:
+        return DaskBackend(dask_address)
+    return LocalBackend(workers)
+
+
+def _run_tasks(
+    backend: Backend,
+    roads: SharedRoads,
+    tasks: Sequence[SolveTask],
+    progress: ProgressFn | None,
+    names: Mapping[str, str],
+) -> Iterator[SolvedTask]:
+    executor = backend.executor()
+    shared = backend.share(roads)
+    futures = {executor.submit(solve_task, shared, task): task for task in tasks}
+    for done, future in enumerate(as_completed(futures), start=1):
+        solved = future.result()
+        if progress is not None:
+            progress(names.get(solved.task_id, solved.task_id), done, len(tasks))
+        yield solved
+
+
+def run_batch(
+    base: WeekPlan,
+    batch: ScenarioBatch,
+    *,
+    network: RoadNetworkLike | None = None,
+    context: ApplyContext | None = None,
+    backend: Backend | None = None,
+    time_limit_s: float | None = None,
+    progress: ProgressFn | None = None,
+) -> BatchResult:
+    """Solve the base week and every scenario of ``batch``; price and compare them.
+
+    ``network``: the loaded road network (matrices, nearest centres by road, growth's new
+    homes); without it, straight-line matrices (tests) and ``context`` for growth.
+    ``backend``: where weeks are solved (default: local processes, one per core up to 4).
+    ``time_limit_s``: seconds per scenario week (default: the batch's, else the plan's).
+    ``progress(what, done, total)`` is called as each week is solved (``done`` 0: prepared).
+    Raises :class:`~solver.errors.InputError` before solving anything if a scenario is bad.
+    """
+    started = time.perf_counter()
+    limit = time_limit_s or batch.time_limit_s or base.settings.time_limit_s
+    prepared = prepare_scenarios(base, batch, context or context_for(network))
+    prepared, tasks = plan_tasks(prepared, limit)
+    roads = build_shared_roads([t.plan for t in tasks], network)
+    prepare_s = time.perf_counter() - started
+    names = {p.task_id: p.name for p in reversed(prepared)}
+    if progress is not None:
+        progress("scenarios prepared", 0, len(tasks))
+    own_backend = backend is None
+    backend = backend or LocalBackend()
+    try:
+        solved = {s.task_id: s for s in _run_tasks(backend, roads, tasks, progress, names)}
+        workers = backend.workers
+    finally:
+        if own_backend:
+            backend.close()
+    outcomes = [_outcome(p, solved[p.task_id], roads, batch.costing) for p in prepared]
+    return BatchResult(
+        name=batch.name,
+        base_name=batch.base_name,
+        outcomes=tuple(outcomes),
+        costing=batch.costing,
+        time_limit_s=limit,
+        backend=backend.name,
+        workers=workers,
+        num_solves=len(tasks),
+        prepare_s=prepare_s,
+        wall_s=time.perf_counter() - started,
+        source=batch.source,
+    )
+
+
+def _outcome(
+    scenario: PreparedScenario, solved: SolvedTask, roads: SharedRoads, costing: Costing
+) -> ScenarioOutcome:
+    result = replace(solved.result, name=scenario.name)
+    costs = price_week(scenario.plan, result, roads.matrices)
+    return ScenarioOutcome(
+        scenario=scenario,
+        result=result,
+        violations=solved.violations,
+        costs=costs,
+        figures=figures(costs, costing),
+        estimated_trips=estimated_vehicle_trips(scenario.plan),
+        solve_wall_s=solved.wall_s,
+    )
