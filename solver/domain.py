@@ -95,6 +95,13 @@ class Passenger:
     drop-off of 16:15 the afternoon one; a latest pickup of 08:00 would make the afternoon
     pickup at the centre impossible (``validate`` reports that).
     ``home_exceptions`` gives another address on some weekdays.
+
+    Vehicle rules: ``allowed_vehicles`` (None: any vehicle) lists the only vehicles the
+    passenger may ride; ``excluded_vehicles`` those they may never ride (both by vehicle id).
+    ``ride_alone``: nobody but their own escorts may be aboard while they are.
+    ``num_escorts_from_centre``: escorts on the afternoon trip (None: ``num_escorts``); a
+    ``from_centre`` :class:`DayProblem` holds the passenger with it as ``num_escorts``
+    (:meth:`for_direction`).
     """
 
     passenger_id: str
@@ -111,6 +118,27 @@ class Passenger:
     latest_dropoff_s: int | None = None
     home_exceptions: Mapping[Day, LatLon] = field(default_factory=dict)
     birth_year: int | None = None
+    allowed_vehicles: frozenset[str] | None = None
+    excluded_vehicles: frozenset[str] = frozenset()
+    ride_alone: bool = False
+    num_escorts_from_centre: int | None = None
+
+    def may_ride(self, vehicle_id: str) -> bool:
+        """Whether ``allowed_vehicles`` and ``excluded_vehicles`` let the passenger ride it."""
+        if vehicle_id in self.excluded_vehicles:
+            return False
+        return self.allowed_vehicles is None or vehicle_id in self.allowed_vehicles
+
+    def escorts_on(self, direction: Direction) -> int:
+        """Escorts riding along in ``direction`` (the afternoon may differ)."""
+        if direction == Direction.FROM_CENTRE and self.num_escorts_from_centre is not None:
+            return self.num_escorts_from_centre
+        return self.num_escorts
+
+    def for_direction(self, direction: Direction) -> Passenger:
+        """The passenger as they travel in ``direction``: ``num_escorts`` set for that trip."""
+        escorts = self.escorts_on(direction)
+        return self if escorts == self.num_escorts else replace(self, num_escorts=escorts)
 
     @property
     def needs_wheelchair_place(self) -> bool:
@@ -228,12 +256,18 @@ class RoadSettings:
     ``speed_factor``: multiplies free-flow speeds (below 1.0 = slower, for congestion).
     ``intersection_penalty_s``: added each time a route passes a junction (3+ ways meet).
     ``access_speed_kph``: speed on the straight leg between a location and its road node.
+    ``turn_penalty_s``: the cost of the sharpest turn at a junction (OSRM's car profile: 7.5;
+    left turns dearer than right ones, see ``solver.roads.turns``); 0 = no turn costs.
+    ``u_turn_penalty_s``: extra cost of turning back (OSRM: 20). Either above 0 routes on the
+    turn-expanded graph.
     """
 
     snap_limit_m: float = 500.0
     speed_factor: float = 1.0
     intersection_penalty_s: float = 0.0
     access_speed_kph: float = 15.0
+    turn_penalty_s: float = 0.0
+    u_turn_penalty_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +292,11 @@ class Settings:
 
 @dataclass(frozen=True)
 class WeekPlan:
-    """A week's attendance, fleet and settings. Immutable: what-ifs are modified copies."""
+    """A week's attendance, fleet and settings. Immutable: what-ifs are modified copies.
+
+    ``incompatible_pairs``: pairs of passenger ids who must never be aboard one vehicle at
+    the same time.
+    """
 
     centres: tuple[Centre, ...]
     passengers: tuple[Passenger, ...]
@@ -266,6 +304,7 @@ class WeekPlan:
     settings: Settings = Settings()
     name: str = "week"
     osm_file: str | None = None
+    incompatible_pairs: tuple[tuple[str, str], ...] = ()
 
     def replace(self, **changes: object) -> WeekPlan:
         """A copy with some fields changed."""
@@ -279,23 +318,33 @@ class WeekPlan:
         raise KeyError(centre_id)
 
     def day_problem(self, day: Day, direction: Direction) -> DayProblem:
-        """The passengers attending and vehicles available on ``day``, one direction."""
+        """The passengers attending and vehicles available on ``day``, one direction.
+
+        Passengers come as they travel in ``direction`` (:meth:`Passenger.for_direction`).
+        """
         open_centres = {c.centre_id for c in self.centres if day in c.hours}
         return DayProblem(
             day=day,
             direction=direction,
             centres=self.centres,
             passengers=tuple(
-                p for p in self.passengers if day in p.days and p.centre_id in open_centres
+                p.for_direction(direction)
+                for p in self.passengers
+                if day in p.days and p.centre_id in open_centres
             ),
             vehicles=tuple(v for v in self.vehicles if day in v.days),
             settings=self.settings,
+            incompatible_pairs=self.incompatible_pairs,
         )
 
 
 @dataclass(frozen=True)
 class DayProblem:
-    """One weekday, one direction: who travels and which vehicles may drive them."""
+    """One weekday, one direction: who travels and which vehicles may drive them.
+
+    ``incompatible_pairs``: passenger ids never aboard one vehicle at once (pairs naming
+    somebody not travelling are harmless).
+    """
 
     day: Day
     direction: Direction
@@ -304,6 +353,7 @@ class DayProblem:
     vehicles: tuple[Vehicle, ...]
     settings: Settings
     pins: Mapping[str, Pin] = field(default_factory=dict)
+    incompatible_pairs: tuple[tuple[str, str], ...] = ()
 
     def centre(self, centre_id: str) -> Centre:
         """The centre with this id (KeyError if none)."""
@@ -419,6 +469,7 @@ class Reason(StrEnum):
     RIDE_TIME_TOO_SHORT = "UNASSIGNED_RIDE_TIME_TOO_SHORT"
     WINDOW_UNREACHABLE = "UNASSIGNED_WINDOW_UNREACHABLE"
     NO_VEHICLE = "UNASSIGNED_NO_VEHICLE"
+    NO_ALLOWED_VEHICLE = "UNASSIGNED_NO_ALLOWED_VEHICLE"
     FLEET_EXHAUSTED = "UNASSIGNED_FLEET_EXHAUSTED"
 
 

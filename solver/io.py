@@ -511,6 +511,19 @@ class RoadsSchema(_Schema):
         description="Speed in km/h between a location and its nearest road.",
         examples=[15.0],
     )
+    turn_penalty_s: float = Field(
+        default=_DEFAULT_SETTINGS.roads.turn_penalty_s,
+        ge=0,
+        description="Seconds for the sharpest turn at a junction, left turns dearer than right "
+        "ones (OSRM's car profile: 7.5); 0 = no turn costs.",
+        examples=[7.5],
+    )
+    u_turn_penalty_s: float = Field(
+        default=_DEFAULT_SETTINGS.roads.u_turn_penalty_s,
+        ge=0,
+        description="Extra seconds for turning back (OSRM's car profile: 20).",
+        examples=[20.0],
+    )
 
 
 class SettingsSchema(_Schema):
@@ -816,6 +829,8 @@ def _settings_from_schema(schema: SettingsSchema) -> Settings:
             speed_factor=float(roads.speed_factor),
             intersection_penalty_s=float(roads.intersection_penalty_s),
             access_speed_kph=float(roads.access_speed_kph),
+            turn_penalty_s=float(roads.turn_penalty_s),
+            u_turn_penalty_s=float(roads.u_turn_penalty_s),
         ),
         return_to_depot=schema.return_to_depot,
         consistency=schema.consistency,
@@ -951,6 +966,8 @@ def _settings_to_json(settings: Settings) -> JsonDict:
             "speed_factor": roads.speed_factor,
             "intersection_penalty_s": roads.intersection_penalty_s,
             "access_speed_kph": roads.access_speed_kph,
+            "turn_penalty_s": roads.turn_penalty_s,
+            "u_turn_penalty_s": roads.u_turn_penalty_s,
         },
         "return_to_depot": settings.return_to_depot,
         "consistency": settings.consistency,

@@ -2,7 +2,7 @@
 
 Travel times follow :class:`~solver.domain.RoadSettings`: ``speed_factor`` and
 ``intersection_penalty_s`` act on the edges; the turn costs ``turn_penalty_s`` and
-``u_turn_penalty_s`` (read with defaults of 0 while the domain lacks them) switch routing to
+``u_turn_penalty_s`` (above 0) switch routing to
 the edge-based graph (:mod:`solver.roads.turns`).
 """
 
@@ -42,13 +42,13 @@ log = structlog.get_logger(__name__)
 
 
 def turn_penalty_s(settings: RoadSettings) -> float:
-    """The cost of the sharpest turn at a junction, seconds (0 if the setting is absent)."""
-    return float(getattr(settings, "turn_penalty_s", 0.0))
+    """The cost of the sharpest turn at a junction, seconds."""
+    return float(settings.turn_penalty_s)
 
 
 def u_turn_penalty_s(settings: RoadSettings) -> float:
-    """The extra cost of a u-turn, seconds (0 if the setting is absent)."""
-    return float(getattr(settings, "u_turn_penalty_s", 0.0))
+    """The extra cost of a u-turn, seconds."""
+    return float(settings.u_turn_penalty_s)
 
 
 def has_turn_costs(settings: RoadSettings) -> bool:

@@ -52,7 +52,7 @@ REALISTIC_SETTINGS: Mapping[str, float] = {
     "u_turn_penalty_s": OSRM_U_TURN_PENALTY_S,
 }
 """Road settings that bring travel times near OSRM's (mean 1.34 × free flow, drive graph):
-``RoadSettings(**REALISTIC_SETTINGS)`` once the domain has the turn fields."""
+``RoadSettings(**REALISTIC_SETTINGS)``, or the same four fields in a plan's ``settings.roads``."""
 
 _SIGMOID_SLOPE = 13.0
 _SIGMOID_SHIFT = 6.5

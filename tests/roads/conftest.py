@@ -4,14 +4,13 @@
 build is timed). ``drive_nx``: the osmnx graph of the same file, the oracle for matrices.
 ``tiny_osm``: a hand-written clipped extract (see the comment at its top).
 ``turn_settings``: makes road settings with turn costs (``turn_penalty_s``,
-``u_turn_penalty_s``), which the roads package reads while ``RoadSettings`` lacks them.
+``u_turn_penalty_s``).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +23,9 @@ from solver.roads.osm import build_graph
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@dataclass(frozen=True, slots=True)
-class TurnRoadSettings(RoadSettings):
-    """Road settings plus the turn costs that ``solver.roads.network`` reads by name."""
-
-    turn_penalty_s: float = 0.0
-    u_turn_penalty_s: float = 0.0
-
-
 @pytest.fixture(scope="session")
 def turn_settings() -> Callable[..., RoadSettings]:
-    return TurnRoadSettings
+    return RoadSettings
 
 
 @pytest.fixture(scope="session")
