@@ -152,7 +152,10 @@ def _print_consistency(result: WeekResult) -> None:
         out.print(
             f"Stability against last week: {int(t['stability_vehicle_changed'])} trips changed "
             f"vehicle, {int(t['stability_pickup_moved_over_threshold'])} moved over 10 min "
-            f"(churn {t['stability_churn_share']:.1%} of {int(t['stability_compared_trips'])})."
+            f"in {int(t['stability_compared_trips'])} trips compared: "
+            f"{int(t['stability_churned_passengers'])} of "
+            f"{int(t['stability_compared_passengers'])} passengers churned "
+            f"({t['stability_churn_share']:.1%})."
         )
 
 

@@ -250,15 +250,19 @@ class Churn:
     num_vehicle_changed: int
     num_pickup_moved: int
     changed_passengers: tuple[str, ...]
+    num_passengers_compared: int = 0
 
     def as_dict(self) -> dict[str, float]:
-        """Counts and shares for reports."""
-        n = max(1, self.num_compared)
+        """Counts and shares for reports (``churn_share``: of the passengers compared)."""
         return {
             "compared_trips": self.num_compared,
+            "compared_passengers": self.num_passengers_compared,
             "vehicle_changed": self.num_vehicle_changed,
             "pickup_moved_over_threshold": self.num_pickup_moved,
-            "churn_share": round(len(self.changed_passengers) / n, 4),
+            "churned_passengers": len(self.changed_passengers),
+            "churn_share": round(
+                len(self.changed_passengers) / max(1, self.num_passengers_compared), 4
+            ),
         }
 
 
@@ -280,7 +284,8 @@ def churn(previous: WeekResult, current: WeekResult, threshold_s: int = 10 * 60)
     vehicle_changed = [k for k in common if before[k][0] != after[k][0]]
     moved = [k for k in common if abs(before[k][1] - after[k][1]) > threshold_s]
     changed = sorted({k[0] for k in (*vehicle_changed, *moved)})
-    return Churn(len(common), len(vehicle_changed), len(moved), tuple(changed))
+    passengers = len({k[0] for k in common})
+    return Churn(len(common), len(vehicle_changed), len(moved), tuple(changed), passengers)
 
 
 def pinned_problems(

@@ -227,27 +227,38 @@ def _unpin_unserved(
     workers: int,
     seconds: float,
 ) -> list[DayResult]:
-    """Solve again the days where a strict pin left someone unserved, without their pins.
+    """Solve again the days where a strict pin left someone unserved: serving comes first.
 
-    The search starts from the pinned solution, so nobody served there is lost.
+    First without the pins of the passengers left out (the others keep theirs), starting from
+    the pinned solution where its pins allow a warm start; where someone is still left out,
+    then without any pins on that day. A retry is kept only if it serves at least as many.
     """
-    again: list[int] = []
-    retry: list[DayProblem] = []
-    starts: list[DayResult | None] = []
-    for i, (problem, result) in enumerate(zip(problems, results, strict=True)):
-        stuck = {u.passenger_id for u in result.unassigned} & set(problem.pins)
-        if stuck:
-            pins = {pid: pin for pid, pin in problem.pins.items() if pid not in stuck}
+    merged = list(results)
+    rounds = (False, True)
+    for round_index, drop_all in enumerate(rounds):
+        again: list[int] = []
+        retry: list[DayProblem] = []
+        starts: list[DayResult | None] = []
+        for i, (problem, result) in enumerate(zip(problems, merged, strict=True)):
+            stuck = {u.passenger_id for u in result.unassigned}
+            if not stuck & set(problem.pins):
+                continue
+            if drop_all:
+                pins = {}
+            else:
+                pins = {pid: pin for pid, pin in problem.pins.items() if pid not in stuck}
             again.append(i)
             retry.append(replace(problem, pins=pins))
             starts.append(result)
-    if not retry:
-        return list(results)
-    limits = split_budget([len(p.passengers) for p in retry], max(1.0, seconds) * workers)
-    solved = _solve_all(retry, limits, seed, matrices, workers, warm_starts=starts)
-    merged = list(results)
-    for i, result in zip(again, solved, strict=True):
-        merged[i] = result
+        if not retry:
+            break
+        share = seconds / (len(rounds) - round_index)
+        seconds -= share
+        limits = split_budget([len(p.passengers) for p in retry], max(1.0, share) * workers)
+        solved = _solve_all(retry, limits, seed, matrices, workers, warm_starts=starts)
+        for i, result in zip(again, solved, strict=True):
+            if len(result.unassigned) <= len(merged[i].unassigned):
+                merged[i] = result
     return merged
 
 
