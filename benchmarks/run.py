@@ -50,6 +50,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DOCS = REPO_ROOT / "docs" / "benchmarks.md"
 RESULTS = REPO_ROOT / "benchmarks" / "results"
 SETS = ("cordeau-a", "cordeau-b", "hdarp", "solomon", "bergen")
+DOC_SECTIONS = ("consistency", "roads", "scenarios", "api")
+"""Sections of docs/benchmarks.md written by the other benchmark scripts, in this order."""
 PEERS = ("ortools-default", "vroom", "pyvrp")
 SOLOMON_SAMPLE = ("C101", "C201", "R101", "R201", "RC101", "RC201")
 HDARP_SAMPLE = ("a9-72hetIUY", "a10-80hetIUY")
@@ -530,8 +532,9 @@ def write_section(set_name: str, markdown: str, path: Path = DOCS) -> None:
     if start in text and end in text:
         text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
-        sections = [(s, f"<!-- bench:{s}:start -->") for s in SETS]
-        later = [marker for s, marker in sections[SETS.index(set_name) + 1 :] if marker in text]
+        order = [*SETS, *DOC_SECTIONS]
+        sections = [(s, f"<!-- bench:{s}:start -->") for s in order]
+        later = [marker for s, marker in sections[order.index(set_name) + 1 :] if marker in text]
         if later:
             at = text.index(later[0])
             text = text[:at] + block + "\n\n" + text[at:]
