@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from solver.domain import DayProblem, Passenger, alighting_s, boarding_s
+from solver.domain import DayProblem, Passenger, alighting_s, as_laid_out, boarding_s
 from solver.model import Matrices, passenger_windows, trip_ends
 from solver.screen import screen
 
@@ -79,8 +79,10 @@ def vehicle_bound_parts(problem: DayProblem, matrices: Matrices) -> VehicleBound
     passengers = screen(problem, matrices).candidates
     if not passengers or not problem.vehicles:
         return VehicleBound(0, 0, 0, 0)
-    max_seats = max(v.seats for v in problem.vehicles)
-    max_wheelchairs = max(v.wheelchair_places for v in problem.vehicles)
+    # With layouts to choose from, the largest of each over every layout: still a bound.
+    fleet = as_laid_out(problem.vehicles, problem.settings.choose_layouts)
+    max_seats = max(v.seats for v in fleet)
+    max_wheelchairs = max(v.wheelchair_places for v in fleet)
     trips = [_trip(problem, p, matrices) for p in passengers]
     durations = np.asarray(matrices.durations_s, dtype=np.int64)
     seats_bound, wheelchair_bound = _aboard_bounds(trips, durations, max_seats, max_wheelchairs)
@@ -179,11 +181,14 @@ def _order_fits(
     previous: _Visit | None = None
     for index in order:
         visit = visits[index]
-        arrival = (
-            visit.start_s
-            if previous is None
-            else time_s + previous.service_s + int(durations[previous.node, visit.node])
-        )
+        if previous is None:
+            arrival = visit.start_s
+        elif previous.node == visit.node:
+            # One address may be one stop, sharing the longest boarding time
+            # (solver.model.visit_transits); the shorter bound is the safe one.
+            arrival = time_s + max(0, previous.service_s - visit.service_s)
+        else:
+            arrival = time_s + previous.service_s + int(durations[previous.node, visit.node])
         time_s = max(arrival, visit.start_s)
         seats += visit.seats
         wheelchairs += visit.wheelchairs

@@ -31,9 +31,10 @@ Stops
 
 Times
     ``arrival_s`` is service start (waiting before it is allowed). Between consecutive stops
-    ``arrival_s[i] >= departure_s[i-1] + duration(location[i-1], location[i])``. At each stop
-    ``departure_s >= arrival_s + sum(boarding_s of pickups) + sum(alighting_s of drop-offs)``
-    (``solver.domain.boarding_s``/``alighting_s`` with ``settings.service``).
+    ``arrival_s[i] >= departure_s[i-1] + duration(location[i-1], location[i])``. The people
+    boarding and alighting at one stop (one address) share one boarding time, the longest of
+    theirs: ``departure_s >= arrival_s + max(boarding_s of pickups, alighting_s of
+    drop-offs)`` (``solver.domain.boarding_s``/``alighting_s`` with ``settings.service``).
 
 Windows
     ``to_centre``: a drop-off stop at a centre starts service inside the centre's ``arrival``
@@ -54,10 +55,31 @@ Windows
 Loads
     Seats and wheelchair places are recomputed after each stop (pickups add
     ``num_seats``/``num_wheelchair_places``, drop-offs subtract), must stay within the
-    vehicle's ``seats``/``wheelchair_places`` and must equal the stop's reported loads. A load
+    vehicle's ``seats``/``wheelchair_places`` (those of the route's reported ``layout``, which
+    must be one of the vehicle's ``layouts`` with ``settings.choose_layouts``, or else its
+    current seats and places) and must equal the stop's reported loads. A load
     can only fall below zero when some passenger is dropped off without an earlier pickup on
     that route, which is reported as a coverage or order violation; a reported negative load
     that differs from the recomputed one is a load mismatch.
+
+Vehicle rules
+    A passenger rides only a vehicle their ``allowed_vehicles`` list (when set) holds and their
+    ``excluded_vehicles`` does not. Aboard after a stop are those picked up at it or earlier
+    and not yet dropped off (within a stop drop-offs may come first, so this is exactly who
+    must share the vehicle at some moment): a ``ride_alone`` passenger is never aboard with
+    another passenger, and the two passengers of an ``incompatible_pairs`` pair are never
+    aboard together.
+
+Drivers' breaks
+    A route's reported break lasts at least ``settings.driver_break.duration_s``, overlaps no
+    other, and lies between one stop's departure and the next stop's arrival, which leave
+    time for the drive plus the breaks there. With ``settings.driver_break`` set, no stretch
+    of the route (first stop's departure to the first break, between breaks, the last break
+    to the last stop's arrival) is longer than its ``max_work_s``.
+
+Week
+    ``check_week`` also checks, with ``settings.same_vehicle_both_ways``, that a passenger
+    served both ways on a day rides home in the vehicle that brought them.
 
 Ride time
     ``arrival_s`` of the drop-off stop minus ``departure_s`` of the pickup stop, at most
@@ -86,7 +108,7 @@ no state: the violations are its only output. ``CHECK_CODES`` documents every co
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Protocol
 
 from solver.domain import (
@@ -99,6 +121,7 @@ from solver.domain import (
     Passenger,
     Reason,
     Route,
+    SeatingLayout,
     Stop,
     StopKind,
     Vehicle,
@@ -106,6 +129,7 @@ from solver.domain import (
     WeekResult,
     alighting_s,
     boarding_s,
+    layouts_of,
     max_ride_limit_s,
 )
 
@@ -149,6 +173,12 @@ ROUTE_DISTANCE: Final = "CHECK_ROUTE_DISTANCE"
 ROUTE_DURATION: Final = "CHECK_ROUTE_DURATION"
 UNASSIGNED_REASON: Final = "CHECK_UNASSIGNED_REASON"
 UNKNOWN_LOCATION: Final = "CHECK_UNKNOWN_LOCATION"
+VEHICLE_NOT_ALLOWED: Final = "CHECK_VEHICLE_NOT_ALLOWED"
+RIDE_ALONE: Final = "CHECK_RIDE_ALONE"
+INCOMPATIBLE_PAIR: Final = "CHECK_INCOMPATIBLE_PAIR"
+VEHICLE_CHANGED: Final = "CHECK_VEHICLE_CHANGED"
+LAYOUT: Final = "CHECK_LAYOUT"
+DRIVER_BREAK: Final = "CHECK_DRIVER_BREAK"
 
 CHECK_CODES: Final[Mapping[str, str]] = {
     WRONG_DAY_DIRECTION: "The result is for another day or direction than the problem.",
@@ -176,7 +206,9 @@ CHECK_CODES: Final[Mapping[str, str]] = {
     DROPOFF_BEFORE_PICKUP: "A passenger's drop-off is not at a later stop than their pickup.",
     PICKUP_DROPOFF_DIFFERENT_VEHICLE: "A passenger is picked up and dropped off by two vehicles.",
     TRAVEL_TIME: "A stop is reached sooner than the travel time from the previous stop allows.",
-    SERVICE_TIME: "A vehicle leaves a stop before boarding and alighting there can be done.",
+    SERVICE_TIME: (
+        "A vehicle leaves a stop before the longest boarding or alighting there can be done."
+    ),
     CENTRE_WINDOW: (
         "A centre is served outside its arrival (to_centre) or departure (from_centre) window, "
         "or on a day it is closed."
@@ -199,6 +231,23 @@ CHECK_CODES: Final[Mapping[str, str]] = {
     UNKNOWN_LOCATION: (
         "The travel-time oracle does not know a location of the result (it raised a "
         "LookupError), so the rules that need that drive are not checked."
+    ),
+    VEHICLE_NOT_ALLOWED: (
+        "A passenger rides a vehicle outside their allowed_vehicles or in their excluded_vehicles."
+    ),
+    RIDE_ALONE: "A passenger who must ride alone is aboard with another passenger.",
+    INCOMPATIBLE_PAIR: "Two passengers who must not ride together are aboard at the same time.",
+    VEHICLE_CHANGED: (
+        "With same_vehicle_both_ways, a passenger rides home in another vehicle than the one "
+        "that brought them that morning."
+    ),
+    LAYOUT: (
+        "A route reports a seating layout its vehicle does not have (with choose_layouts off, "
+        "any other than its seats and wheelchair places)."
+    ),
+    DRIVER_BREAK: (
+        "A route works longer than settings.driver_break allows without a break, or a reported "
+        "break is too short, overlaps another, or leaves no time to drive between its stops."
     ),
 }
 """Every violation code with a one-line description (for the README)."""
@@ -283,6 +332,44 @@ def check_week(
         problem = plan.day_problem(day_result.day, day_result.direction)
         checker = _DayChecker(problem, travel, tolerance_s, fleet=plan.vehicles)
         violations.extend(checker.check(day_result))
+    if plan.settings.same_vehicle_both_ways:
+        violations.extend(_check_same_vehicle_both_ways(result))
+    return violations
+
+
+def _vehicles_by_passenger(day_result: DayResult) -> dict[str, str]:
+    return {
+        passenger_id: route.vehicle_id
+        for route in day_result.routes
+        for stop in route.stops
+        for passenger_id in stop.pickups
+    }
+
+
+def _check_same_vehicle_both_ways(result: WeekResult) -> list[Violation]:
+    """Each passenger served both ways on a day rides home in the morning's vehicle."""
+    violations: list[Violation] = []
+    mornings = {
+        r.day: _vehicles_by_passenger(r) for r in result.plans if r.direction == Direction.TO_CENTRE
+    }
+    for day_result in result.plans:
+        if day_result.direction != Direction.FROM_CENTRE or day_result.day not in mornings:
+            continue
+        morning = mornings[day_result.day]
+        for passenger_id, vehicle_id in _vehicles_by_passenger(day_result).items():
+            came_in = morning.get(passenger_id)
+            if came_in is not None and came_in != vehicle_id:
+                violations.append(
+                    Violation(
+                        VEHICLE_CHANGED,
+                        day_result.day,
+                        day_result.direction,
+                        vehicle_id,
+                        passenger_id,
+                        f"Passenger {passenger_id} rides home in vehicle {vehicle_id} on "
+                        f"{day_result.day} but came in vehicle {came_in}.",
+                    )
+                )
     return violations
 
 
@@ -586,6 +673,10 @@ class _DayChecker:
             self._check_shift(route, vehicle)
             self._check_route_length(route, vehicle)
         self._check_loads(route, vehicle)
+        if vehicle is not None:
+            self._check_allowed_vehicle(route)
+        self._check_sharing(route)
+        self._check_breaks(route, legs)
         self._check_totals(route, legs)
 
     def _legs(self, route: Route) -> list[_Leg | None]:
@@ -711,18 +802,18 @@ class _DayChecker:
                 )
 
     def _service_s(self, stop: Stop) -> int:
-        """Seconds needed at ``stop`` to board its pickups and let its drop-offs alight."""
+        """Seconds needed at ``stop``: the longest boarding or alighting there (one shared)."""
         service = self._problem.settings.service
-        total_s = 0
+        longest_s = 0
         for passenger_id in stop.pickups:
             passenger = self._passengers.get(passenger_id)
             if passenger is not None:
-                total_s += boarding_s(passenger, service)
+                longest_s = max(longest_s, boarding_s(passenger, service))
         for passenger_id in stop.dropoffs:
             passenger = self._passengers.get(passenger_id)
             if passenger is not None:
-                total_s += alighting_s(passenger, service)
-        return total_s
+                longest_s = max(longest_s, alighting_s(passenger, service))
+        return longest_s
 
     def _check_service_times(self, route: Route) -> None:
         for index, stop in enumerate(route.stops):
@@ -885,6 +976,7 @@ class _DayChecker:
                 peak_wheelchairs, peak_wheelchairs_index = wheelchairs, index
         if vehicle is None:
             return
+        vehicle = self._as_laid_out(route, vehicle)
         if peak_seats > vehicle.seats:
             self._add(
                 SEATS,
@@ -910,6 +1002,150 @@ class _DayChecker:
                 f"wheelchair places it has.",
                 vehicle_id,
             )
+
+    def _as_laid_out(self, route: Route, vehicle: Vehicle) -> Vehicle:
+        """``vehicle`` with the route's reported layout, if that is one it may be driven with.
+
+        With ``settings.choose_layouts`` those are its ``layouts``; otherwise only its current
+        seats and wheelchair places. A layout it may not have is reported, and the loads are
+        then checked against the current seats and places.
+        """
+        layout = route.layout
+        if layout is None:
+            return vehicle
+        current = SeatingLayout(vehicle.seats, vehicle.wheelchair_places)
+        allowed = layouts_of(vehicle) if self._problem.settings.choose_layouts else (current,)
+        if layout not in allowed:
+            listed = ", ".join(f"{a.seats}+{a.wheelchair_places}" for a in allowed)
+            self._add(
+                LAYOUT,
+                f"Route of vehicle {vehicle.vehicle_id} reports the layout {layout.seats} seats "
+                f"+ {layout.wheelchair_places} wheelchair places, not one it may use ({listed}).",
+                vehicle.vehicle_id,
+            )
+            return vehicle
+        return replace(vehicle, seats=layout.seats, wheelchair_places=layout.wheelchair_places)
+
+    def _check_allowed_vehicle(self, route: Route) -> None:
+        vehicle_id = route.vehicle_id
+        for stop in route.stops:
+            for passenger_id in stop.pickups:
+                passenger = self._passengers.get(passenger_id)
+                if passenger is not None and not passenger.may_ride(vehicle_id):
+                    self._add(
+                        VEHICLE_NOT_ALLOWED,
+                        f"Passenger {passenger_id} rides vehicle {vehicle_id}, which their "
+                        "allowed_vehicles or excluded_vehicles rule out.",
+                        vehicle_id,
+                        passenger_id,
+                    )
+
+    def _check_sharing(self, route: Route) -> None:
+        """Ride-alone passengers and incompatible pairs, on who is aboard after each stop."""
+        vehicle_id = route.vehicle_id
+        pairs = {(min(a, b), max(a, b)) for a, b in self._problem.incompatible_pairs if a != b}
+        aboard: dict[str, None] = {}  # ordered set
+        reported_alone: set[str] = set()
+        reported_pairs: set[tuple[str, str]] = set()
+        for index, stop in enumerate(route.stops):
+            for passenger_id in stop.dropoffs:
+                aboard.pop(passenger_id, None)
+            for passenger_id in stop.pickups:
+                aboard[passenger_id] = None
+            if len(aboard) < 2:
+                continue
+            for passenger_id in aboard:
+                passenger = self._passengers.get(passenger_id)
+                if passenger is None or not passenger.ride_alone:
+                    continue
+                if passenger_id not in reported_alone:
+                    reported_alone.add(passenger_id)
+                    others = ", ".join(p for p in aboard if p != passenger_id)
+                    self._add(
+                        RIDE_ALONE,
+                        f"Passenger {passenger_id} must ride alone but is aboard vehicle "
+                        f"{vehicle_id} with {others} after stop {index}.",
+                        vehicle_id,
+                        passenger_id,
+                    )
+            for first, second in sorted(pairs):
+                if first in aboard and second in aboard and (first, second) not in reported_pairs:
+                    reported_pairs.add((first, second))
+                    self._add(
+                        INCOMPATIBLE_PAIR,
+                        f"Passengers {first} and {second} must not ride together but are both "
+                        f"aboard vehicle {vehicle_id} after stop {index}.",
+                        vehicle_id,
+                        first,
+                    )
+
+    def _check_breaks(self, route: Route, legs: list[_Leg | None]) -> None:
+        """Where the driver's breaks lie, and how long the route works between them."""
+        vehicle_id, stops, tolerance_s = route.vehicle_id, route.stops, self._tolerance_s
+        rule = self._problem.settings.driver_break
+        breaks = sorted(route.breaks, key=lambda b: b.start_s)
+        in_gap: dict[int, int] = {}
+        previous_end_s: int | None = None
+        for taken in breaks:
+            at = _clock(taken.start_s)
+            if rule is not None and taken.duration_s < rule.duration_s:
+                self._add(
+                    DRIVER_BREAK,
+                    f"Vehicle {vehicle_id}'s break at {at} lasts {taken.duration_s} s, less "
+                    f"than the {rule.duration_s} s a break must last.",
+                    vehicle_id,
+                )
+            if previous_end_s is not None and taken.start_s < previous_end_s - tolerance_s:
+                self._add(
+                    DRIVER_BREAK,
+                    f"Vehicle {vehicle_id}'s break at {at} overlaps another.",
+                    vehicle_id,
+                )
+            previous_end_s = taken.start_s + taken.duration_s
+            gap = next(
+                (
+                    i
+                    for i in range(len(stops) - 1)
+                    if stops[i].departure_s - tolerance_s <= taken.start_s
+                    and taken.start_s + taken.duration_s <= stops[i + 1].arrival_s + tolerance_s
+                ),
+                None,
+            )
+            if gap is None:
+                self._add(
+                    DRIVER_BREAK,
+                    f"Vehicle {vehicle_id}'s break at {at} does not lie between two stops "
+                    "(it overlaps a stop's service or the route's ends).",
+                    vehicle_id,
+                )
+                continue
+            in_gap[gap] = in_gap.get(gap, 0) + taken.duration_s
+        for gap, total_s in in_gap.items():
+            leg = legs[gap]
+            idle_s = stops[gap + 1].arrival_s - stops[gap].departure_s
+            if leg is not None and idle_s < leg.duration_s + total_s - tolerance_s:
+                self._add(
+                    DRIVER_BREAK,
+                    f"Vehicle {vehicle_id} breaks for {total_s} s between stops {gap} and "
+                    f"{gap + 1}, leaving less than the {leg.duration_s} s drive between them.",
+                    vehicle_id,
+                )
+        if rule is None:
+            return
+        # Work stretches: route start -> each long-enough break -> route end.
+        resumed_s = stops[0].departure_s
+        pauses = [(b.start_s, b.duration_s) for b in breaks if b.duration_s >= rule.duration_s]
+        for pause_s, duration_s in [*pauses, (stops[-1].arrival_s, 0)]:
+            stretch_s = pause_s - resumed_s
+            if stretch_s > rule.max_work_s + tolerance_s:
+                self._add(
+                    DRIVER_BREAK,
+                    f"Vehicle {vehicle_id} works {stretch_s} s from {_clock(resumed_s)} without "
+                    f"a break of {rule.duration_s} s, more than the {rule.max_work_s} s allowed.",
+                    vehicle_id,
+                )
+                return
+            resumed_s = max(resumed_s, pause_s + duration_s)
 
     def _check_totals(self, route: Route, legs: list[_Leg | None]) -> None:
         stops = route.stops

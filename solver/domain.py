@@ -10,7 +10,7 @@ day), stop, route, day (``mon``..``fri``), direction (``to_centre`` | ``from_cen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
@@ -225,6 +225,26 @@ class Vehicle:
     max_route_s: int | None = None
 
 
+def layouts_of(vehicle: Vehicle) -> tuple[SeatingLayout, ...]:
+    """Every layout ``vehicle`` may be driven with: its ``layouts``, else its current one."""
+    return vehicle.layouts or (SeatingLayout(vehicle.seats, vehicle.wheelchair_places),)
+
+
+def as_laid_out(vehicles: Sequence[Vehicle], choose_layouts: bool) -> list[Vehicle]:
+    """The vehicles as the routing sees them: with ``choose_layouts``, one copy per layout.
+
+    Each copy has that layout's ``seats``/``wheelchair_places`` (and the rest unchanged);
+    a vehicle that lists no layouts, or ``choose_layouts`` off, stays as it is.
+    """
+    if not choose_layouts:
+        return list(vehicles)
+    return [
+        replace(vehicle, seats=layout.seats, wheelchair_places=layout.wheelchair_places)
+        for vehicle in vehicles
+        for layout in layouts_of(vehicle)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class MaxRideRule:
     """Default maximum ride time: the larger of ``min_s`` and ``factor`` × direct time."""
@@ -271,6 +291,20 @@ class RoadSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class BreakRule:
+    """Drivers' breaks: no stretch of ``max_work_s`` without a ``duration_s`` break.
+
+    E.g. 30 min within every 5.5 h.
+    Counted from the route's start (leaving the depot) to its first break, between breaks,
+    and from the last break to the route's end; a break is taken while the vehicle stands
+    still between two stops (or depot and stop), never while driving or serving.
+    """
+
+    duration_s: int = 30 * 60
+    max_work_s: int = 5 * 3600 + 30 * 60
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Solver settings for a week.
 
@@ -278,6 +312,11 @@ class Settings:
     ``seed``: fixes every random choice; the same plan, seed and budget give the same routes.
     ``consistency``: ``off`` | ``soft`` | ``strict`` — hold each passenger to one vehicle and
     one pickup time (+/- ``consistency_tolerance_s``) across the week (``solver.consistency``).
+    ``same_vehicle_both_ways``: a passenger rides home in the vehicle that brought them that
+    morning (``solver.week`` solves the mornings first and pins the afternoons to them).
+    ``choose_layouts``: the solver sets each route's flip seats to one of its vehicle's
+    ``layouts`` (reported as ``Route.layout``) instead of using ``seats``/``wheelchair_places``.
+    ``driver_break``: the break rule drivers keep on long routes (None: no breaks planned).
     """
 
     time_limit_s: float = 60.0
@@ -288,6 +327,9 @@ class Settings:
     return_to_depot: bool = True
     consistency: str = "off"
     consistency_tolerance_s: int = 10 * 60
+    same_vehicle_both_ways: bool = False
+    choose_layouts: bool = False
+    driver_break: BreakRule | None = None
 
 
 @dataclass(frozen=True)
@@ -449,9 +491,25 @@ class Stop:
     centre_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class DriverBreak:
+    """A driver's break on a route, while the vehicle stands between two stops.
+
+    From ``start_s`` (seconds after midnight), ``duration_s`` long.
+    """
+
+    start_s: int
+    duration_s: int
+
+
 @dataclass(frozen=True)
 class Route:
-    """One vehicle's route for one day-direction, depot to depot."""
+    """One vehicle's route for one day-direction, depot to depot.
+
+    ``layout``: the flip-seat layout the route is driven with, when the solver chose one
+    (``Settings.choose_layouts``); ``None``: the vehicle's ``seats``/``wheelchair_places``.
+    ``breaks``: the driver's breaks (``Settings.driver_break``), in order.
+    """
 
     vehicle_id: str
     stops: tuple[Stop, ...]
@@ -459,6 +517,8 @@ class Route:
     duration_s: int
     cost: float
     geometry: tuple[tuple[float, float], ...] = ()  # (lon, lat) pairs along the roads
+    layout: SeatingLayout | None = None
+    breaks: tuple[DriverBreak, ...] = ()
 
 
 class Reason(StrEnum):

@@ -45,6 +45,14 @@ INPUT_CODES: dict[str, str] = {
         "beyond 90, a time past 23:59:59, an unknown weekday or operator); plan files get "
         "INPUT_SCHEMA for these instead."
     ),
+    "INPUT_UNKNOWN_VEHICLE": (
+        "A passenger's allowed_vehicles or excluded_vehicles names no vehicle of the plan."
+    ),
+    "INPUT_NO_ALLOWED_VEHICLE": (
+        "Every vehicle in a passenger's allowed_vehicles is also in their excluded_vehicles."
+    ),
+    "INPUT_UNKNOWN_PASSENGER": "An incompatible pair names a passenger who is not in the plan.",
+    "INPUT_BAD_PAIR": "An incompatible pair names the same passenger twice (or not two ids).",
     "INPUT_OFF_ROAD": "A home, centre or depot lies farther from the road network than allowed.",
 }
 

@@ -35,11 +35,13 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from solver.domain import (
     DAYS,
+    BreakRule,
     Centre,
     CentreHours,
     Day,
     DayResult,
     Direction,
+    DriverBreak,
     Kpis,
     LatLon,
     MaxRideRule,
@@ -342,6 +344,30 @@ class PassengerSchema(_Schema):
         description="Year of birth, for age-limit what-ifs.",
         examples=[1961],
     )
+    escorts_from_centre: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_ESCORTS,
+        description="Escorts on the afternoon trip (centre to home) where it differs from "
+        "`escorts`; `escorts` if left out.",
+        examples=[0],
+    )
+    allowed_vehicles: list[Id] | None = Field(
+        default=None,
+        min_length=1,
+        description="Ids of the only vehicles the passenger may ride; any vehicle if left out.",
+        examples=[["V1", "V3"]],
+    )
+    excluded_vehicles: list[Id] = Field(
+        default_factory=list,
+        description="Ids of vehicles the passenger must never ride.",
+        examples=[["V2"]],
+    )
+    ride_alone: bool = Field(
+        default=False,
+        description="Whether nobody but the passenger's own escorts may be aboard while they ride.",
+        examples=[True],
+    )
 
 
 class LayoutSchema(_Schema):
@@ -526,6 +552,26 @@ class RoadsSchema(_Schema):
     )
 
 
+class BreakRuleSchema(_Schema):
+    """Drivers' breaks on long routes."""
+
+    model_config = ConfigDict(title="BreakRule")
+
+    duration_s: int = Field(
+        default=BreakRule().duration_s,
+        gt=0,
+        description="Shortest break in seconds.",
+        examples=[1800],
+    )
+    max_work_s: int = Field(
+        default=BreakRule().max_work_s,
+        gt=0,
+        description="Longest stretch of a route, in seconds, without such a break (from "
+        "leaving the depot, between breaks, and to the route's end).",
+        examples=[19800],
+    )
+
+
 class SettingsSchema(_Schema):
     """Solver settings; every field is optional and has the default shown."""
 
@@ -573,6 +619,24 @@ class SettingsSchema(_Schema):
         description="How far, in seconds, a day's pickup may lie from the passenger's usual time.",
         examples=[600],
     )
+    driver_break: BreakRuleSchema | None = Field(
+        default=None,
+        description="Drivers' breaks on long routes (e.g. 30 min within every 5.5 h); no breaks "
+        "are planned if left out. Each route reports its breaks.",
+        examples=[{"duration_s": 1800, "max_work_s": 19800}],
+    )
+    choose_layouts: bool = Field(
+        default=_DEFAULT_SETTINGS.choose_layouts,
+        description="Whether the solver sets each route's flip seats to one of its vehicle's "
+        "layouts (reported on the route) instead of using its seats and wheelchair_places.",
+        examples=[True],
+    )
+    same_vehicle_both_ways: bool = Field(
+        default=_DEFAULT_SETTINGS.same_vehicle_both_ways,
+        description="Whether a passenger rides home in the vehicle that brought them that "
+        "morning; one the morning vehicle cannot take home is left unassigned, with a hint.",
+        examples=[True],
+    )
 
 
 class PlanSchema(_Schema):
@@ -599,6 +663,12 @@ class PlanSchema(_Schema):
     passengers: list[PassengerSchema] = Field(description="The passengers; may be empty.")
     vehicles: list[VehicleSchema] = Field(description="The vehicles.")
     settings: SettingsSchema = Field(default_factory=SettingsSchema, description="Solver settings.")
+    incompatible_pairs: list[tuple[Id, Id]] = Field(
+        default_factory=list,
+        description="Pairs of passenger ids who must never be aboard one vehicle at the same "
+        "time (they may ride it one after the other).",
+        examples=[[["P001", "P017"]]],
+    )
 
 
 # ---------------------------------------------------------------------------- result models
@@ -648,6 +718,15 @@ class GeometrySchema(_Schema):
     )
 
 
+class BreakSchema(_Schema):
+    """A driver's break on a route."""
+
+    model_config = ConfigDict(title="Break")
+
+    start: ResultTime = Field(description="When the break starts (HH:MM:SS).")
+    duration_s: int = Field(ge=0, description="How long it lasts, seconds.", examples=[1800])
+
+
 class RouteSchema(_Schema):
     """One vehicle's route for one day-direction."""
 
@@ -661,6 +740,16 @@ class RouteSchema(_Schema):
     )
     cost: float = Field(description="NOK, by the vehicle's tariff.", examples=[1750.5])
     geometry: GeometrySchema | None = Field(default=None, description="The road path, where known.")
+    breaks: list[BreakSchema] = Field(
+        default_factory=list,
+        description="The driver's breaks (settings.driver_break), in order.",
+    )
+    layout: LayoutSchema | None = Field(
+        default=None,
+        description="The flip-seat layout the route is driven with, when the solver chose one "
+        "(settings.choose_layouts); otherwise the vehicle's seats and wheelchair_places.",
+        examples=[{"seats": 6, "wheelchair_places": 1}],
+    )
 
 
 class UnassignedSchema(_Schema):
@@ -785,6 +874,12 @@ def _passenger_from_schema(schema: PassengerSchema) -> Passenger:
             for day in _ordered_days(list(schema.home_exceptions))
         },
         birth_year=schema.birth_year,
+        allowed_vehicles=(
+            None if schema.allowed_vehicles is None else frozenset(schema.allowed_vehicles)
+        ),
+        excluded_vehicles=frozenset(schema.excluded_vehicles),
+        ride_alone=schema.ride_alone,
+        num_escorts_from_centre=schema.escorts_from_centre,
     )
 
 
@@ -835,6 +930,13 @@ def _settings_from_schema(schema: SettingsSchema) -> Settings:
         return_to_depot=schema.return_to_depot,
         consistency=schema.consistency,
         consistency_tolerance_s=schema.consistency_tolerance_s,
+        same_vehicle_both_ways=schema.same_vehicle_both_ways,
+        choose_layouts=schema.choose_layouts,
+        driver_break=(
+            None
+            if schema.driver_break is None
+            else BreakRule(schema.driver_break.duration_s, schema.driver_break.max_work_s)
+        ),
     )
 
 
@@ -846,6 +948,7 @@ def _plan_from_schema(schema: PlanSchema) -> WeekPlan:
         settings=_settings_from_schema(schema.settings),
         name=schema.name,
         osm_file=schema.osm_file,
+        incompatible_pairs=tuple((a, b) for a, b in schema.incompatible_pairs),
     )
 
 
@@ -919,6 +1022,14 @@ def _passenger_to_json(passenger: Passenger) -> JsonDict:
         }
     if passenger.birth_year is not None:
         out["birth_year"] = passenger.birth_year
+    if passenger.num_escorts_from_centre is not None:
+        out["escorts_from_centre"] = passenger.num_escorts_from_centre
+    if passenger.allowed_vehicles is not None:
+        out["allowed_vehicles"] = sorted(passenger.allowed_vehicles)
+    if passenger.excluded_vehicles:
+        out["excluded_vehicles"] = sorted(passenger.excluded_vehicles)
+    if passenger.ride_alone:
+        out["ride_alone"] = True
     return out
 
 
@@ -972,6 +1083,16 @@ def _settings_to_json(settings: Settings) -> JsonDict:
         "return_to_depot": settings.return_to_depot,
         "consistency": settings.consistency,
         "consistency_tolerance_s": settings.consistency_tolerance_s,
+        "same_vehicle_both_ways": settings.same_vehicle_both_ways,
+        "choose_layouts": settings.choose_layouts,
+        "driver_break": (
+            None
+            if settings.driver_break is None
+            else {
+                "duration_s": settings.driver_break.duration_s,
+                "max_work_s": settings.driver_break.max_work_s,
+            }
+        ),
     }
 
 
@@ -991,6 +1112,8 @@ def plan_to_json(plan: WeekPlan) -> JsonDict:
     out["passengers"] = [_passenger_to_json(p) for p in plan.passengers]
     out["vehicles"] = [_vehicle_to_json(v) for v in plan.vehicles]
     out["settings"] = _settings_to_json(plan.settings)
+    if plan.incompatible_pairs:
+        out["incompatible_pairs"] = [[a, b] for a, b in plan.incompatible_pairs]
     return out
 
 
@@ -1026,6 +1149,15 @@ def _route_to_json(route: Route) -> JsonDict:
         "duration_s": route.duration_s,
         "cost": route.cost,
     }
+    if route.breaks:
+        out["breaks"] = [
+            {"start": format_hms(b.start_s), "duration_s": b.duration_s} for b in route.breaks
+        ]
+    if route.layout is not None:
+        out["layout"] = {
+            "seats": route.layout.seats,
+            "wheelchair_places": route.layout.wheelchair_places,
+        }
     if route.geometry:
         out["geometry"] = {
             "type": "LineString",
@@ -1108,6 +1240,12 @@ def _route_from_schema(schema: RouteSchema) -> Route:
             if schema.geometry is not None
             else ()
         ),
+        layout=(
+            SeatingLayout(schema.layout.seats, schema.layout.wheelchair_places)
+            if schema.layout is not None
+            else None
+        ),
+        breaks=tuple(DriverBreak(parse_hhmm(b.start), b.duration_s) for b in schema.breaks),
     )
 
 

@@ -11,8 +11,16 @@ The model is a pickup-and-delivery problem with time windows:
   (``passenger_windows``: own times, cut by the centre's window on the centre side);
 * a route (time from its start to its end, waiting included) lasts at most its vehicle's
   ``max_route_s``;
-* seats and wheelchair places are two capacity dimensions;
+* seats and wheelchair places are two capacity dimensions; with ``choose_layouts`` a vehicle
+  is one model vehicle per flip-seat layout, at most one of them driving;
 * ride time (drop-off service start minus pickup departure) is bounded per passenger;
+* a passenger rides only vehicles their ``allowed_vehicles``/``excluded_vehicles`` permit;
+* a ``ride_alone`` passenger is never aboard with another passenger (a "sharing" dimension),
+  nor are the two passengers of an incompatible pair (one dimension per pair);
+* visits back to back at one address (a group home) share one boarding time, the longest of
+  theirs (``visit_transits``);
+* with ``settings.driver_break``, no stretch of a route without a break is longer than the
+  rule allows (OR-Tools break intervals, taken from the waiting between visits);
 * a passenger may be left out at a large penalty, so infeasibility is a result.
 
 Costs are integers in ``COST_UNITS_PER_NOK`` units of a krone.
@@ -38,6 +46,7 @@ from solver.domain import (
     TimeWindow,
     Vehicle,
     alighting_s,
+    as_laid_out,
     boarding_s,
     max_ride_limit_s,
 )
@@ -61,6 +70,8 @@ TIME_DIMENSION = "time"
 MISMATCH_DIMENSION = "pin_mismatch"
 SEATS_DIMENSION = "seats"
 WHEELCHAIR_DIMENSION = "wheelchair_places"
+SHARING_DIMENSION = "sharing"
+INCOMPATIBLE_DIMENSION_PREFIX = "incompatible_"
 
 
 class Matrices(Protocol):
@@ -104,11 +115,13 @@ class DayModel:
     visits: tuple[Visit, ...]
     pairs: tuple[tuple[int, int], ...]  # (pickup visit, dropoff visit) per passenger
     durations_s: npt.NDArray[np.int64]  # visit x visit travel time
+    transit_s: npt.NDArray[np.int64]  # visit x visit service at the first + travel (see above)
     distances_m: npt.NDArray[np.int64]  # visit x visit distance
     manager: pywrapcp.RoutingIndexManager
     routing: pywrapcp.RoutingModel
     max_ride_s: dict[str, int]
     keep_alive: list[object] = field(default_factory=list)
+    breaks: dict[int, list[pywrapcp.IntervalVar]] = field(default_factory=dict)  # per vehicle
 
     @property
     def time_dimension(self) -> pywrapcp.RoutingDimension:
@@ -180,15 +193,20 @@ def build_visits(
     problem: DayProblem,
     passengers: Sequence[Passenger],
     matrices: Matrices,
+    vehicles: Sequence[Vehicle] | None = None,
 ) -> tuple[tuple[Visit, ...], tuple[tuple[int, int], ...]]:
-    """Visits in model order: vehicle starts, vehicle ends, then pickup/drop-off pairs."""
+    """Visits in model order: vehicle starts, vehicle ends, then pickup/drop-off pairs.
+
+    ``vehicles``: the model's vehicles (default ``problem.vehicles``).
+    """
     service = problem.settings.service
+    vehicles = problem.vehicles if vehicles is None else vehicles
     visits: list[Visit] = []
-    for vehicle in problem.vehicles:
+    for vehicle in vehicles:
         visits.append(
             Visit("start", vehicle.depot, matrices.index_of(vehicle.depot), 0, vehicle.shift)
         )
-    for vehicle in problem.vehicles:
+    for vehicle in vehicles:
         end_node = matrices.index_of(vehicle.depot) if problem.settings.return_to_depot else None
         visits.append(Visit("end", vehicle.depot, end_node, 0, vehicle.shift))
     pairs: list[tuple[int, int]] = []
@@ -240,13 +258,55 @@ def visit_matrices(
     return durations, distances
 
 
+def shares_stop(a: Visit, b: Visit) -> bool:
+    """Whether two visits, back to back, make one stop: same address, neither at a depot."""
+    return (
+        a.kind not in ("start", "end")
+        and b.kind not in ("start", "end")
+        and a.location == b.location
+        and a.centre_id == b.centre_id
+    )
+
+
+def visit_transits(
+    visits: Sequence[Visit], durations: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Seconds from the start of service at one visit to the earliest start at the next.
+
+    Normally the first visit's service time plus the drive. Visits at one address (a group
+    home, a centre) share one boarding time, the longest of theirs: from ``a`` to ``b`` there
+    it is ``max(0, service(a) - service(b))``, so a stop served in order of rising service
+    time lasts exactly its longest service, and never less in any order (``b`` never ends
+    before ``a``). ``solver.check`` holds stops to that longest service.
+    """
+    service = np.array([v.service_s for v in visits], dtype=np.int64)
+    transit = durations + service[:, None]
+    groups: dict[tuple[LatLon, str | None], list[int]] = {}
+    for visit_id, visit in enumerate(visits):
+        if visit.kind not in ("start", "end"):
+            groups.setdefault((visit.location, visit.centre_id), []).append(visit_id)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        rows = np.array(members, dtype=np.int64)
+        own = service[rows]
+        block = durations[np.ix_(rows, rows)] + np.maximum(own[:, None] - own[None, :], 0)
+        transit[np.ix_(rows, rows)] = block
+    return transit
+
+
 def build_day_model(
     problem: DayProblem, passengers: Sequence[Passenger], matrices: Matrices
 ) -> DayModel:
-    """The full model of a day-direction for the given (pre-screened) passengers."""
-    visits, pairs = build_visits(problem, passengers, matrices)
+    """The full model of a day-direction for the given (pre-screened) passengers.
+
+    With ``settings.choose_layouts`` each vehicle is one model vehicle per seating layout
+    (``as_laid_out``), of which at most one drives (``add_one_layout_per_vehicle``).
+    """
+    vehicles = tuple(as_laid_out(problem.vehicles, problem.settings.choose_layouts))
+    visits, pairs = build_visits(problem, passengers, matrices, vehicles)
     durations, distances = visit_matrices(visits, matrices)
-    num_vehicles = len(problem.vehicles)
+    num_vehicles = len(vehicles)
     starts = list(range(num_vehicles))
     ends = list(range(num_vehicles, 2 * num_vehicles))
     manager = pywrapcp.RoutingIndexManager(len(visits), num_vehicles, starts, ends)
@@ -260,10 +320,11 @@ def build_day_model(
     model = DayModel(
         problem=problem,
         passengers=tuple(passengers),
-        vehicles=problem.vehicles,
+        vehicles=vehicles,
         visits=visits,
         pairs=pairs,
         durations_s=durations,
+        transit_s=visit_transits(visits, durations),
         distances_m=distances,
         manager=manager,
         routing=routing,
@@ -276,6 +337,11 @@ def build_day_model(
     add_wheelchair_places(model)
     add_pickup_before_dropoff(model)
     add_max_ride_time(model)
+    add_allowed_vehicles(model)
+    add_ride_alone(model)
+    add_incompatible_pairs(model)
+    add_one_layout_per_vehicle(model)
+    add_driver_breaks(model)
     add_optional_passengers(model)
     add_pins(model)
     return model
@@ -302,12 +368,11 @@ def add_vehicle_costs(model: DayModel) -> None:
 def add_time(model: DayModel) -> None:
     """Travel plus service time; visit windows; vehicle shifts; hourly cost on the route span.
 
-    Transit from a visit = its service time + travel to the next. Waiting is slack.
+    Transit from a visit = its service time + travel to the next, except between visits at
+    one address (``visit_transits``). Waiting is slack.
     """
     routing, manager = model.routing, model.manager
-    service = np.array([v.service_s for v in model.visits], dtype=np.int64)
-    transit = (model.durations_s + service[:, None]).tolist()
-    callback = routing.RegisterTransitMatrix(transit)
+    callback = routing.RegisterTransitMatrix(model.transit_s.tolist())
     routing.AddDimension(callback, DAY_HORIZON_S, DAY_HORIZON_S, False, TIME_DIMENSION)
     time = model.time_dimension
     for visit_id, visit in enumerate(model.visits):
@@ -417,6 +482,126 @@ def _constant_limit(limit_s: int) -> Callable[[int, int], int]:
     return limit
 
 
+def add_allowed_vehicles(model: DayModel) -> None:
+    """A passenger rides only vehicles ``Passenger.may_ride`` permits.
+
+    Both visits' vehicle variables lose the other vehicles (``RemoveValues``: the Python
+    binding of ``SetAllowedVehiclesForIndex`` rejects every list in OR-Tools 9.15).
+    """
+    routing, manager = model.routing, model.manager
+    by_id = {p.passenger_id: p for p in model.passengers}
+    for pickup_id, dropoff_id in model.pairs:
+        passenger = by_id[model.visits[pickup_id].passenger_id or ""]
+        barred = [i for i, v in enumerate(model.vehicles) if not passenger.may_ride(v.vehicle_id)]
+        if barred:
+            for visit_id in (pickup_id, dropoff_id):
+                routing.VehicleVar(manager.NodeToIndex(visit_id)).RemoveValues(barred)
+
+
+def sharing_capacity(vehicles: Sequence[Vehicle]) -> int:
+    """More than the passengers any vehicle can hold at once (each takes a seat or a place)."""
+    return max((v.seats + v.wheelchair_places for v in vehicles), default=0) + 1
+
+
+def add_ride_alone(model: DayModel) -> None:
+    """A ``ride_alone`` passenger is never aboard with another passenger (escorts aside).
+
+    A "sharing" dimension of capacity K (``sharing_capacity``) on every vehicle: a
+    ride-alone passenger's pickup adds K, anyone else's 1, drop-offs take it off again. K is
+    more than any vehicle can hold, so ordinary passengers never reach it together, while a
+    ride-alone passenger fills it alone.
+    """
+    alone = {p.passenger_id for p in model.passengers if p.ride_alone}
+    if not alone:
+        return
+    capacity = sharing_capacity(model.vehicles)
+    deltas = [0] * len(model.visits)
+    for pickup_id, dropoff_id in model.pairs:
+        weight = capacity if model.visits[pickup_id].passenger_id in alone else 1
+        deltas[pickup_id], deltas[dropoff_id] = weight, -weight
+    _add_capacity(model, SHARING_DIMENSION, deltas, [capacity] * len(model.vehicles))
+
+
+def add_incompatible_pairs(model: DayModel) -> None:
+    """The two passengers of an incompatible pair are never aboard one vehicle at once.
+
+    One capacity-1 dimension per pair of passengers in the model: each one's pickup adds 1
+    and drop-off takes it off. They may still ride one vehicle one after the other.
+    """
+    visits_of: dict[str, tuple[int, int]] = {}
+    for pickup_id, dropoff_id in model.pairs:
+        visits_of[model.visits[pickup_id].passenger_id or ""] = (pickup_id, dropoff_id)
+    pairs = sorted({tuple(sorted(pair)) for pair in model.problem.incompatible_pairs})
+    for number, (first, second) in enumerate(pairs):
+        if first == second or first not in visits_of or second not in visits_of:
+            continue
+        deltas = [0] * len(model.visits)
+        for pickup_id, dropoff_id in (visits_of[first], visits_of[second]):
+            deltas[pickup_id], deltas[dropoff_id] = 1, -1
+        name = f"{INCOMPATIBLE_DIMENSION_PREFIX}{number}"
+        _add_capacity(model, name, deltas, [1] * len(model.vehicles))
+
+
+def add_one_layout_per_vehicle(model: DayModel) -> None:
+    """A vehicle laid out several ways (``as_laid_out``) drives with one layout at most.
+
+    Its copies' "route is used" variables sum to at most one.
+    """
+    copies: dict[str, list[int]] = {}
+    for vehicle_index, vehicle in enumerate(model.vehicles):
+        copies.setdefault(vehicle.vehicle_id, []).append(vehicle_index)
+    cp_solver = model.routing.solver()
+    for indices in copies.values():
+        if len(indices) > 1:
+            used = [model.routing.ActiveVehicleVar(i) for i in indices]
+            cp_solver.Add(cp_solver.Sum(used) <= 1)
+
+
+def add_driver_breaks(model: DayModel) -> None:
+    """Drivers' breaks (``settings.driver_break``): no break-free stretch beyond ``max_work_s``.
+
+    Each vehicle whose shift is longer than ``max_work_s`` gets one optional break of
+    ``duration_s`` within its shift, and OR-Tools' break-distance rule; a break never overlaps
+    a visit's service (``node_visit_transits``) and its time is taken from the waiting
+    (slack) between visits. Breaks are read back with the routes (``solver.solve``).
+
+    One break per route, not as many as a shift could need: with two or more optional break
+    intervals per vehicle OR-Tools 9.15's first-solution heuristics found no solution at all
+    on a generated 19-passenger day (with one, at once). A route may so last at most
+    ``2 x max_work_s + duration_s``: 11.5 h for 5.5 h and 30 min, longer than a shift.
+    """
+    rule = model.problem.settings.driver_break
+    if rule is None:
+        return
+    routing, cp_solver = model.routing, model.routing.solver()
+    time = model.time_dimension
+    # OR-Tools reads this per routing index, not per node (they differ: vehicle ends have
+    # indices of their own after every other).
+    manager = model.manager
+    service = [
+        model.visits[manager.IndexToNode(index)].service_s
+        for index in range(manager.GetNumberOfIndices())
+    ]
+    for vehicle_index, vehicle in enumerate(model.vehicles):
+        shift_s = vehicle.shift.end_s - vehicle.shift.start_s
+        if shift_s <= rule.max_work_s:
+            continue  # no route can work long enough to need a break
+        intervals = [
+            cp_solver.FixedDurationIntervalVar(
+                vehicle.shift.start_s,
+                vehicle.shift.end_s - rule.duration_s,
+                rule.duration_s,
+                True,
+                f"break {vehicle_index}",
+            )
+        ]
+        time.SetBreakIntervalsOfVehicle(intervals, vehicle_index, service)
+        time.SetBreakDistanceDurationOfVehicle(rule.max_work_s, rule.duration_s, vehicle_index)
+        for interval in intervals:
+            routing.AddIntervalToAssignment(interval)
+        model.breaks[vehicle_index] = intervals
+
+
 def add_optional_passengers(model: DayModel) -> None:
     """Any passenger may be left out, at DROP_PENALTY_NOK: infeasibility is a result."""
     penalty = nok_to_units(DROP_PENALTY_NOK)
@@ -439,7 +624,9 @@ def add_pins(model: DayModel) -> None:
         return
     routing, manager = model.routing, model.manager
     time_dim = model.time_dimension
-    vehicle_index = {v.vehicle_id: i for i, v in enumerate(model.vehicles)}
+    vehicle_indices: dict[str, list[int]] = {}
+    for i, v in enumerate(model.vehicles):
+        vehicle_indices.setdefault(v.vehicle_id, []).append(i)
     mismatch: list[list[int]] = [[0] * len(model.visits) for _ in model.vehicles]
     has_soft_vehicle_pin = False
     per_s = max(1, nok_to_units(PIN_TIME_PENALTY_NOK_PER_MIN / 60.0))
@@ -449,18 +636,18 @@ def add_pins(model: DayModel) -> None:
         if pin is None:
             continue
         index = manager.NodeToIndex(pickup_id)
-        pinned_vehicle = vehicle_index.get(pin.vehicle_id) if pin.vehicle_id else None
+        pinned = vehicle_indices.get(pin.vehicle_id) if pin.vehicle_id else None
         if pin.pickup_s is not None and not pin.holds_time:  # hard: in the visit's window
             time_dim.SetCumulVarSoftLowerBound(index, pin.pickup_s - pin.tolerance_s, per_s)
             time_dim.SetCumulVarSoftUpperBound(index, pin.pickup_s + pin.tolerance_s, per_s)
-        if pinned_vehicle is None:
+        if pinned is None:
             continue
         if pin.is_strict:
-            routing.VehicleVar(index).SetValues([-1, pinned_vehicle])
+            routing.VehicleVar(index).SetValues([-1, *pinned])
         else:
             has_soft_vehicle_pin = True
             for other in range(len(model.vehicles)):
-                if other != pinned_vehicle:
+                if other not in pinned:
                     mismatch[other][pickup_id] = 1
     if has_soft_vehicle_pin:
         callbacks = [routing.RegisterUnaryTransitVector(row) for row in mismatch]

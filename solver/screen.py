@@ -4,12 +4,16 @@ A passenger who fails a screen is not put into the model; they come back as ``un
 with the first reason found. The checks, in order:
 
 1. no vehicle is available on the day;
-2. a wheelchair passenger and no vehicle with a wheelchair place that day;
-3. the seats needed (with escorts) exceed every vehicle that could otherwise take them;
-4. the direct trip already exceeds the passenger's maximum ride time;
-5. no vehicle can drive the passenger alone with the pickup and the drop-off inside their
+2. no vehicle the passenger may ride (``allowed_vehicles`` less ``excluded_vehicles``) is
+   available on the day; the checks below consider only the vehicles they may ride;
+3. a wheelchair passenger and no vehicle with a wheelchair place that day;
+4. the seats needed (with escorts) exceed every vehicle that could otherwise take them;
+5. the direct trip already exceeds the passenger's maximum ride time;
+6. no vehicle can drive the passenger alone with the pickup and the drop-off inside their
    windows (``solver.model.passenger_windows``), the ride inside its limit, and the route
    inside the vehicle's shift and ``max_route_s``.
+
+With ``settings.choose_layouts`` a vehicle counts with each of its seating layouts.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from solver.domain import (
     Unassigned,
     Vehicle,
     alighting_s,
+    as_laid_out,
     boarding_s,
     max_ride_limit_s,
 )
@@ -66,7 +71,10 @@ def screen_passenger(
         return Unassigned(
             pid, Reason.NO_VEHICLE, f"No vehicle is available on {day}; add one for that day."
         )
-    able: Sequence[Vehicle] = problem.vehicles
+    laid_out = as_laid_out(problem.vehicles, problem.settings.choose_layouts)
+    able: Sequence[Vehicle] = [v for v in laid_out if passenger.may_ride(v.vehicle_id)]
+    if not able:
+        return Unassigned(pid, Reason.NO_ALLOWED_VEHICLE, _allowed_hint(problem, passenger))
     if passenger.needs_wheelchair_place:
         able = [v for v in able if v.wheelchair_places > 0]
         if not able:
@@ -143,6 +151,20 @@ def _earliest_dropoff(
     ):
         return _NEVER
     return dropoff
+
+
+def _allowed_hint(problem: DayProblem, passenger: Passenger) -> str:
+    if passenger.allowed_vehicles is not None:
+        allowed = sorted(passenger.allowed_vehicles - passenger.excluded_vehicles)
+        return (
+            f"The passenger may only ride {', '.join(allowed) or 'no vehicle'}, and none of "
+            f"them drives on {problem.day}; add one of them that day or allow another vehicle "
+            "in allowed_vehicles."
+        )
+    return (
+        f"Every vehicle driving on {problem.day} is in the passenger's excluded_vehicles; "
+        "add another vehicle that day or shorten excluded_vehicles."
+    )
 
 
 def _window_hint(problem: DayProblem, passenger: Passenger) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence, Set
+from dataclasses import dataclass, replace
 
 import structlog
 from google.protobuf.duration_pb2 import Duration
@@ -23,11 +23,13 @@ from solver.domain import (
     DayProblem,
     DayResult,
     Direction,
+    DriverBreak,
     Kpis,
     LatLon,
     Passenger,
     Reason,
     Route,
+    SeatingLayout,
     Stop,
     StopKind,
     Unassigned,
@@ -40,8 +42,9 @@ from solver.model import (
     Visit,
     build_day_model,
     direct_s,
+    shares_stop,
 )
-from solver.schedule import RideLimit, schedule_route
+from solver.schedule import DURATION_WEIGHT, BreakSlot, RideLimit, schedule_route_with_breaks
 from solver.screen import screen
 
 log = structlog.get_logger(__name__)
@@ -116,18 +119,31 @@ def solve_day(
     candidates = _seeded_order(screened.candidates, params.seed)
     if candidates and problem.vehicles:
         model = build_day_model(problem, candidates, matrices)
-        search = search_parameters(params)
+        # The search leaves REPAIR_BUDGET_SHARE of the time to insert_unserved.
+        search_s = params.time_limit_s * (1.0 - REPAIR_BUDGET_SHARE)
+        search = search_parameters(replace(params, time_limit_s=search_s))
         # Restoring routes under soft pin bounds ran for minutes in ReadAssignmentFromRoutes
         # (it has no time limit): warm starts are only used when every pin is hard.
         all_hard = all(p.is_strict and p.holds_time for p in problem.pins.values())
         initial = initial_assignment(model, warm_start) if warm_start and all_hard else None
         if initial is not None:
             solution = model.routing.SolveFromAssignmentWithParameters(initial, search)
+        elif model.breaks:
+            model, solution = _solve_with_breaks(
+                model, problem, candidates, matrices, params, search_s
+            )
         else:
             solution = model.routing.SolveWithParameters(search)
         if solution is None:
             unassigned.extend(_fleet_exhausted(problem, p) for p in candidates)
         else:
+            # A deterministic work budget (max_solutions) gets no clock in the repair either.
+            repair_s = (
+                max(MIN_REPAIR_S, REPAIR_BUDGET_SHARE * params.time_limit_s)
+                if params.max_solutions is None
+                else None
+            )
+            solution = insert_unserved(model, solution, repair_s)
             routes = read_routes(model, solution)
             served = {pid for r in routes for s in r.stops for pid in s.pickups}
             unassigned.extend(
@@ -155,6 +171,43 @@ def solve_day(
     )
 
 
+FIRST_SOLUTION_SHARE_WITH_BREAKS = 0.5
+"""Share of the search time the first-solution heuristic may take where drivers break."""
+
+
+def _solve_with_breaks(
+    model: DayModel,
+    problem: DayProblem,
+    candidates: Sequence[Passenger],
+    matrices: Matrices,
+    params: SearchParams,
+    search_s: float,
+) -> tuple[DayModel, pywrapcp.Assignment | None]:
+    """Search a model with drivers' breaks; the model searched last, and its solution.
+
+    With breaks on short work limits the first-solution heuristic may search the whole time
+    and find nothing (seen on a generated 106-passenger day with an hour's work limit). So it
+    gets ``FIRST_SOLUTION_SHARE_WITH_BREAKS`` of the time; if it finds a solution, the rest
+    improves it, and if not, a fresh model starts from nobody served (which always holds) and
+    the local search inserts passengers in the rest.
+    """
+    started = time.perf_counter()
+    first_s = search_s * FIRST_SOLUTION_SHARE_WITH_BREAKS
+    solution = model.routing.SolveWithParameters(
+        search_parameters(replace(params, time_limit_s=first_s))
+    )
+    left_s = max(MIN_REPAIR_S, search_s - (time.perf_counter() - started))
+    if solution is not None:
+        rest = search_parameters(replace(params, time_limit_s=left_s))
+        improved = model.routing.SolveFromAssignmentWithParameters(solution, rest)
+        return model, improved if improved is not None else solution
+    log.info("no first solution; starting from nobody served")
+    fresh = build_day_model(problem, candidates, matrices)
+    start = replace(params, time_limit_s=left_s, first_solution="ALL_UNPERFORMED")
+    found: pywrapcp.Assignment | None = fresh.routing.SolveWithParameters(search_parameters(start))
+    return fresh, found
+
+
 def initial_assignment(model: DayModel, start: DayResult) -> pywrapcp.Assignment | None:
     """``start``'s routes as an OR-Tools assignment of ``model``, or None if they do not fit."""
     visit_of: dict[tuple[str, str], int] = {}
@@ -165,8 +218,9 @@ def initial_assignment(model: DayModel, start: DayResult) -> pywrapcp.Assignment
         visit_of[(pid, "dropoff")] = dropoff_id
     by_vehicle = {route.vehicle_id: route for route in start.routes}
     routes: list[list[int]] = []
+    placed: set[str] = set()  # a vehicle laid out several ways takes its route once
     for vehicle in model.vehicles:
-        route = by_vehicle.get(vehicle.vehicle_id)
+        route = by_vehicle.get(vehicle.vehicle_id) if vehicle.vehicle_id not in placed else None
         indices: list[int] = []
         if route is not None:
             # Passengers whose pickup or drop-off moved (a home exception, a new address)
@@ -187,14 +241,125 @@ def initial_assignment(model: DayModel, start: DayResult) -> pywrapcp.Assignment
                     if (pid, "pickup") in visit_of and pid not in moved:
                         indices.append(model.manager.NodeToIndex(visit_of[(pid, "pickup")]))
         visit_ids = [model.manager.IndexToNode(i) for i in indices]
-        routes.append(indices if route_fits(model, len(routes), visit_ids) else [])
+        fits = bool(indices) and route_fits(model, len(routes), visit_ids)
+        if fits:
+            placed.add(vehicle.vehicle_id)
+        routes.append(indices if fits else [])
     assignment: pywrapcp.Assignment | None = model.routing.ReadAssignmentFromRoutes(routes, True)
     if assignment is None:
         log.info("warm start rejected; solving from scratch")
     return assignment
 
 
+MAX_REPAIR_TRIES = 300
+"""Most candidate routes ``insert_unserved`` times (each a small LP) per day-direction."""
+
+REPAIR_BUDGET_SHARE = 0.05
+"""Share of a day-direction's search time ``insert_unserved`` may take on top (at least
+``MIN_REPAIR_S``)."""
+
+MIN_REPAIR_S = 0.2
+
+
+def insert_unserved(
+    model: DayModel, solution: pywrapcp.Assignment, seconds: float | None = MIN_REPAIR_S
+) -> pywrapcp.Assignment:
+    """The solution with passengers the search left out inserted where they fit, if any do.
+
+    A short search can end with a passenger unserved whom some route could still take (seen
+    on small budgets with soft pins, where no warm start is possible). Each unserved
+    passenger, in model order, goes where ``route_fits`` accepts their pickup and drop-off
+    back to back at the least extra distance. At most ``MAX_REPAIR_TRIES`` candidate routes
+    are timed in all, and none after ``seconds`` (``None``: no clock, so the same solution
+    is always repaired the same way), so a day with many truly unservable passengers stays
+    quick. Not done where drivers take breaks.
+    """
+    deadline = None if seconds is None else time.perf_counter() + seconds
+    if model.breaks:
+        # Restoring routes whose breaks OR-Tools must place again can search for long
+        # (ReadAssignmentFromRoutes has no time limit): with breaks, no repair.
+        return solution
+    routing, manager = model.routing, model.manager
+    routes: list[list[int]] = []
+    for vehicle_index in range(len(model.vehicles)):
+        index = solution.Value(routing.NextVar(routing.Start(vehicle_index)))
+        visit_ids: list[int] = []
+        while not routing.IsEnd(index):
+            visit_ids.append(manager.IndexToNode(index))
+            index = solution.Value(routing.NextVar(index))
+        routes.append(visit_ids)
+    served = {v for visit_ids in routes for v in visit_ids}
+    unserved = [(p, d) for p, d in model.pairs if p not in served]
+    if not unserved:
+        return solution
+    tries = 0
+    changed = False
+    for pickup_id, dropoff_id in unserved:
+        best: tuple[int, int, list[int]] | None = None  # (extra metres, vehicle, route)
+        driving = {
+            model.vehicles[i].vehicle_id: i for i, visit_ids in enumerate(routes) if visit_ids
+        }
+        pid = model.visits[pickup_id].passenger_id or ""
+        pin = model.problem.pins.get(pid)
+        passenger = next(p for p in model.passengers if p.passenger_id == pid)
+        for vehicle_index, visit_ids in enumerate(routes):
+            vehicle_id = model.vehicles[vehicle_index].vehicle_id
+            if driving.get(vehicle_id, vehicle_index) != vehicle_index:
+                continue  # another layout of this vehicle drives
+            if not passenger.may_ride(vehicle_id) or (
+                pin is not None and pin.is_strict and pin.vehicle_id not in (None, vehicle_id)
+            ):
+                continue
+            start = manager.IndexToNode(routing.Start(vehicle_index))
+            end = manager.IndexToNode(routing.End(vehicle_index))
+            full = [start, *visit_ids, end]
+            for position in range(len(visit_ids) + 1):
+                before, after = full[position], full[position + 1]
+                extra = int(
+                    model.distances_m[before, pickup_id]
+                    + model.distances_m[pickup_id, dropoff_id]
+                    + model.distances_m[dropoff_id, after]
+                    - model.distances_m[before, after]
+                )
+                if best is not None and extra >= best[0]:
+                    continue
+                tries += 1
+                late = deadline is not None and time.perf_counter() > deadline
+                if tries > MAX_REPAIR_TRIES or late:
+                    break
+                candidate = [*visit_ids[:position], pickup_id, dropoff_id, *visit_ids[position:]]
+                if route_fits(model, vehicle_index, candidate):
+                    best = (extra, vehicle_index, candidate)
+        if best is not None:
+            routes[best[1]] = best[2]
+            changed = True
+    if not changed:
+        return solution
+    indices = [[manager.NodeToIndex(v) for v in visit_ids] for visit_ids in routes]
+    repaired: pywrapcp.Assignment | None = routing.ReadAssignmentFromRoutes(indices, True)
+    if repaired is None:
+        log.warning("inserting unserved passengers failed; keeping the search's routes")
+        return solution
+    return repaired
+
+
 def _fleet_exhausted(problem: DayProblem, passenger: Passenger) -> Unassigned:
+    pin = problem.pins.get(passenger.passenger_id)
+    if pin is not None and pin.is_strict and pin.vehicle_id is not None:
+        return Unassigned(
+            passenger.passenger_id,
+            Reason.FLEET_EXHAUSTED,
+            f"The passenger must ride vehicle {pin.vehicle_id} (the morning's, or their usual "
+            f"one), which is full or out of time on {problem.day}; turn off "
+            "same_vehicle_both_ways or consistency, or widen the windows.",
+        )
+    if passenger.ride_alone:
+        return Unassigned(
+            passenger.passenger_id,
+            Reason.FLEET_EXHAUSTED,
+            f"The passenger must ride alone, and no vehicle on {problem.day} has the time to "
+            "drive them on their own; add a vehicle that day or widen their windows.",
+        )
     return Unassigned(
         passenger.passenger_id,
         Reason.FLEET_EXHAUSTED,
@@ -221,8 +386,9 @@ def read_routes(model: DayModel, solution: pywrapcp.Assignment) -> list[Route]:
             index = solution.Value(routing.NextVar(index))
         if model.visits[sequence[-1][0]].node is None:
             sequence.pop()  # an open route end is no place: the route ends at its last stop
-        sequence = retime(model, vehicle_index, sequence)
-        stops = _stops([(model.visits[v], t) for v, t in sequence])
+        taken = _breaks_taken(model, vehicle_index, solution, sequence)
+        sequence, slots, starts = retime(model, vehicle_index, sequence, *taken)
+        stops = _stops([(model.visits[v], t) for v, t in sequence], {s.leg for s in slots})
         distance = sum(
             int(model.distances_m[a, b]) for (a, _), (b, _) in itertools.pairwise(sequence)
         )
@@ -240,33 +406,125 @@ def read_routes(model: DayModel, solution: pywrapcp.Assignment) -> list[Route]:
                 distance_m=distance,
                 duration_s=duration,
                 cost=round(cost, 2),
+                layout=(
+                    SeatingLayout(vehicle.seats, vehicle.wheelchair_places)
+                    if model.problem.settings.choose_layouts
+                    else None
+                ),
+                breaks=tuple(
+                    DriverBreak(start, slot.duration_s)
+                    for slot, start in zip(slots, starts, strict=True)
+                ),
             )
         )
     return routes
 
 
-def retime(
-    model: DayModel, vehicle_index: int, sequence: list[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """The route's visits with service starts chosen by ``schedule_route``.
+def _breaks_taken(
+    model: DayModel,
+    vehicle_index: int,
+    solution: pywrapcp.Assignment,
+    sequence: Sequence[tuple[int, int]],
+) -> tuple[list[BreakSlot], list[int]]:
+    """The breaks the solution performs within the route: their legs and starts.
 
-    Keeps OR-Tools' times (and logs) in the should-not-happen case that no timing is found;
-    the checker then reports what is wrong.
+    A break on leg ``i`` starts after visit ``i``'s service (OR-Tools keeps breaks off
+    services) and before visit ``i+1``. Breaks before the route starts or after it ends
+    (OR-Tools may perform an optional one there) are dropped: they count for nothing.
+    """
+    rule = model.problem.settings.driver_break
+    if rule is None or not sequence:
+        return [], []
+    found: list[tuple[int, int]] = []  # (leg, start)
+    for interval in model.breaks.get(vehicle_index, []):
+        if not solution.PerformedValue(interval):
+            continue
+        start = solution.StartValue(interval)
+        if start < sequence[0][1] or start + rule.duration_s > sequence[-1][1]:
+            continue
+        leg = max(i for i, (_, t) in enumerate(sequence) if t <= start)
+        if leg < len(sequence) - 1:
+            found.append((leg, start))
+    found.sort()
+    return [BreakSlot(leg, rule.duration_s) for leg, _ in found], [start for _, start in found]
+
+
+def retime(
+    model: DayModel,
+    vehicle_index: int,
+    sequence: list[tuple[int, int]],
+    breaks: Sequence[BreakSlot] = (),
+    break_starts: Sequence[int] = (),
+) -> tuple[list[tuple[int, int]], list[BreakSlot], list[int]]:
+    """The route's visits with service starts chosen by ``schedule_route``, and its breaks.
+
+    With a break rule, a route that cannot be timed without a break gets one, on the leg
+    where it times best (``best_break``): OR-Tools proves a break fits, but the break start
+    it reports need not agree with the cumuls its finalisers choose. Keeps OR-Tools' times
+    and ``breaks`` (and logs) in the should-not-happen case that no timing is found; the
+    checker then reports what is wrong.
     """
     visit_ids = [visit_id for visit_id, _ in sequence]
-    times = route_times(model, vehicle_index, visit_ids)
-    if times is None:
+    timed = route_timing(model, vehicle_index, visit_ids)
+    slots: list[BreakSlot] = []
+    if timed is None and model.problem.settings.driver_break is not None:
+        found = best_break(model, vehicle_index, visit_ids)
+        if found is not None:
+            slots, timed = found
+    if timed is None:
         log.warning("route timing not found; keeping the search's times")
-        return sequence
-    return list(zip(visit_ids, times, strict=True))
+        return sequence, list(breaks), list(break_starts)
+    times, starts = timed
+    return list(zip(visit_ids, times, strict=True)), slots, starts
+
+
+def best_break(
+    model: DayModel, vehicle_index: int, visit_ids: Sequence[int]
+) -> tuple[list[BreakSlot], tuple[list[int], list[int]]] | None:
+    """The leg where one driver's break times the route best, with that timing, or None.
+
+    Tries the break on every leg (one LP each) and keeps the shortest route, then the least
+    riding (as ``schedule_route`` ranks timings); the earliest leg wins ties.
+    """
+    rule = model.problem.settings.driver_break
+    if rule is None:
+        return None
+    best: tuple[float, list[BreakSlot], tuple[list[int], list[int]]] | None = None
+    position = {v: i for i, v in enumerate(visit_ids)}
+    rides = [(position[p], position[d]) for p, d in model.pairs if p in position]
+    for leg in range(len(visit_ids) - 1):
+        slots = [BreakSlot(leg, rule.duration_s)]
+        timed = route_timing(model, vehicle_index, visit_ids, slots)
+        if timed is None:
+            continue
+        times = timed[0]
+        score = DURATION_WEIGHT * (times[-1] - times[0]) + sum(
+            times[d] - times[p] for p, d in rides
+        )
+        if best is None or score < best[0]:
+            best = (score, slots, timed)
+    return None if best is None else (best[1], best[2])
 
 
 def route_times(model: DayModel, vehicle_index: int, visit_ids: Sequence[int]) -> list[int] | None:
     """Service starts for a vehicle's visits in this order (depot to depot), or None.
 
-    Honours windows (the shift at the depot), travel and service times, ride limits and the
-    vehicle's longest route.
+    Honours windows (the shift at the depot), travel and service times (one shared boarding
+    time at an address, as the model counts it: ``model.transit_s``), ride limits and the
+    vehicle's longest route; with a break rule, the route takes no break, so it must be short
+    enough to need none.
     """
+    timed = route_timing(model, vehicle_index, visit_ids)
+    return None if timed is None else timed[0]
+
+
+def route_timing(
+    model: DayModel,
+    vehicle_index: int,
+    visit_ids: Sequence[int],
+    breaks: Sequence[BreakSlot] = (),
+) -> tuple[list[int], list[int]] | None:
+    """``route_times`` with the driver's ``breaks`` on their legs: (visit times, break starts)."""
     shift = model.vehicles[vehicle_index].shift
     windows = [
         (shift.start_s, shift.end_s)
@@ -274,10 +532,7 @@ def route_times(model: DayModel, vehicle_index: int, visit_ids: Sequence[int]) -
         else (model.visits[v].window.start_s, model.visits[v].window.end_s)
         for v in visit_ids
     ]
-    legs = [
-        model.visits[a].service_s + int(model.durations_s[a, b])
-        for a, b in itertools.pairwise(visit_ids)
-    ]
+    legs = [int(model.transit_s[a, b]) for a, b in itertools.pairwise(visit_ids)]
     position = {v: i for i, v in enumerate(visit_ids)}
     rides = []
     for pickup_id, dropoff_id in model.pairs:
@@ -286,33 +541,54 @@ def route_times(model: DayModel, vehicle_index: int, visit_ids: Sequence[int]) -
             assert pickup.passenger_id is not None
             limit = model.max_ride_s[pickup.passenger_id] + pickup.service_s
             rides.append(RideLimit(position[pickup_id], position[dropoff_id], limit))
-    return schedule_route(windows, legs, rides, model.vehicles[vehicle_index].max_route_s)
+    rule = model.problem.settings.driver_break
+    return schedule_route_with_breaks(
+        windows,
+        legs,
+        rides,
+        model.vehicles[vehicle_index].max_route_s,
+        service_s=[model.visits[v].service_s for v in visit_ids],
+        breaks=breaks,
+        max_work_s=None if rule is None else rule.max_work_s,
+    )
 
 
 def route_fits(model: DayModel, vehicle_index: int, visit_ids: Sequence[int]) -> bool:
     """Whether the vehicle can drive these visits (between its start and end) in this order.
 
-    Checks pairs, strict vehicle pins, seats, wheelchair places and timing, so that only
-    feasible routes reach ``ReadAssignmentFromRoutes`` (which searches without a time limit).
+    Checks pairs, strict vehicle pins, allowed vehicles, seats, wheelchair places, riding
+    alone, incompatible pairs and timing, so that only feasible routes reach
+    ``ReadAssignmentFromRoutes`` (which searches without a time limit).
     """
     vehicle = model.vehicles[vehicle_index]
+    by_id = {p.passenger_id: p for p in model.passengers}
+    alone = {pid for pid, p in by_id.items() if p.ride_alone}
+    apart = [set(pair) for pair in model.problem.incompatible_pairs]
     seats = wheelchairs = 0
     aboard: set[int] = set()
+    riding: set[str] = set()
     pickup_of = {d: p for p, d in model.pairs}
     for visit_id in visit_ids:
         visit = model.visits[visit_id]
-        pin = model.problem.pins.get(visit.passenger_id or "")
+        pid = visit.passenger_id or ""
+        pin = model.problem.pins.get(pid)
         if pin is not None and pin.is_strict and pin.vehicle_id not in (None, vehicle.vehicle_id):
+            return False
+        if pid in by_id and not by_id[pid].may_ride(vehicle.vehicle_id):
             return False
         if visit.kind == "dropoff":
             if pickup_of[visit_id] not in aboard:
                 return False
             aboard.discard(pickup_of[visit_id])
+            riding.discard(pid)
         else:
             aboard.add(visit_id)
+            riding.add(pid)
         seats += visit.seats_delta
         wheelchairs += visit.wheelchair_delta
         if seats > vehicle.seats or wheelchairs > vehicle.wheelchair_places:
+            return False
+        if len(riding) > 1 and (riding & alone or any(pair <= riding for pair in apart)):
             return False
     if aboard:
         return False
@@ -321,8 +597,14 @@ def route_fits(model: DayModel, vehicle_index: int, visit_ids: Sequence[int]) ->
     return route_times(model, vehicle_index, ends + list(visit_ids) + last) is not None
 
 
-def _stops(sequence: list[tuple[Visit, int]]) -> list[Stop]:
-    """Merge consecutive visits at one address, served back to back, into one stop."""
+def _stops(sequence: list[tuple[Visit, int]], break_legs: Set[int] = frozenset()) -> list[Stop]:
+    """Merge consecutive visits at one address into one stop.
+
+    The stop starts with its first visit's service and ends with its last one's; visits there
+    share one boarding time (``solver.model.visit_transits``), so the stop lasts at least the
+    longest of theirs, however they are ordered, and any waiting between them stays inside.
+    A driver's break (on a leg in ``break_legs``) ends a stop even at one address.
+    """
     seats = wheelchairs = 0
     stops: list[Stop] = []
     open_group: list[tuple[Visit, int]] = []
@@ -364,17 +646,10 @@ def _stops(sequence: list[tuple[Visit, int]]) -> list[Stop]:
         )
         open_group.clear()
 
-    for visit, cumul in sequence:
+    for position, (visit, cumul) in enumerate(sequence):
         if open_group:
-            previous, previous_time = open_group[-1]
-            same_place = (
-                previous.location == visit.location
-                and previous.centre_id == visit.centre_id
-                and previous.kind not in ("start", "end")
-                and visit.kind not in ("start", "end")
-            )
-            back_to_back = cumul == previous_time + previous.service_s
-            if not (same_place and back_to_back):
+            previous, _ = open_group[-1]
+            if not shares_stop(previous, visit) or position - 1 in break_legs:
                 close_group()
         open_group.append((visit, cumul))
     close_group()

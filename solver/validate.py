@@ -136,6 +136,11 @@ def check_setting_values(plan: WeekPlan) -> Iterator[Issue]:
         ("roads.intersection_penalty_s", roads.intersection_penalty_s, 0, True),
         ("roads.access_speed_kph", roads.access_speed_kph, 0, False),
     )
+    if settings.driver_break is not None:
+        bounds += (
+            ("driver_break.duration_s", settings.driver_break.duration_s, 0, False),
+            ("driver_break.max_work_s", settings.driver_break.max_work_s, 0, False),
+        )
     for name, value, low, low_allowed in bounds:
         in_range = value >= low if low_allowed else value > low
         if not (math.isfinite(value) and in_range):
@@ -299,15 +304,102 @@ def check_passenger_values(plan: WeekPlan) -> Iterator[Issue]:
 
 
 def check_escorts(plan: WeekPlan) -> Iterator[Issue]:
-    """INPUT_ESCORTS: a passenger travels with 0 to 3 escorts."""
+    """INPUT_ESCORTS: a passenger travels with 0 to 3 escorts, in the afternoon too."""
     for index, passenger in enumerate(plan.passengers):
-        if not 0 <= passenger.num_escorts <= MAX_ESCORTS:
+        counts = {"escorts": passenger.num_escorts}
+        if passenger.num_escorts_from_centre is not None:
+            counts["escorts_from_centre"] = passenger.num_escorts_from_centre
+        for name, count in counts.items():
+            if not 0 <= count <= MAX_ESCORTS:
+                yield Issue(
+                    code="INPUT_ESCORTS",
+                    message=f"Passenger {passenger.passenger_id} has {count} {name}.",
+                    hint=f"Escorts are 0 to {MAX_ESCORTS} (1:1 staffing is 1, 3:1 is 3).",
+                    path=f"passengers[{index}].{name}",
+                    id=passenger.passenger_id,
+                )
+
+
+def _suggest(ident: str, known: Sequence[str], noun: str, where: str) -> str:
+    """A hint for an unknown id: the closest known one, or some known ids."""
+    close = difflib.get_close_matches(ident, list(known), n=1)
+    if close:
+        return f"Did you mean {close[0]}?"
+    if known:
+        return f"Use one of the {noun} ids: {', '.join(list(known)[:8])}."
+    return f"Add the {noun} under {where}, or remove the id."
+
+
+def check_vehicle_rules(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_UNKNOWN_VEHICLE, INPUT_NO_ALLOWED_VEHICLE: a passenger's vehicle lists make sense.
+
+    Every id in ``allowed_vehicles`` and ``excluded_vehicles`` names a vehicle of the plan, and
+    the allowed vehicles are not all excluded.
+    """
+    vehicle_ids = list(dict.fromkeys(v.vehicle_id for v in plan.vehicles))
+    for index, passenger in enumerate(plan.passengers):
+        ident = passenger.passenger_id
+        lists = {
+            "allowed_vehicles": sorted(passenger.allowed_vehicles or ()),
+            "excluded_vehicles": sorted(passenger.excluded_vehicles),
+        }
+        for name, ids in lists.items():
+            for vehicle_id in ids:
+                if vehicle_id in vehicle_ids:
+                    continue
+                yield Issue(
+                    code="INPUT_UNKNOWN_VEHICLE",
+                    message=f"Passenger {ident} lists vehicle {vehicle_id} in {name}, but the "
+                    "plan has no such vehicle.",
+                    hint=_suggest(vehicle_id, vehicle_ids, "vehicle", "vehicles"),
+                    path=f"passengers[{index}].{name}",
+                    id=ident,
+                )
+        allowed = passenger.allowed_vehicles
+        if allowed is not None and not allowed - passenger.excluded_vehicles:
             yield Issue(
-                code="INPUT_ESCORTS",
-                message=f"Passenger {passenger.passenger_id} has {passenger.num_escorts} escorts.",
-                hint=f"Escorts are 0 to {MAX_ESCORTS} (1:1 staffing is 1, 3:1 is 3).",
-                path=f"passengers[{index}].escorts",
-                id=passenger.passenger_id,
+                code="INPUT_NO_ALLOWED_VEHICLE",
+                message=f"Passenger {ident} may ride no vehicle: every one in allowed_vehicles "
+                "is also in excluded_vehicles or the list is empty.",
+                hint="Allow at least one vehicle the passenger may ride, or leave "
+                "allowed_vehicles out to allow any.",
+                path=f"passengers[{index}].allowed_vehicles",
+                id=ident,
+            )
+
+
+def check_incompatible_pairs(plan: WeekPlan) -> Iterator[Issue]:
+    """INPUT_UNKNOWN_PASSENGER, INPUT_BAD_PAIR: each pair names two passengers of the plan."""
+    passenger_ids = list(dict.fromkeys(p.passenger_id for p in plan.passengers))
+    for index, pair in enumerate(plan.incompatible_pairs):
+        path = f"incompatible_pairs[{index}]"
+        if len(pair) != 2:
+            yield Issue(
+                code="INPUT_BAD_PAIR",
+                message=f"Incompatible pair {index} holds {len(pair)} ids, not two.",
+                hint='Write each pair as two passenger ids, e.g. ["P001", "P017"].',
+                path=path,
+            )
+            continue
+        first, second = pair
+        if first == second:
+            yield Issue(
+                code="INPUT_BAD_PAIR",
+                message=f"Incompatible pair {index} names passenger {first} twice.",
+                hint="Name two different passengers, or remove the pair.",
+                path=path,
+                id=first,
+            )
+        for position, ident in enumerate(dict.fromkeys(pair)):
+            if ident in passenger_ids:
+                continue
+            yield Issue(
+                code="INPUT_UNKNOWN_PASSENGER",
+                message=f"Incompatible pair {index} names passenger {ident}, who is not in "
+                "the plan.",
+                hint=_suggest(ident, passenger_ids, "passenger", "passengers"),
+                path=f"{path}[{position}]",
+                id=ident,
             )
 
 
@@ -609,6 +701,8 @@ CHECKS: tuple[Callable[[WeekPlan], Iterator[Issue]], ...] = (
     check_centre_windows,
     check_passenger_values,
     check_escorts,
+    check_vehicle_rules,
+    check_incompatible_pairs,
     check_passenger_days,
     check_known_centres,
     check_centre_open,

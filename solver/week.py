@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from typing import Protocol
@@ -27,7 +27,17 @@ from solver.consistency import (
     template_problem,
     templates_from,
 )
-from solver.domain import Day, DayProblem, DayResult, Direction, LatLon, WeekPlan, WeekResult
+from solver.domain import (
+    DIRECTIONS,
+    Day,
+    DayProblem,
+    DayResult,
+    Direction,
+    LatLon,
+    Pin,
+    WeekPlan,
+    WeekResult,
+)
 from solver.errors import InputError
 from solver.model import Matrices
 from solver.solve import (
@@ -46,6 +56,10 @@ TEMPLATE_BUDGET_SHARE = 0.3
 
 FALLBACK_BUDGET_SHARE = 0.15
 """Share kept for re-solving days where strict pins left passengers unserved."""
+
+STRANDED_BUDGET_SHARE = 0.2
+"""With ``same_vehicle_both_ways``: share kept for re-solving days where the morning's
+vehicle could not take someone home (``_bring_stranded_home``)."""
 
 FINISH_RESERVE_SHARE = 0.06
 FINISH_RESERVE_S = 1.0
@@ -169,10 +183,29 @@ def solve_week(
         template_day = None if previous is not None else busiest_day(plan)
         problems = pinned_problems(problems, templates, mode, tolerance, template_day)
     reserve = FALLBACK_BUDGET_SHARE if mode is Consistency.STRICT else 0.0
-    limits = split_budget([len(p.passengers) for p in problems], budget() * workers * (1 - reserve))
-    plans = _solve_all(problems, limits, plan.settings.seed, matrices, workers, report, warm_starts)
+    same_vehicle = plan.settings.same_vehicle_both_ways
+    stranded_share = STRANDED_BUDGET_SHARE if same_vehicle else 0.0
+    limits = split_budget(
+        [len(p.passengers) for p in problems],
+        budget() * workers * (1 - reserve - stranded_share),
+    )
+    kept: list[dict[str, str]] = [{} for _ in problems]
+    if same_vehicle:
+        problems, plans, kept = _solve_mornings_first(
+            problems, limits, plan.settings.seed, matrices, workers, report, warm_starts
+        )
+        seconds = budget() * stranded_share / (stranded_share + reserve)
+        problems, plans, kept = _bring_stranded_home(
+            problems, plans, kept, plan.settings.seed, matrices, workers, seconds
+        )
+    else:
+        plans = _solve_all(
+            problems, limits, plan.settings.seed, matrices, workers, report, warm_starts
+        )
     if mode is Consistency.STRICT:
-        plans = _unpin_unserved(problems, plans, plan.settings.seed, matrices, workers, budget())
+        plans = _unpin_unserved(
+            problems, plans, plan.settings.seed, matrices, workers, budget(), kept
+        )
     if geometry is not None:
         plans = [_with_geometry(r, geometry) for r in plans]
     result = WeekResult(plans=tuple(plans), name=plan.name, totals=week_totals(plan, plans))
@@ -219,6 +252,181 @@ def _solve_all(
         return results
 
 
+def morning_vehicles(morning: DayResult) -> dict[str, str]:
+    """Per passenger served in ``morning``: the vehicle that brought them."""
+    return {pid: r.vehicle_id for r in morning.routes for s in r.stops for pid in s.pickups}
+
+
+def morning_vehicle_pins(problem: DayProblem, vehicles: Mapping[str, str]) -> DayProblem:
+    """An afternoon ``problem`` with its passengers pinned to the vehicle that brought them.
+
+    ``vehicles``: passenger -> the morning's vehicle (``settings.same_vehicle_both_ways``);
+    those pins are strict. A consistency pin's time stays as it was; its vehicle becomes the
+    morning's.
+    """
+    pins = dict(problem.pins)
+    for pid, vehicle_id in vehicles.items():
+        old = pins.get(pid)
+        if old is None:
+            pins[pid] = Pin(vehicle_id, None, 0, is_strict=True)
+        else:
+            pins[pid] = Pin(
+                vehicle_id,
+                old.pickup_s,
+                old.tolerance_s,
+                is_strict=True,
+                is_time_strict=old.holds_time,
+            )
+    return replace(problem, pins=pins)
+
+
+def _solve_mornings_first(
+    problems: Sequence[DayProblem],
+    limits: Sequence[float],
+    seed: int,
+    matrices: WeekMatrices,
+    workers: int,
+    done: Callable[[DayProblem], None] | None,
+    warm_starts: Sequence[DayResult | None],
+) -> tuple[list[DayProblem], list[DayResult], list[dict[str, str]]]:
+    """Solve the mornings, pin each afternoon to its morning's vehicles, then solve those.
+
+    Returns, in order, the problems as solved (afternoons with their pins), their results
+    and per problem the morning vehicle each afternoon passenger must keep.
+    """
+    solved: list[DayProblem] = list(problems)
+    results: list[DayResult | None] = [None] * len(problems)
+    kept: list[dict[str, str]] = [{} for _ in problems]
+    mornings: dict[Day, dict[str, str]] = {}
+    waves = [[i for i, p in enumerate(problems) if p.direction is d] for d in DIRECTIONS]
+    # ``limits`` share the budget as if every problem ran in one batch; two batches, each
+    # rounded up to whole rounds of ``workers``, must run in the same time.
+    rounds = sum(-(-len(wave) // workers) for wave in waves if wave)
+    scale = min(1.0, len(problems) / workers / rounds) if rounds else 1.0
+    for direction, wave in zip(DIRECTIONS, waves, strict=True):
+        if not wave:
+            continue
+        for i in wave:
+            if direction is Direction.FROM_CENTRE and problems[i].day in mornings:
+                travelling = {p.passenger_id for p in problems[i].passengers}
+                kept[i] = {
+                    pid: vehicle_id
+                    for pid, vehicle_id in mornings[problems[i].day].items()
+                    if pid in travelling
+                }
+                solved[i] = morning_vehicle_pins(problems[i], kept[i])
+        wave_results = _solve_all(
+            [solved[i] for i in wave],
+            [limits[i] * scale for i in wave],
+            seed,
+            matrices,
+            workers,
+            done,
+            [warm_starts[i] for i in wave],
+        )
+        for i, result in zip(wave, wave_results, strict=True):
+            results[i] = result
+            if direction is Direction.TO_CENTRE:
+                mornings[result.day] = morning_vehicles(result)
+    return solved, [r for r in results if r is not None], kept
+
+
+def _batch_limits(problems: Sequence[DayProblem], seconds: float, workers: int) -> list[float]:
+    """Time limits for one batch of ``problems`` on ``workers`` to take about ``seconds``.
+
+    Shared by passengers as ``split_budget`` does, less as much as the last round of
+    workers is left partly idle.
+    """
+    rounds = -(-len(problems) // workers)
+    scale = min(1.0, len(problems) / workers / rounds) if rounds else 1.0
+    limits = split_budget([len(p.passengers) for p in problems], seconds * workers)
+    return [limit * scale for limit in limits]
+
+
+def _without(result: DayResult, passenger_ids: Set[str]) -> DayResult:
+    """``result`` with these passengers' pickups and drop-offs taken out (a warm start)."""
+    routes = tuple(
+        replace(
+            route,
+            stops=tuple(
+                replace(
+                    stop,
+                    pickups=tuple(p for p in stop.pickups if p not in passenger_ids),
+                    dropoffs=tuple(p for p in stop.dropoffs if p not in passenger_ids),
+                )
+                for stop in route.stops
+            ),
+        )
+        for route in result.routes
+    )
+    return replace(result, routes=routes)
+
+
+def _bring_stranded_home(
+    problems: Sequence[DayProblem],
+    results: Sequence[DayResult],
+    kept: Sequence[dict[str, str]],
+    seed: int,
+    matrices: WeekMatrices,
+    workers: int,
+    seconds: float,
+) -> tuple[list[DayProblem], list[DayResult], list[dict[str, str]]]:
+    """Move passengers the morning's vehicle cannot take home to one that can, both ways.
+
+    For each day where some afternoon passengers were left out by their morning-vehicle pin
+    (``_solve_mornings_first``): solve the afternoon again with those pins lifted (from the
+    pinned afternoon), then the morning again with every passenger pinned to their vehicle,
+    the stranded ones to the vehicle the new afternoon found for them (from the morning less
+    them). Both new days are kept only if each serves everyone its old one did, and the
+    stranded passengers ride the same vehicle both ways; otherwise nothing changes.
+    """
+    problems, results, kept = list(problems), list(results), [dict(k) for k in kept]
+    mornings = {p.day: i for i, p in enumerate(problems) if p.direction is Direction.TO_CENTRE}
+    days: list[tuple[int, int, set[str]]] = []  # (afternoon, morning, stranded)
+    for i, (problem, result) in enumerate(zip(problems, results, strict=True)):
+        stranded = {u.passenger_id for u in result.unassigned} & set(kept[i])
+        if problem.direction is Direction.FROM_CENTRE and stranded and problem.day in mornings:
+            days.append((i, mornings[problem.day], stranded))
+    if not days:
+        return problems, results, kept
+    afternoons = [
+        replace(problems[i], pins={p: pin for p, pin in problems[i].pins.items() if p not in s})
+        for i, _, s in days
+    ]
+    limits = _batch_limits(afternoons, seconds / 2, workers)
+    new_afternoons = _solve_all(
+        afternoons, limits, seed, matrices, workers, warm_starts=[results[i] for i, _, _ in days]
+    )
+    moved: list[dict[str, str]] = []
+    new_mornings_problems = []
+    for (_, j, stranded), afternoon in zip(days, new_afternoons, strict=True):
+        home_in = {p: v for p, v in morning_vehicles(afternoon).items() if p in stranded}
+        moved.append(home_in)
+        vehicles = {**morning_vehicles(results[j]), **home_in}
+        pins = {pid: pin for pid, pin in problems[j].pins.items() if pid not in home_in}
+        new_mornings_problems.append(
+            morning_vehicle_pins(replace(problems[j], pins=pins), vehicles)
+        )
+    limits = _batch_limits(new_mornings_problems, seconds / 2, workers)
+    starts = [_without(results[j], set(m)) for (_, j, _), m in zip(days, moved, strict=True)]
+    new_mornings = _solve_all(
+        new_mornings_problems, limits, seed, matrices, workers, warm_starts=starts
+    )
+    for k, (i, j, _) in enumerate(days):
+        home_in, afternoon, morning = moved[k], new_afternoons[k], new_mornings[k]
+        came_in = morning_vehicles(morning)
+        keeps_mornings = set(morning_vehicles(results[j])) <= set(came_in)
+        keeps_afternoons = set(morning_vehicles(results[i])) <= set(morning_vehicles(afternoon))
+        rides_both_ways = all(came_in.get(p) == v for p, v in home_in.items())
+        if not (home_in and rides_both_ways and keeps_mornings and keeps_afternoons):
+            continue
+        kept[i].update(home_in)
+        problems[i] = morning_vehicle_pins(afternoons[k], home_in)
+        problems[j] = new_mornings_problems[k]
+        results[i], results[j] = afternoon, morning
+    return problems, results, kept
+
+
 def _unpin_unserved(
     problems: Sequence[DayProblem],
     results: Sequence[DayResult],
@@ -226,12 +434,15 @@ def _unpin_unserved(
     matrices: WeekMatrices,
     workers: int,
     seconds: float,
+    kept: Sequence[Mapping[str, str]] | None = None,
 ) -> list[DayResult]:
     """Solve again the days where a strict pin left someone unserved: serving comes first.
 
     First without the pins of the passengers left out (the others keep theirs), starting from
     the pinned solution where its pins allow a warm start; where someone is still left out,
     then without any pins on that day. A retry is kept only if it serves at least as many.
+    ``kept``: per problem, passengers who must keep a vehicle whatever happens (the morning's,
+    with ``settings.same_vehicle_both_ways``): their pin loses only its time.
     """
     merged = list(results)
     rounds = (False, True)
@@ -247,6 +458,12 @@ def _unpin_unserved(
                 pins = {}
             else:
                 pins = {pid: pin for pid, pin in problem.pins.items() if pid not in stuck}
+            must_keep = kept[i] if kept is not None else {}
+            for pid, vehicle_id in must_keep.items():
+                if pid not in pins:
+                    pins[pid] = Pin(vehicle_id, None, 0, is_strict=True)
+            if pins == problem.pins:
+                continue
             again.append(i)
             retry.append(replace(problem, pins=pins))
             starts.append(result)

@@ -19,11 +19,13 @@ from hypothesis import strategies as st
 from solver.check import CHECK_CODES, Violation, check_day, check_week
 from solver.domain import (
     DAYS,
+    BreakRule,
     Centre,
     CentreHours,
     DayProblem,
     DayResult,
     Direction,
+    DriverBreak,
     Kpis,
     LatLon,
     MaxRideRule,
@@ -31,6 +33,7 @@ from solver.domain import (
     Passenger,
     Reason,
     Route,
+    SeatingLayout,
     Settings,
     Stop,
     StopKind,
@@ -831,6 +834,237 @@ def test_week_vehicle_off_that_day_is_not_available_rather_than_unknown() -> Non
 def test_week_holding_a_day_direction_twice_is_reported() -> None:
     result = WeekResult(plans=(MORNING, MORNING))
     only(check_week(WEEK, result, TRAVEL), "CHECK_DAY_DIRECTION_TWICE")
+
+
+def same_vehicle_week() -> WeekPlan:
+    settings = Settings(same_vehicle_both_ways=True)
+    return WEEK.replace(vehicles=(VEHICLE, VEHICLE_2), settings=settings)
+
+
+def test_week_riding_home_in_the_morning_vehicle_is_valid() -> None:
+    result = WeekResult(plans=(MORNING, AFTERNOON))
+    assert check_week(same_vehicle_week(), result, TRAVEL) == []
+
+
+def test_week_riding_home_in_another_vehicle_is_reported() -> None:
+    result = WeekResult(plans=(MORNING, replace_route(AFTERNOON, vehicle_id="V2")))
+    violations = check_week(same_vehicle_week(), result, TRAVEL)
+    assert_all(violations, "CHECK_VEHICLE_CHANGED")
+    assert {(v.passenger_id, v.vehicle_id) for v in violations} == {("A", "V2"), ("B", "V2")}
+    assert check_week(WEEK.replace(vehicles=(VEHICLE, VEHICLE_2)), result, TRAVEL) == []
+
+
+# ---------------------------------------------------------------------------- layouts
+
+FLIP_SEAT_VEHICLE = replace(
+    VEHICLE, layouts=(SeatingLayout(4, 1), SeatingLayout(2, 2), SeatingLayout(1, 2))
+)
+
+
+def layout_problem(choose_layouts: bool = True) -> DayProblem:
+    settings = Settings(choose_layouts=choose_layouts)
+    return day_problem(Direction.TO_CENTRE, vehicles=(FLIP_SEAT_VEHICLE,), settings=settings)
+
+
+def test_a_route_driven_with_one_of_its_vehicle_layouts_is_valid() -> None:
+    result = replace_route(MORNING, layout=SeatingLayout(2, 2))
+    assert check_day(layout_problem(), result, TRAVEL) == []
+
+
+def test_a_layout_the_vehicle_does_not_have_is_reported() -> None:
+    result = replace_route(MORNING, layout=SeatingLayout(6, 0))
+    violation = only(check_day(layout_problem(), result, TRAVEL), "CHECK_LAYOUT")
+    assert violation.vehicle_id == "V1"
+
+
+def test_a_chosen_layout_without_choose_layouts_is_reported() -> None:
+    result = replace_route(MORNING, layout=SeatingLayout(2, 2))
+    only(check_day(layout_problem(choose_layouts=False), result, TRAVEL), "CHECK_LAYOUT")
+    current = replace_route(MORNING, layout=SeatingLayout(4, 1))
+    assert check_day(layout_problem(choose_layouts=False), current, TRAVEL) == []
+
+
+def test_loads_are_checked_against_the_reported_layout() -> None:
+    """Two seated people (A, B's escort) do not fit the 1 + 2 layout."""
+    result = replace_route(MORNING, layout=SeatingLayout(1, 2))
+    only(check_day(layout_problem(), result, TRAVEL), "CHECK_SEATS")
+
+
+# ---------------------------------------------------------------------- drivers' breaks
+
+BREAK_RULE_SETTINGS = Settings(driver_break=BreakRule(duration_s=300, max_work_s=1000))
+
+
+def waiting_morning(centre_arrival_s: int, breaks: tuple[DriverBreak, ...] = ()) -> DayResult:
+    """A alone: depot 07:30 -> home A (boards 07:31:40-07:32:40) -> centre -> depot, with
+    time to spare before the centre (the drive there takes 400 s)."""
+    stops = (
+        depot_stop(27000),
+        Stop(StopKind.HOME, HOME_A, 27100, 27160, pickups=("A",), load_seats=1),
+        Stop(
+            StopKind.CENTRE,
+            CENTRE_LOCATION,
+            centre_arrival_s,
+            centre_arrival_s + 45,
+            dropoffs=("A",),
+            centre_id="C1",
+        ),
+        depot_stop(centre_arrival_s + 545),
+    )
+    route = Route("V1", stops, 10_000, centre_arrival_s + 545 - 27000, 0.0, breaks=breaks)
+    return day_result(Direction.TO_CENTRE, (route,))
+
+
+def break_problem() -> DayProblem:
+    return day_problem(Direction.TO_CENTRE, (PASSENGER_A,), settings=BREAK_RULE_SETTINGS)
+
+
+def test_a_break_while_waiting_before_the_centre_is_valid() -> None:
+    result = waiting_morning(27860, (DriverBreak(27160, 300),))
+    assert check_day(break_problem(), result, TRAVEL) == []
+
+
+def test_working_too_long_without_a_break_is_reported() -> None:
+    violation = only(
+        check_day(break_problem(), waiting_morning(27860), TRAVEL), "CHECK_DRIVER_BREAK"
+    )
+    assert violation.vehicle_id == "V1" and "1405 s" in violation.message
+    assert (
+        check_day(day_problem(Direction.TO_CENTRE, (PASSENGER_A,)), waiting_morning(27860), TRAVEL)
+        == []
+    )
+
+
+def test_a_break_that_leaves_no_time_to_drive_is_reported() -> None:
+    result = waiting_morning(27760, (DriverBreak(27160, 300),))
+    violation = only(check_day(break_problem(), result, TRAVEL), "CHECK_DRIVER_BREAK")
+    assert "400 s drive" in violation.message
+
+
+def test_a_break_over_a_stop_is_reported() -> None:
+    result = waiting_morning(27860, (DriverBreak(27000, 300),))
+    assert_all(check_day(break_problem(), result, TRAVEL), "CHECK_DRIVER_BREAK")
+
+
+def test_a_break_too_short_is_reported_and_does_not_count() -> None:
+    result = waiting_morning(27860, (DriverBreak(27160, 200),))
+    violations = check_day(break_problem(), result, TRAVEL)
+    assert_all(violations, "CHECK_DRIVER_BREAK")
+    assert len(violations) == 2
+
+
+# ----------------------------------------------------------------------- shared boarding
+
+
+def test_a_shared_stop_needs_only_its_longest_alighting() -> None:
+    """A (45 s) and B (135 s) alight at the centre together: 135 s, not 180 s, is enough."""
+    assert (
+        check_day(
+            day_problem(Direction.TO_CENTRE), replace_stop(MORNING, 3, departure_s=27890), TRAVEL
+        )
+        == []
+    )
+
+
+def test_leaving_a_shared_stop_before_its_longest_alighting_is_reported() -> None:
+    result = replace_stop(MORNING, 3, departure_s=27888)
+    violation = only(
+        check_day(day_problem(Direction.TO_CENTRE), result, TRAVEL), "CHECK_SERVICE_TIME"
+    )
+    assert violation.vehicle_id == "V1"
+
+
+# ------------------------------------------------------------------------- vehicle rules
+
+# A alone in the morning: depot 07:30 -> home A -> centre -> depot.
+SOLO_A_MORNING = day_result(
+    Direction.TO_CENTRE,
+    (
+        Route(
+            "V1",
+            (
+                depot_stop(27000),
+                Stop(StopKind.HOME, HOME_A, 27100, 27160, pickups=("A",), load_seats=1),
+                Stop(
+                    StopKind.CENTRE, CENTRE_LOCATION, 27560, 27605, dropoffs=("A",), centre_id="C1"
+                ),
+                depot_stop(28105),
+            ),
+            distance_m=10_000,
+            duration_s=1105,
+            cost=0.0,
+        ),
+    ),
+)
+
+
+def rules_problem(
+    passengers: tuple[Passenger, ...] = (PASSENGER_A, PASSENGER_B),
+    pairs: tuple[tuple[str, str], ...] = (),
+) -> DayProblem:
+    problem = day_problem(Direction.TO_CENTRE, passengers, vehicles=(VEHICLE, VEHICLE_2))
+    return replace(problem, incompatible_pairs=pairs)
+
+
+def test_riding_a_vehicle_outside_the_allowed_ones_is_reported() -> None:
+    only_v2 = replace(PASSENGER_A, allowed_vehicles=frozenset({"V2"}))
+    violation = only(
+        check_day(rules_problem((only_v2, PASSENGER_B)), MORNING, TRAVEL),
+        "CHECK_VEHICLE_NOT_ALLOWED",
+    )
+    assert (violation.vehicle_id, violation.passenger_id) == ("V1", "A")
+
+
+def test_riding_an_excluded_vehicle_is_reported() -> None:
+    not_v1 = replace(PASSENGER_B, excluded_vehicles=frozenset({"V1"}))
+    violation = only(
+        check_day(rules_problem((PASSENGER_A, not_v1)), MORNING, TRAVEL),
+        "CHECK_VEHICLE_NOT_ALLOWED",
+    )
+    assert violation.passenger_id == "B"
+
+
+def test_riding_an_allowed_vehicle_that_is_not_excluded_is_accepted() -> None:
+    ruled = replace(
+        PASSENGER_A, allowed_vehicles=frozenset({"V1", "V2"}), excluded_vehicles=frozenset({"V2"})
+    )
+    assert check_day(rules_problem((ruled, PASSENGER_B)), MORNING, TRAVEL) == []
+
+
+def test_ride_alone_passenger_aboard_with_another_is_reported() -> None:
+    alone = replace(PASSENGER_A, ride_alone=True)
+    violation = only(
+        check_day(rules_problem((alone, PASSENGER_B)), MORNING, TRAVEL), "CHECK_RIDE_ALONE"
+    )
+    assert (violation.vehicle_id, violation.passenger_id) == ("V1", "A")
+    assert "B" in violation.message
+
+
+def test_ride_alone_passenger_riding_alone_is_accepted() -> None:
+    alone = replace(PASSENGER_A, ride_alone=True)
+    assert check_day(rules_problem((alone,)), SOLO_A_MORNING, TRAVEL) == []
+
+
+def test_ride_alone_passenger_boarding_with_another_at_the_centre_is_reported() -> None:
+    """In the afternoon B (ride alone) boards at the centre together with A."""
+    alone = replace(PASSENGER_B, ride_alone=True)
+    problem = replace(rules_problem((PASSENGER_A, alone)), direction=Direction.FROM_CENTRE)
+    violation = only(check_day(problem, AFTERNOON, TRAVEL), "CHECK_RIDE_ALONE")
+    assert violation.passenger_id == "B"
+
+
+def test_incompatible_pair_aboard_together_is_reported() -> None:
+    violation = only(
+        check_day(rules_problem(pairs=(("B", "A"),)), MORNING, TRAVEL), "CHECK_INCOMPATIBLE_PAIR"
+    )
+    assert violation.vehicle_id == "V1"
+    assert "A and B" in violation.message
+
+
+def test_incompatible_pair_never_aboard_together_is_accepted() -> None:
+    assert (
+        check_day(rules_problem((PASSENGER_A,), pairs=(("A", "B"),)), SOLO_A_MORNING, TRAVEL) == []
+    )
 
 
 # ----------------------------------------------------------------------------------- codes

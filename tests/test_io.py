@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 
 from solver.domain import (
     DAYS,
+    BreakRule,
     Centre,
     CentreHours,
     DayResult,
     Direction,
+    DriverBreak,
     Kpis,
     LatLon,
     MaxRideRule,
@@ -95,6 +97,10 @@ def furuset_week() -> WeekPlan:
         latest_dropoff_s=hm(16, 15, 30),
         home_exceptions={"wed": LatLon(59.96, 10.91)},
         birth_year=1961,
+        allowed_vehicles=frozenset({"V1"}),
+        excluded_vehicles=frozenset({"V2"}),
+        ride_alone=True,
+        num_escorts_from_centre=1,
     )
     minibus = Vehicle(
         "V1",
@@ -130,6 +136,7 @@ def furuset_week() -> WeekPlan:
         ),
         name="oslo-east sample",
         osm_file="data/osm/oslo-east.osm.pbf",
+        incompatible_pairs=(("P001", "P002"),),
     )
 
 
@@ -203,6 +210,8 @@ def one_route_week() -> WeekResult:
         duration_s=3600,
         cost=1181.4,
         geometry=((10.8, 59.925), (10.85, 59.93), (10.8709, 59.9296), (10.9, 59.95)),
+        layout=SeatingLayout(6, 1),
+        breaks=(DriverBreak(hm(8, 10), 600),),
     )
     monday = DayResult(
         "mon",
@@ -265,6 +274,35 @@ def test_plan_round_trips_through_json() -> None:
     plan = furuset_week()
     assert parse_plan(plan_to_json(plan)) == plan
     assert parse_plan(json.dumps(plan_to_json(plan))) == plan
+
+
+def test_vehicle_rules_read_from_a_plan_file() -> None:
+    data = minimal_plan_json()
+    data["passengers"][0].update(
+        {
+            "allowed_vehicles": ["V1"],
+            "excluded_vehicles": ["V9"],
+            "ride_alone": True,
+            "escorts": 2,
+            "escorts_from_centre": 0,
+        }
+    )
+    data["incompatible_pairs"] = [["P1", "P2"]]
+    plan = parse_plan(data)
+    (passenger,) = plan.passengers
+    assert passenger.allowed_vehicles == frozenset({"V1"})
+    assert passenger.excluded_vehicles == frozenset({"V9"})
+    assert passenger.ride_alone
+    assert (passenger.num_escorts, passenger.num_escorts_from_centre) == (2, 0)
+    assert plan.incompatible_pairs == (("P1", "P2"),)
+
+
+def test_an_empty_allowed_vehicles_list_is_a_schema_error() -> None:
+    data = minimal_plan_json()
+    data["passengers"][0]["allowed_vehicles"] = []
+    with pytest.raises(InputError) as excinfo:
+        parse_plan(data)
+    assert [issue.code for issue in excinfo.value.issues] == ["INPUT_SCHEMA"]
 
 
 def test_plan_round_trips_through_a_file(tmp_path: Path) -> None:
@@ -408,6 +446,10 @@ passengers = st.builds(
     latest_dropoff_s=st.none() | times,
     home_exceptions=st.dictionaries(st.sampled_from(DAYS), locations),
     birth_year=st.none() | st.integers(1900, 2100),
+    allowed_vehicles=st.none() | st.frozensets(ids, min_size=1, max_size=3),
+    excluded_vehicles=st.frozensets(ids, max_size=3),
+    ride_alone=st.booleans(),
+    num_escorts_from_centre=st.none() | st.integers(0, 3),
 )
 
 vehicles = st.builds(
@@ -434,6 +476,9 @@ plan_settings = st.builds(
         RoadSettings, st.floats(1, 5000), st.floats(0.1, 2), st.floats(0, 30), st.floats(1, 50)
     ),
     return_to_depot=st.booleans(),
+    same_vehicle_both_ways=st.booleans(),
+    choose_layouts=st.booleans(),
+    driver_break=st.none() | st.builds(BreakRule, st.integers(1, 3600), st.integers(1, 36000)),
 )
 
 
@@ -447,6 +492,7 @@ plan_settings = st.builds(
         settings=plan_settings,
         name=st.text(),
         osm_file=st.none() | st.text(),
+        incompatible_pairs=st.lists(st.tuples(ids, ids), max_size=3).map(tuple),
     )
 )
 def test_any_plan_round_trips(plan: WeekPlan) -> None:

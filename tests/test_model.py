@@ -410,3 +410,32 @@ def test_open_routes_end_at_the_last_drop_off() -> None:
     assert result.routes[0].stops[-1].dropoffs
     _, afternoon = solve_checked(plan, Direction.FROM_CENTRE)
     assert afternoon.routes[0].stops[-1].kind.value == "home"
+
+
+# --- repairing a search that left someone out ----------------------------------------------
+
+
+def test_insert_unserved_puts_a_left_out_passenger_where_a_route_can_take_them() -> None:
+    """A solution serving P1 only (as a short search might end) gets P2 inserted, checked."""
+    from solver.check import check_day
+    from solver.domain import DayResult, Kpis
+    from solver.model import build_day_model
+    from solver.solve import insert_unserved, read_routes
+    from tests.conftest import plan_matrices
+
+    plan = make_plan([passenger("P1", home(0.01)), passenger("P2", home(0.012))], [vehicle()])
+    problem = plan.day_problem("mon", Direction.TO_CENTRE)
+    matrices = plan_matrices(plan)
+    model = build_day_model(problem, problem.passengers, matrices)
+    (first_pair, _) = model.pairs
+    indices = [model.manager.NodeToIndex(v) for v in first_pair]
+    partial = model.routing.ReadAssignmentFromRoutes([indices], True)
+    assert partial is not None
+    assert {s for r in read_routes(model, partial) for st in r.stops for s in st.pickups} == {"P1"}
+    repaired = insert_unserved(model, partial, seconds=None)
+    routes = read_routes(model, repaired)
+    assert {s for r in routes for st in r.stops for s in st.pickups} == {"P1", "P2"}
+    result = DayResult(
+        "mon", Direction.TO_CENTRE, tuple(routes), (), Kpis(1, 2, 0, 0, 0, 0, 0, 0, 0)
+    )
+    assert check_day(problem, result, matrices) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from solver.schedule import RideLimit, schedule_route
+from solver.schedule import BreakSlot, RideLimit, schedule_route, schedule_route_with_breaks
 
 
 def test_waits_before_boarding_rather_than_with_passengers_aboard() -> None:
@@ -50,3 +50,28 @@ def test_max_span_holds_at_the_shortest_possible_route() -> None:
 def test_max_span_binds_one_second_less_is_impossible() -> None:
     windows = [(0, 5000), (500, 600), (1500, 1600), (0, 5000)]
     assert schedule_route(windows, [100, 100, 100], [], max_span_s=1099) is None
+
+
+def test_a_break_on_its_leg_keeps_every_stretch_of_work_short_enough() -> None:
+    """Depot -> A -> B -> depot, 300 s of work at least: a 50 s break after A splits it."""
+    windows = [(0, 5000)] * 4
+    legs, service = [100, 100, 100], [0, 30, 30, 0]
+    assert schedule_route_with_breaks(windows, legs, [], service_s=service, max_work_s=200) is None
+    timed = schedule_route_with_breaks(
+        windows, legs, [], service_s=service, breaks=[BreakSlot(1, 50)], max_work_s=200
+    )
+    assert timed is not None
+    times, (start,) = timed
+    assert times[1] + service[1] <= start and start + 50 <= times[2]
+    assert times[2] - times[1] >= legs[1] + 50
+    assert start - times[0] <= 200 and times[3] - (start + 50) <= 200
+
+
+def test_a_break_that_cannot_split_the_work_evenly_enough_gives_none() -> None:
+    """300 s of work around a break after A: 150 s on each side at best, so 149 fails."""
+    windows = [(0, 5000)] * 4
+    legs, service = [100, 100, 100], [0, 30, 30, 0]
+    timed = schedule_route_with_breaks(
+        windows, legs, [], service_s=service, breaks=[BreakSlot(1, 50)], max_work_s=149
+    )
+    assert timed is None

@@ -11,6 +11,7 @@ import pytest
 
 from solver.domain import (
     DAYS,
+    BreakRule,
     Centre,
     CentreHours,
     LatLon,
@@ -234,6 +235,64 @@ CASES: dict[str, Case] = {
         "settings.roads.speed_factor",
         None,
     ),
+    "settings built in code have a break of no length": (
+        lambda: sound_plan(settings=Settings(driver_break=BreakRule(duration_s=1))),
+        lambda: sound_plan(settings=Settings(driver_break=BreakRule(duration_s=0))),
+        "settings.driver_break.duration_s",
+        None,
+    ),
+    "a passenger built in code has four escorts in the afternoon": (
+        lambda: sound_plan(passengers=(passenger(num_escorts_from_centre=0),)),
+        lambda: sound_plan(passengers=(passenger(num_escorts_from_centre=4),)),
+        "passengers[0].escorts_from_centre",
+        "P1",
+    ),
+    "a passenger is allowed a vehicle the plan lacks": (
+        lambda: sound_plan(passengers=(passenger(allowed_vehicles=frozenset({"V1"})),)),
+        lambda: sound_plan(passengers=(passenger(allowed_vehicles=frozenset({"V7"})),)),
+        "passengers[0].allowed_vehicles",
+        "P1",
+    ),
+    "a passenger excludes a vehicle the plan lacks": (
+        lambda: sound_plan(passengers=(passenger(excluded_vehicles=frozenset({"V1"})),)),
+        lambda: sound_plan(passengers=(passenger(excluded_vehicles=frozenset({"V7"})),)),
+        "passengers[0].excluded_vehicles",
+        "P1",
+    ),
+    "a passenger's allowed vehicles are all excluded": (
+        lambda: sound_plan(
+            passengers=(
+                passenger(
+                    allowed_vehicles=frozenset({"V1", "V2"}), excluded_vehicles=frozenset({"V2"})
+                ),
+            ),
+            vehicles=(vehicle("V1"), vehicle("V2")),
+        ),
+        lambda: sound_plan(
+            passengers=(
+                passenger(allowed_vehicles=frozenset({"V2"}), excluded_vehicles=frozenset({"V2"})),
+            ),
+            vehicles=(vehicle("V1"), vehicle("V2")),
+        ),
+        "passengers[0].allowed_vehicles",
+        "P1",
+    ),
+    "an incompatible pair names a passenger the plan lacks": (
+        lambda: sound_plan(
+            passengers=(passenger("P1"), passenger("P2")), incompatible_pairs=(("P1", "P2"),)
+        ),
+        lambda: sound_plan(
+            passengers=(passenger("P1"), passenger("P2")), incompatible_pairs=(("P1", "P3"),)
+        ),
+        "incompatible_pairs[0][1]",
+        "P3",
+    ),
+    "an incompatible pair names one passenger twice": (
+        lambda: sound_plan(incompatible_pairs=()),
+        lambda: sound_plan(incompatible_pairs=(("P1", "P1"),)),
+        "incompatible_pairs[0]",
+        "P1",
+    ),
 }
 CASE_CODES: dict[str, str] = {
     "two passengers share an id": "INPUT_DUPLICATE_ID",
@@ -267,7 +326,20 @@ CASE_CODES: dict[str, str] = {
     "a vehicle built in code attends on saturday": "INPUT_VALUE",
     "a vehicle built in code has an unknown operator": "INPUT_VALUE",
     "settings built in code have no speed": "INPUT_VALUE",
+    "settings built in code have a break of no length": "INPUT_VALUE",
+    "a passenger built in code has four escorts in the afternoon": "INPUT_ESCORTS",
+    "a passenger is allowed a vehicle the plan lacks": "INPUT_UNKNOWN_VEHICLE",
+    "a passenger excludes a vehicle the plan lacks": "INPUT_UNKNOWN_VEHICLE",
+    "a passenger's allowed vehicles are all excluded": "INPUT_NO_ALLOWED_VEHICLE",
+    "an incompatible pair names a passenger the plan lacks": "INPUT_UNKNOWN_PASSENGER",
+    "an incompatible pair names one passenger twice": "INPUT_BAD_PAIR",
 }
+
+
+def test_unknown_vehicle_hint_suggests_a_close_id() -> None:
+    plan = sound_plan(passengers=(passenger(excluded_vehicles=frozenset({"V01"})),))
+    issue = only_issue(plan)
+    assert "V01" in issue.message and issue.hint == "Did you mean V1?"
 
 
 @pytest.mark.parametrize("name", list(CASES))
