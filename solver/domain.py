@@ -533,13 +533,42 @@ class Reason(StrEnum):
     FLEET_EXHAUSTED = "UNASSIGNED_FLEET_EXHAUSTED"
 
 
+class Relaxation(StrEnum):
+    """Which relaxed copy of a day-direction served a passenger (``solver.explain``)."""
+
+    RIDE_ALONE = "RELAX_RIDE_ALONE"
+    INCOMPATIBLE_PAIR = "RELAX_INCOMPATIBLE_PAIR"
+    MAX_RIDE = "RELAX_MAX_RIDE"
+    CENTRE_WINDOW = "RELAX_CENTRE_WINDOW"
+    SHIFT = "RELAX_SHIFT"
+    EXTRA_VEHICLE = "RELAX_EXTRA_VEHICLE"
+    NONE = "RELAX_NONE"
+
+
+@dataclass(frozen=True, slots=True)
+class Counterfactual:
+    """What would have served an unassigned passenger: the first relaxation that did.
+
+    ``code``: the relaxation (``Relaxation.NONE``: none of those tried helped); ``hint``: the
+    change in the dispatcher's terms (centre, vehicle and passenger ids).
+    """
+
+    code: Relaxation
+    hint: str
+
+
 @dataclass(frozen=True, slots=True)
 class Unassigned:
-    """A passenger not served on a day-direction, with a reason code and a hint to fix it."""
+    """A passenger not served on a day-direction, with a reason code and a hint to fix it.
+
+    ``counterfactual``: the change found, by solving relaxed copies of the day-direction,
+    under which the passenger is served (None: not explained, e.g. no time was left).
+    """
 
     passenger_id: str
     reason: Reason
     hint: str
+    counterfactual: Counterfactual | None = None
 
 
 @dataclass(frozen=True)

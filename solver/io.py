@@ -38,6 +38,7 @@ from solver.domain import (
     BreakRule,
     Centre,
     CentreHours,
+    Counterfactual,
     Day,
     DayResult,
     Direction,
@@ -48,6 +49,7 @@ from solver.domain import (
     Mobility,
     Passenger,
     Reason,
+    Relaxation,
     RoadSettings,
     Route,
     SeatingLayout,
@@ -752,6 +754,20 @@ class RouteSchema(_Schema):
     )
 
 
+class CounterfactualSchema(_Schema):
+    """The first relaxation of the day-direction under which the passenger is served."""
+
+    model_config = ConfigDict(title="Counterfactual")
+
+    code: Relaxation = Field(
+        description="Which relaxed copy served the passenger (`RELAX_NONE`: none tried did)."
+    )
+    hint: str = Field(
+        description="The change, naming centre, vehicle and passenger ids.",
+        examples=["Served if C03's arrival window on tue closed 15 minutes later (09:15)."],
+    )
+
+
 class UnassignedSchema(_Schema):
     """A passenger who could not be served on a day-direction."""
 
@@ -761,6 +777,12 @@ class UnassignedSchema(_Schema):
     reason: Reason = Field(description="Why, as a stable code.")
     hint: str = Field(
         description="How to fix it.", examples=["Add a vehicle with a wheelchair place on wed."]
+    )
+    counterfactual: CounterfactualSchema | None = Field(
+        default=None,
+        description="What would have served the passenger, found by solving relaxed copies "
+        "of the day-direction; absent where it was not worked out (no time left, or a reason "
+        "no relaxation can lift).",
     )
 
 
@@ -1182,19 +1204,26 @@ def _kpis_to_json(kpis: Kpis) -> JsonDict:
     }
 
 
+def _unassigned_to_json(item: Unassigned) -> JsonDict:
+    out: JsonDict = {
+        "passenger_id": item.passenger_id,
+        "reason": Reason(item.reason).value,
+        "hint": item.hint,
+    }
+    if item.counterfactual is not None:
+        out["counterfactual"] = {
+            "code": Relaxation(item.counterfactual.code).value,
+            "hint": item.counterfactual.hint,
+        }
+    return out
+
+
 def _day_result_to_json(day_result: DayResult) -> JsonDict:
     return {
         "day": day_result.day,
         "direction": Direction(day_result.direction).value,
         "routes": [_route_to_json(route) for route in day_result.routes],
-        "unassigned": [
-            {
-                "passenger_id": item.passenger_id,
-                "reason": Reason(item.reason).value,
-                "hint": item.hint,
-            }
-            for item in day_result.unassigned
-        ],
+        "unassigned": [_unassigned_to_json(item) for item in day_result.unassigned],
         "kpis": _kpis_to_json(day_result.kpis),
         "solve_s": day_result.solve_s,
     }
@@ -1271,7 +1300,16 @@ def _result_from_schema(schema: ResultSchema) -> WeekResult:
                 direction=plan.direction,
                 routes=tuple(_route_from_schema(route) for route in plan.routes),
                 unassigned=tuple(
-                    Unassigned(passenger_id=u.passenger_id, reason=u.reason, hint=u.hint)
+                    Unassigned(
+                        passenger_id=u.passenger_id,
+                        reason=u.reason,
+                        hint=u.hint,
+                        counterfactual=(
+                            None
+                            if u.counterfactual is None
+                            else Counterfactual(u.counterfactual.code, u.counterfactual.hint)
+                        ),
+                    )
                     for u in plan.unassigned
                 ),
                 kpis=_kpis_from_schema(plan.kpis),

@@ -35,10 +35,12 @@ from solver.domain import (
     Direction,
     LatLon,
     Pin,
+    Unassigned,
     WeekPlan,
     WeekResult,
 )
 from solver.errors import InputError
+from solver.explain import explain_day, explainable
 from solver.model import Matrices
 from solver.solve import (
     GeometryFn,
@@ -60,6 +62,10 @@ FALLBACK_BUDGET_SHARE = 0.15
 STRANDED_BUDGET_SHARE = 0.2
 """With ``same_vehicle_both_ways``: share kept for re-solving days where the morning's
 vehicle could not take someone home (``_bring_stranded_home``)."""
+
+EXPLAIN_BUDGET_SHARE = 0.1
+"""Share kept for counterfactual hints (``solver.explain``): solving relaxed copies of the
+day-directions that left someone out. Never more than this share of ``time_limit_s``."""
 
 FINISH_RESERVE_SHARE = 0.06
 FINISH_RESERVE_S = 1.0
@@ -185,16 +191,17 @@ def solve_week(
     reserve = FALLBACK_BUDGET_SHARE if mode is Consistency.STRICT else 0.0
     same_vehicle = plan.settings.same_vehicle_both_ways
     stranded_share = STRANDED_BUDGET_SHARE if same_vehicle else 0.0
+    explain_share = EXPLAIN_BUDGET_SHARE
     limits = split_budget(
         [len(p.passengers) for p in problems],
-        budget() * workers * (1 - reserve - stranded_share),
+        budget() * workers * (1 - reserve - stranded_share - explain_share),
     )
     kept: list[dict[str, str]] = [{} for _ in problems]
     if same_vehicle:
         problems, plans, kept = _solve_mornings_first(
             problems, limits, plan.settings.seed, matrices, workers, report, warm_starts
         )
-        seconds = budget() * stranded_share / (stranded_share + reserve)
+        seconds = budget() * stranded_share / (stranded_share + reserve + explain_share)
         problems, plans, kept = _bring_stranded_home(
             problems, plans, kept, plan.settings.seed, matrices, workers, seconds
         )
@@ -203,9 +210,12 @@ def solve_week(
             problems, limits, plan.settings.seed, matrices, workers, report, warm_starts
         )
     if mode is Consistency.STRICT:
-        plans = _unpin_unserved(
-            problems, plans, plan.settings.seed, matrices, workers, budget(), kept
+        seconds = budget() * reserve / (reserve + explain_share)
+        problems, plans = _unpin_unserved(
+            problems, plans, plan.settings.seed, matrices, workers, seconds, kept
         )
+    seconds = min(budget(), explain_share * plan.settings.time_limit_s)
+    plans = _explain_all(problems, plans, plan.settings.seed, matrices, workers, seconds)
     if geometry is not None:
         plans = [_with_geometry(r, geometry) for r in plans]
     result = WeekResult(plans=tuple(plans), name=plan.name, totals=week_totals(plan, plans))
@@ -435,16 +445,18 @@ def _unpin_unserved(
     workers: int,
     seconds: float,
     kept: Sequence[Mapping[str, str]] | None = None,
-) -> list[DayResult]:
+) -> tuple[list[DayProblem], list[DayResult]]:
     """Solve again the days where a strict pin left someone unserved: serving comes first.
 
     First without the pins of the passengers left out (the others keep theirs), starting from
     the pinned solution where its pins allow a warm start; where someone is still left out,
     then without any pins on that day. A retry is kept only if it serves at least as many.
     ``kept``: per problem, passengers who must keep a vehicle whatever happens (the morning's,
-    with ``settings.same_vehicle_both_ways``): their pin loses only its time.
+    with ``settings.same_vehicle_both_ways``): their pin loses only its time. Returns the
+    problems as last solved (with the pins they kept) and their results.
     """
     merged = list(results)
+    merged_problems = list(problems)
     rounds = (False, True)
     for round_index, drop_all in enumerate(rounds):
         again: list[int] = []
@@ -473,10 +485,53 @@ def _unpin_unserved(
         seconds -= share
         limits = split_budget([len(p.passengers) for p in retry], max(1.0, share) * workers)
         solved = _solve_all(retry, limits, seed, matrices, workers, warm_starts=starts)
-        for i, result in zip(again, solved, strict=True):
+        for i, result, problem in zip(again, solved, retry, strict=True):
             if len(result.unassigned) <= len(merged[i].unassigned):
                 merged[i] = result
-    return merged
+                merged_problems[i] = problem
+    return merged_problems, merged
+
+
+def _explain_all(
+    problems: Sequence[DayProblem],
+    results: Sequence[DayResult],
+    seed: int,
+    matrices: WeekMatrices,
+    workers: int,
+    seconds: float,
+) -> list[DayResult]:
+    """``results`` with counterfactual hints for their unassigned passengers (``explain_day``).
+
+    Only day-directions with an explainable passenger take part; they share ``seconds`` on
+    ``workers`` in proportion to their passengers (a day-direction given too little for one
+    relaxed solve is left as it is).
+    """
+    todo = [i for i, result in enumerate(results) if explainable(result)]
+    if not todo or seconds <= 0:
+        return list(results)
+    weights = [max(1, len(problems[i].passengers)) for i in todo]
+    rounds = -(-len(todo) // workers)
+    scale = min(1.0, len(todo) / workers / rounds)
+    limits = [seconds * workers * scale * w / sum(weights) for w in weights]
+    jobs = [
+        (problems[i], results[i], matrices, limit, seed)
+        for i, limit in zip(todo, limits, strict=True)
+    ]
+    if workers == 1 or len(jobs) == 1:
+        entries = [explain_day(*job) for job in jobs]
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            entries = list(pool.map(_explain_job, jobs))
+    explained = list(results)
+    for i, unassigned in zip(todo, entries, strict=True):
+        explained[i] = replace(results[i], unassigned=unassigned)
+    return explained
+
+
+def _explain_job(
+    job: tuple[DayProblem, DayResult, WeekMatrices, float, int],
+) -> tuple[Unassigned, ...]:
+    return explain_day(*job)
 
 
 def _with_geometry(result: DayResult, geometry: GeometryFn) -> DayResult:

@@ -13,6 +13,9 @@ Flow (:func:`run_batch`)::
          DAGRUTE_DASK_ADDRESS is set), the matrices shipped to each worker once; every
          task solves its week's ten day-directions in one process within the per-scenario
          time limit and runs the independent checker on the result
+      -> share days: a weekday that routes alike in several weeks (the same passengers,
+         fleet, windows and rules; tariffs may differ) keeps, in each of them, the best
+         routes any of those weeks found for it (:func:`share_days`)
       -> price: each scenario's routes priced in the contract's terms (solver.costs)
 
 Backends share one code path: a ``concurrent.futures.Executor`` (in-process for one worker,
@@ -37,8 +40,19 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.check import Violation, check_week
+from solver.consistency import Consistency
 from solver.costs import Costing, WeekCosts, figures, price_week
-from solver.domain import Day, LatLon, Tariff, WeekPlan, WeekResult
+from solver.domain import (
+    DAYS,
+    Day,
+    DayResult,
+    LatLon,
+    Route,
+    Tariff,
+    Vehicle,
+    WeekPlan,
+    WeekResult,
+)
 from solver.errors import InputError, Issue
 from solver.scenarios.changes import (
     ApplyContext,
@@ -50,7 +64,7 @@ from solver.scenarios.changes import (
 from solver.scenarios.days import estimated_vehicle_trips
 from solver.scenarios.explain import explain_all
 from solver.scenarios.spec import Scenario, ScenarioBatch
-from solver.solve import ProgressFn
+from solver.solve import ProgressFn, week_totals
 from solver.straight import PointMatrices, straight_matrices
 from solver.validate import plan_places, raise_if_invalid, snap_issues
 from solver.week import default_workers, solve_week
@@ -169,6 +183,8 @@ class ScenarioOutcome:
     figures: Mapping[str, float]
     estimated_trips: Mapping[Day, int]
     solve_wall_s: float
+    routes_from: Mapping[Day, str] = field(default_factory=dict)
+    """Weekdays whose routes another routing found (see :func:`share_days`): its task id."""
 
 
 @dataclass(frozen=True)
@@ -256,13 +272,20 @@ def prepare_scenarios(
 ) -> list[PreparedScenario]:
     """The base and every scenario (plus naive twins) as weeks, before any solving.
 
-    Raises :class:`~solver.errors.InputError` for an invalid base, a change that cannot be
-    applied or a scenario week that is not valid (each naming the scenario).
+    Raises :class:`~solver.errors.InputError` for an invalid base, or listing every
+    scenario with a change that cannot be applied or a week that is not valid (each issue
+    naming its scenario).
     """
     raise_if_invalid(base, source="base plan")
     prepared = [PreparedScenario(BASE_ID, batch.base_name, base.replace(name=batch.base_name))]
+    issues: list[Issue] = []
     for index, scenario in enumerate(batch.scenarios):
-        prepared.extend(_prepare_one(base, scenario, index, context))
+        try:
+            prepared.extend(_prepare_one(base, scenario, index, context))
+        except InputError as error:
+            issues.extend(error.issues)
+    if issues:
+        raise InputError(issues)
     return _merge_twins(prepared)
 
 
@@ -590,7 +613,8 @@ def run_batch(
     finally:
         if own_backend:
             backend.close()
-    outcomes = [_outcome(p, solved[p.task_id], roads, batch.costing) for p in prepared]
+    weeks = share_days(prepared, tasks, solved)
+    outcomes = [_outcome(p, weeks[p.scenario_id], roads, batch.costing) for p in prepared]
     return BatchResult(
         name=batch.name,
         base_name=batch.base_name,
@@ -607,16 +631,150 @@ def run_batch(
 
 
 def _outcome(
-    scenario: PreparedScenario, solved: SolvedTask, roads: SharedRoads, costing: Costing
+    scenario: PreparedScenario, week: SharedWeek, roads: SharedRoads, costing: Costing
 ) -> ScenarioOutcome:
-    result = replace(solved.result, name=scenario.name)
+    result = replace(week.result, name=scenario.name)
     costs = price_week(scenario.plan, result, roads.matrices)
     return ScenarioOutcome(
         scenario=scenario,
         result=result,
-        violations=solved.violations,
+        violations=week.violations,
         costs=costs,
         figures=figures(costs, costing),
         estimated_trips=estimated_vehicle_trips(scenario.plan),
-        solve_wall_s=solved.wall_s,
+        solve_wall_s=week.wall_s,
+        routes_from=week.routes_from,
     )
+
+
+# ------------------------------------------------------------------------- sharing days
+
+
+@dataclass(frozen=True)
+class SharedWeek:
+    """A scenario's week after :func:`share_days`: routes, checker verdict, their sources."""
+
+    result: WeekResult
+    violations: tuple[Violation, ...]
+    wall_s: float
+    routes_from: Mapping[Day, str] = field(default_factory=dict)
+
+
+_NO_TARIFF = Tariff()
+
+
+def day_routing_key(plan: WeekPlan, day: Day) -> tuple[object, ...]:
+    """Everything routing ``day`` of ``plan`` (both directions) depends on, tariffs aside.
+
+    Two weeks with equal keys for a weekday have the same routing problem that day but for
+    prices: the routes found for one are valid for the other. Passengers, vehicles and
+    centres are cut to that weekday (other weekdays, birth years and names do not matter).
+    """
+    centres = tuple(
+        replace(c, name="", hours={day: c.hours[day]} if day in c.hours else {})
+        for c in plan.centres
+    )
+    passengers = tuple(
+        replace(
+            p,
+            days=frozenset({day}),
+            home_exceptions={d: loc for d, loc in p.home_exceptions.items() if d == day},
+            birth_year=None,
+        )
+        for p in plan.passengers
+        if day in p.days
+    )
+    vehicles = tuple(
+        replace(v, days=frozenset({day}), tariff=_NO_TARIFF) for v in plan.vehicles if day in v.days
+    )
+    settings = replace(plan.settings, time_limit_s=1.0)
+    return (day, centres, passengers, vehicles, settings, plan.incompatible_pairs)
+
+
+def priced_route(route: Route, tariff: Tariff) -> Route:
+    """``route`` with its cost in ``tariff`` (per vehicle-day + per km + per hour)."""
+    cost = (
+        tariff.per_vehicle_day
+        + tariff.per_km * route.distance_m / 1000.0
+        + tariff.per_hour * route.duration_s / 3600.0
+    )
+    return replace(route, cost=round(cost, 2))
+
+
+def _priced_day(plans: Sequence[DayResult], vehicles: Mapping[str, Vehicle]) -> list[DayResult]:
+    out = []
+    for d in plans:
+        routes = tuple(priced_route(r, vehicles[r.vehicle_id].tariff) for r in d.routes)
+        kpis = replace(d.kpis, cost=round(sum(r.cost for r in routes), 2))
+        out.append(replace(d, routes=routes, kpis=kpis))
+    return out
+
+
+def _day_score(plans: Sequence[DayResult], vehicles: Mapping[str, Vehicle]) -> tuple[int, float]:
+    """(trips left unassigned, route cost with each vehicle-day counted once): lower is better."""
+    routes = [r for d in plans for r in d.routes]
+    used = {r.vehicle_id for r in routes}
+    cost = sum(r.cost - vehicles[r.vehicle_id].tariff.per_vehicle_day for r in routes)
+    cost += sum(vehicles[v].tariff.per_vehicle_day for v in used)
+    return sum(len(d.unassigned) for d in plans), round(cost, 2)
+
+
+def share_days(
+    prepared: Sequence[PreparedScenario],
+    tasks: Sequence[SolveTask],
+    solved: Mapping[str, SolvedTask],
+) -> dict[str, SharedWeek]:
+    """Each scenario's week, each weekday routed as well as any routing of the batch did.
+
+    Every distinct week is routed on its own within a time limit, so two weeks that share a
+    weekday's routing problem (:func:`day_routing_key`: e.g. Monday-Thursday when only
+    Friday changes, or every day when only prices change) would otherwise get different
+    routes for it from the heuristic search: noise, even a price rise showing as a saving.
+    Here each scenario takes, per weekday (both directions together, as vehicle-days are
+    paid per day), the routes with the fewest unassigned trips, then the lowest route cost
+    in its own tariffs, among the routings whose key for that day equals its own; its own
+    routes on a tie. The routes, with their checker verdict, carry over unchanged (the
+    checker does not depend on prices); costs are recomputed in the scenario's tariffs.
+    Weeks held to consistency across days (``settings.consistency``) keep their own routes.
+    """
+    keys: dict[tuple[str, Day], tuple[object, ...]] = {
+        (task.task_id, day): day_routing_key(task.plan, day) for task in tasks for day in DAYS
+    }
+    out: dict[str, SharedWeek] = {}
+    for scenario in prepared:
+        own = solved[scenario.task_id]
+        plan = scenario.plan
+        vehicles = {v.vehicle_id: v for v in plan.vehicles}
+        if Consistency(plan.settings.consistency) is not Consistency.OFF:
+            out[scenario.scenario_id] = SharedWeek(own.result, own.violations, own.wall_s)
+            continue
+        plans: list[DayResult] = []
+        violations: list[Violation] = []
+        routes_from: dict[Day, str] = {}
+        for day in DAYS:
+            key = keys[(scenario.task_id, day)]
+            candidates = [own] + [
+                solved[task.task_id]
+                for task in tasks
+                if task.task_id != scenario.task_id
+                and Consistency(task.plan.settings.consistency) is Consistency.OFF
+                and keys[(task.task_id, day)] == key
+            ]
+            best: tuple[tuple[int, float], SolvedTask, list[DayResult]] | None = None
+            for candidate in candidates:
+                day_plans = _priced_day(
+                    [d for d in candidate.result.plans if d.day == day], vehicles
+                )
+                score = _day_score(day_plans, vehicles)
+                if best is None or score < best[0]:
+                    best = (score, candidate, day_plans)
+            assert best is not None
+            _, source, day_plans = best
+            plans.extend(day_plans)
+            violations.extend(v for v in source.violations if v.day == day)
+            if source is not own:
+                routes_from[day] = source.task_id
+        violations.extend(v for v in own.violations if v.day not in DAYS)
+        result = WeekResult(plans=tuple(plans), name=plan.name, totals=week_totals(plan, plans))
+        out[scenario.scenario_id] = SharedWeek(result, tuple(violations), own.wall_s, routes_from)
+    return out

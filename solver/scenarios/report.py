@@ -63,7 +63,11 @@ ASSUMPTIONS: Final[dict[str, str]] = {
     "per trip, distance-band and fixed prices are added after routing and do not change routes.",
     "noise": "Each week is routed within a time limit by a heuristic search: differences of "
     "1-2% between scenarios can be search noise. Weeks that route alike (only contract-only "
-    "terms differ) share one solve, so their difference is exact.",
+    "terms differ) share one solve, so their difference is exact. A weekday that routes alike "
+    "in several weeks (same passengers, fleet, windows and rules; prices may differ) gets, in "
+    "each, the best routes any of them found for it (fewest unassigned trips, then lowest "
+    "cost in the week's own tariffs), so an unchanged weekday costs the same and a price rise "
+    "never shows as a saving.",
     "days": "Attendance-day optimisation chooses weekdays on a proxy (estimated vehicle trips "
     "per centre and weekday), then the chosen week is routed; its naive twin drops Friday.",
     "unassigned": "Trips nobody can carry are not priced: a scenario with unassigned trips "
@@ -162,6 +166,7 @@ def _scenario_json(outcome: ScenarioOutcome, batch: BatchResult) -> dict[str, An
         "naive_of": s.naive_of,
         "naive_twin": s.naive_twin,
         "solved_as": s.task_id,
+        "routes_from": dict(outcome.routes_from),
         "changes": [change_to_json(c) for c in s.changes],
         "notes": list(s.notes),
         "checker_violations": len(outcome.violations),
@@ -567,6 +572,16 @@ def _scenario_section(outcome: ScenarioOutcome, batch: BatchResult) -> str:
         if s.task_id != s.scenario_id
         else ""
     )
+    borrowed = "".join(
+        f"<li>{_e(day)}: the routes of <a href='#{_e(source)}'>{_e(source)}</a></li>"
+        for day, source in outcome.routes_from.items()
+    )
+    if borrowed:
+        shared += (
+            "<p class='muted'>Weekdays routed alike in another week, whose routes are better "
+            f"here (fewer unassigned trips, or cheaper in this week's tariffs):</p><ul>{borrowed}"
+            "</ul>"
+        )
     folder = f"scenarios/{s.scenario_id}"
     files = (
         f"<p class='muted'>Routes behind these numbers: <a href='{folder}/result.json'>"
@@ -649,6 +664,12 @@ def render_html(batch: BatchResult) -> str:
         f"{_e(batch.backend)} with {batch.workers} worker(s); {batch.time_limit_s:g} s per "
         f"scenario week; batch wall time {batch.wall_s:.0f} s (preparing {batch.prepare_s:.0f} s)."
     )
+    borrowed = ", ".join(f"{day} ({source})" for day, source in batch.base.routes_from.items())
+    if borrowed:
+        run += (
+            f" The base week's routes on {_e(borrowed)} come from routing the scenario named: "
+            "that weekday routes alike there, and its routes are better for the base too."
+        )
     sections = "".join(_scenario_section(o, batch) for o in outcomes[1:])
     short = [o.scenario.name for o in outcomes if o.figures["unassigned_trips"]]
     warning = (

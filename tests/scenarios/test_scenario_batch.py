@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from solver.domain import DistanceBand
+from solver.errors import InputError
 from solver.scenarios.batch import (
     LocalBackend,
     make_backend,
@@ -74,6 +75,24 @@ def test_weeks_that_route_alike_share_one_solve() -> None:
         "contract": "base",  # per trip, bands and fixed sums do not change routes
         "dearer": "dearer",  # per hour does
     }
+
+
+def test_every_scenario_that_cannot_be_prepared_is_reported_at_once() -> None:
+    gone = Scenario("gone", "Close a centre that is not there", (CloseCentre("Z"),))
+    stranger = Scenario(
+        "stranger",
+        "Cap an unknown passenger",
+        (CapDays(4, PassengerSelector(passenger_ids=("P99",))),),
+    )
+    with pytest.raises(InputError) as raised:
+        prepare_scenarios(tiny_week(), batch_of(gone, FRIDAY, stranger), ApplyContext())
+    issues = raised.value.issues
+    assert [(i.code, i.path, i.id) for i in issues] == [
+        ("SCENARIO_UNKNOWN_CENTRE", "scenarios[0].changes[0]", "Z"),
+        ("SCENARIO_UNKNOWN_PASSENGER", "scenarios[2].changes[0]", "P99"),
+    ]
+    assert issues[0].message.startswith("Scenario gone: ")
+    assert issues[1].message.startswith("Scenario stranger: ")
 
 
 def test_make_backend_picks_dask_only_with_an_address() -> None:

@@ -1,0 +1,203 @@
+"""Database tables (SQLAlchemy 2 declarative). Not API schemas: see ``app.schemas``.
+
+Tables: ``api_keys`` (salted hashes, never tokens), ``plans`` (the submitted plan JSON),
+``jobs`` (one solve of a plan, or one what-if batch on it: kind, status, lease, progress,
+result), ``day_results`` (each solved day-direction, stored as soon as it is done so that a
+cancelled or restarted job keeps it), ``scenario_batches`` (a batch job's scenarios file) and
+``scenario_files`` (a finished batch's output files: comparison, report, each scenario's
+routes). Deleting a plan deletes its jobs and their results (``ON DELETE CASCADE``).
+
+Times are timezone-aware UTC; ``jobs.lease_expires_at`` is epoch seconds (a float compares
+the same way on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite stores it naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """UTC, and naive on SQLite (which has no time zones)."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Aware UTC whatever the backend stored."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class JobStatus(StrEnum):
+    """Where a job is in its life: queued -> running -> succeeded | failed | cancelled."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class JobKind(StrEnum):
+    """What a job does: solve its plan's week, or route a batch of what-if scenarios on it."""
+
+    SOLVE = "solve"
+    SCENARIOS = "scenarios"
+
+
+ACTIVE_STATUSES = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+FINAL_STATUSES = (JobStatus.SUCCEEDED.value, JobStatus.FAILED.value, JobStatus.CANCELLED.value)
+
+
+class Base(DeclarativeBase):
+    """Base of every table."""
+
+
+class ApiKey(Base):
+    """An API key: its public id, role and a salted SHA-256 of its secret part."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    salt: Mapped[str] = mapped_column(String(64))
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Plan(Base):
+    """A submitted week plan (dagrute plan JSON; VROOM input kept beside it when given)."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        UniqueConstraint("key_id", "idempotency_key", name="uq_plans_key_idempotency"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    key_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("api_keys.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    source_format: Mapped[str] = mapped_column(String(16), default="dagrute")
+    plan_json: Mapped[str] = mapped_column(Text)
+    source_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    num_passengers: Mapped[int] = mapped_column(Integer, default=0)
+    num_vehicles: Mapped[int] = mapped_column(Integer, default=0)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    request_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class Job(Base):
+    """One solve of a plan, claimed by a worker under a lease."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_status_created", "status", "created_at"),
+        Index("ix_jobs_key_status", "key_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("plans.id", ondelete="CASCADE"), index=True
+    )
+    key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    kind: Mapped[str] = mapped_column(
+        String(16), default=JobKind.SOLVE.value, server_default=JobKind.SOLVE.value
+    )
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED.value)
+    days: Mapped[str] = mapped_column(String(40))
+    directions: Mapped[str] = mapped_column(String(40))
+    time_limit_s: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    worker_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lease_token: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    lease_expires_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    progress_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    violations_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    is_partial: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DayResultRow(Base):
+    """One solved day-direction of a job (result JSON's ``plans[i]`` and its violations)."""
+
+    __tablename__ = "day_results"
+
+    job_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[str] = mapped_column(String(3), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(12), primary_key=True)
+    result_json: Mapped[str] = mapped_column(Text)
+    violations_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ScenarioBatchRow(Base):
+    """The scenarios file of a ``scenarios`` job (its base week is the job's plan)."""
+
+    __tablename__ = "scenario_batches"
+
+    job_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    scenarios_json: Mapped[str] = mapped_column(Text)
+    num_scenarios: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ScenarioFileRow(Base):
+    """One output file of a finished ``scenarios`` job, by its path in the CLI's out folder.
+
+    ``comparison.json``, ``comparison.csv``, ``report.html`` and per scenario
+    ``scenarios/<id>/plan.json``, ``result.json``, ``costs.json`` (``attendance.csv``).
+    """
+
+    __tablename__ = "scenario_files"
+
+    job_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    path: Mapped[str] = mapped_column(String(200), primary_key=True)
+    content: Mapped[str] = mapped_column(Text)

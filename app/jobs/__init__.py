@@ -1,0 +1,1 @@
+"""Durable jobs: the queue in the database (leases, heartbeats) and the worker processes."""

@@ -1,0 +1,365 @@
+"""Request and response schemas of the HTTP API (pydantic). Never the solver's domain.
+
+The plan and result documents themselves are the solver's file formats (``solver.io``'s
+``PlanSchema`` and ``ResultSchema``); the OpenAPI document references them by name.
+Conversions between these schemas and the solver's domain happen in ``app.convert`` only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.db.models import JobStatus
+from app.security import Role
+
+DayName = Literal["mon", "tue", "wed", "thu", "fri"]
+DirectionName = Literal["to_centre", "from_centre"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+# ------------------------------------------------------------------------------ errors
+
+
+class ErrorItem(_Out):
+    """One problem: a stable code, a sentence, how to fix it, where, and whose."""
+
+    code: str = Field(description="Stable UPPER_SNAKE code.", examples=["INPUT_UNKNOWN_CENTRE"])
+    message: str = Field(
+        description="One sentence naming the offending id.",
+        examples=["Passenger P3 attends centre C9, which is not in the plan."],
+    )
+    hint: str = Field(description="How to fix it.", examples=["Add centre C9 or fix the id."])
+    path: str | None = Field(
+        description="JSON path in the request body (or query.NAME / header.NAME).",
+        examples=["passengers[2].centre_id"],
+    )
+    id: str | None = Field(description="The offending object's id.", examples=["P3"])
+
+
+class Problem(_Out):
+    """An error (RFC 9457 problem details, ``application/problem+json``)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "urn:dagrute:problem:invalid-input",
+                    "title": "The request's input is not valid",
+                    "status": 422,
+                    "detail": "The plan has 1 problem; each is listed in errors.",
+                    "instance": "/v1/plans",
+                    "errors": [
+                        {
+                            "code": "INPUT_UNKNOWN_CENTRE",
+                            "message": "Passenger P3 attends centre C9, which is not in the plan.",
+                            "hint": "Add centre C9 to centres, or correct centre_id.",
+                            "path": "passengers[2].centre_id",
+                            "id": "P3",
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    type: str = Field(description="urn:dagrute:problem:<slug>; stable per kind of error.")
+    title: str = Field(description="Short summary, the same for every problem of this type.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong this time.")
+    instance: str | None = Field(default=None, description="The request path.")
+    errors: list[ErrorItem] = Field(description="Every problem found, each on its own.")
+
+
+# -------------------------------------------------------------------------------- jobs
+
+
+class JobProgress(_Out):
+    """How far a job has got."""
+
+    stage: str = Field(
+        description="queued, solving, done, failed or cancelled.", examples=["solving"]
+    )
+    day_directions_done: int = Field(description="Day-directions solved and stored.")
+    day_directions_total: int = Field(description="Day-directions the job solves.")
+    running: list[str] = Field(
+        description="Day-directions being solved now, e.g. 'mon to_centre'.",
+        examples=[["mon to_centre", "mon from_centre"]],
+    )
+    cost_so_far: float | None = Field(
+        description="NOK: total cost of the day-directions solved so far (none yet: null). "
+        "A day-direction's own best cost is known only when its search ends."
+    )
+    elapsed_s: float | None = Field(description="Seconds since a worker first took the job.")
+    time_limit_s: float = Field(description="The job's time budget in seconds, roads included.")
+    attempt: int = Field(default=0, description="Claims so far (a worker death counts one).")
+    notes: list[str] = Field(default_factory=list, description="Remarks on the submission.")
+
+
+class JobLinks(_Out):
+    """Where to find the job's parts."""
+
+    self: str
+    plan: str
+    result: str
+    geojson: str
+    day: str = Field(description="Template: one day-direction's routes.")
+    manifest: str = Field(description="Template: a driver's manifest for a day.")
+
+
+class JobResource(_Out):
+    """A solve of a plan: its status, progress and, when done, where the result is."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "7d0c2a8e-4f7b-4c44-9a8e-2f3c1c0b6a11",
+                    "plan_id": "1b9f0d7e-3c1a-4d55-8f0e-6a2b9c4d3e21",
+                    "status": "running",
+                    "cancel_requested": False,
+                    "created_at": "2025-11-23T08:00:00Z",
+                    "started_at": "2025-11-23T08:00:01Z",
+                    "finished_at": None,
+                    "days": ["mon"],
+                    "directions": ["to_centre", "from_centre"],
+                    "attempts": 1,
+                    "max_attempts": 3,
+                    "progress": {
+                        "stage": "solving",
+                        "day_directions_done": 1,
+                        "day_directions_total": 2,
+                        "running": ["mon from_centre"],
+                        "cost_so_far": 4210.5,
+                        "elapsed_s": 6.2,
+                        "time_limit_s": 30,
+                        "attempt": 1,
+                        "notes": [],
+                    },
+                    "error": None,
+                    "num_violations": None,
+                    "is_partial": False,
+                    "links": {
+                        "self": "/v1/jobs/7d0c2a8e-4f7b-4c44-9a8e-2f3c1c0b6a11",
+                        "plan": "/v1/plans/1b9f0d7e-3c1a-4d55-8f0e-6a2b9c4d3e21",
+                        "result": "/v1/jobs/7d0c2a8e-4f7b-4c44-9a8e-2f3c1c0b6a11/result",
+                        "geojson": "/v1/jobs/7d0c2a8e-4f7b-4c44-9a8e-2f3c1c0b6a11/geojson",
+                        "day": "/v1/jobs/7d0c2a8e-4f7b-4c44-9a8e-2f3c1c0b6a11/days/"
+                        "{day}/{direction}",
+                        "manifest": "/v1/jobs/7d0c2a8e-4f7b-4c44-9a8e-2f3c1c0b6a11/"
+                        "manifests/{day}/{vehicle_id}",
+                    },
+                }
+            ]
+        },
+    )
+
+    id: str
+    plan_id: str
+    status: JobStatus = Field(description="queued, running, succeeded, failed or cancelled.")
+    cancel_requested: bool = Field(description="A cancel was asked for (a worker stops soon).")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    days: list[DayName]
+    directions: list[DirectionName]
+    attempts: int = Field(description="Times a worker claimed the job.")
+    max_attempts: int
+    progress: JobProgress
+    error: Problem | None = Field(description="Why the job failed (failed jobs only).")
+    num_violations: int | None = Field(
+        description="Checker violations in the result (0 expected); null until finished."
+    )
+    is_partial: bool = Field(
+        description="The result holds only the day-directions solved before a cancel or failure."
+    )
+    links: JobLinks
+
+
+class PlanResource(_Out):
+    """A stored plan and its jobs."""
+
+    id: str
+    created_at: datetime
+    source_format: Literal["dagrute", "vroom"]
+    num_passengers: int
+    num_vehicles: int
+    job_ids: list[str]
+
+
+# ------------------------------------------------------------------------ manifests
+
+
+class ManifestPassenger(_Out):
+    """Someone boarding or alighting: the passenger and what they need."""
+
+    passenger_id: str
+    mobility: Literal["walking", "wheelchair"]
+    escorts: int = Field(description="Staff travelling with the passenger.")
+    seats: int = Field(description="Ordinary seats taken (escorts included).")
+    wheelchair_places: int
+
+
+class ManifestStop(_Out):
+    """One stop of a driver's route."""
+
+    sequence: int = Field(description="0 = leaving the depot.")
+    kind: Literal["depot", "home", "centre"]
+    centre_id: str | None
+    centre_name: str | None
+    lat: float
+    lon: float
+    arrival: str = Field(description="HH:MM:SS, when service starts.")
+    departure: str = Field(description="HH:MM:SS, when the vehicle leaves.")
+    boarding: list[ManifestPassenger]
+    alighting: list[ManifestPassenger]
+    seats_on_board: int = Field(description="Seats taken after the stop.")
+    wheelchairs_on_board: int = Field(description="Wheelchair places taken after the stop.")
+
+
+class ManifestRoute(_Out):
+    """One direction's route of the vehicle."""
+
+    direction: DirectionName
+    start: str
+    end: str
+    distance_m: int
+    duration_s: int
+    num_passengers: int
+    num_wheelchairs: int
+    num_escorts: int
+    stops: list[ManifestStop]
+
+
+class Manifest(_Out):
+    """A driver's manifest: a vehicle's routes on one day, stop by stop."""
+
+    job_id: str
+    day: DayName
+    vehicle_id: str
+    seats: int
+    wheelchair_places: int
+    routes: list[ManifestRoute] = Field(description="Morning first; empty if unused that day.")
+    attribution: str = Field(description="Road data licence.")
+
+
+# ---------------------------------------------------------------------------- tools
+
+
+class Point(_In):
+    """A WGS84 point in degrees."""
+
+    lat: float = Field(ge=-90, le=90, examples=[59.9296])
+    lon: float = Field(ge=-180, le=180, examples=[10.8709])
+
+
+class MatrixRequest(_In):
+    """Points to measure between on the service's road network."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        json_schema_extra={
+            "examples": [
+                {
+                    "points": [
+                        {"lat": 59.8855067, "lon": 10.7884013},
+                        {"lat": 59.9284895, "lon": 10.7611017},
+                    ]
+                }
+            ]
+        },
+    )
+
+    points: list[Point] = Field(min_length=1, description="At most DAGRUTE_MAX_MATRIX_POINTS.")
+    snap_limit_m: float = Field(
+        default=500.0, ge=0, le=100_000, description="Farthest a point may lie from a road."
+    )
+
+
+class MatrixResponse(_Out):
+    """Travel times and distances between every ordered pair of points."""
+
+    durations_s: list[list[int]] = Field(description="[from][to], seconds.")
+    distances_m: list[list[int]] = Field(description="[from][to], metres along the fastest path.")
+    snap_distances_m: list[float] = Field(description="Each point's distance to its road.")
+    attribution: str
+
+
+class ViolationItem(_Out):
+    """A rule the result breaks."""
+
+    code: str = Field(examples=["CHECK_SEATS"])
+    day: DayName
+    direction: DirectionName
+    vehicle_id: str | None
+    passenger_id: str | None
+    message: str
+
+
+class CheckResponse(_Out):
+    """The independent checker's verdict."""
+
+    num_violations: int
+    violations: list[ViolationItem]
+
+
+class PassengerImport(_Out):
+    """Passengers read from a CSV file, in the plan's ``passengers`` format."""
+
+    num_rows: int
+    passengers: list[dict[str, Any]] = Field(
+        description="Each a plan passenger (see the Plan schema); paste into a plan."
+    )
+
+
+# ----------------------------------------------------------------------------- keys
+
+
+class KeyCreate(_In):
+    """A key to make."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "dispatch desk", "role": "dispatcher"}]},
+    )
+
+    name: str = Field(min_length=1, max_length=100, description="Who or what uses it.")
+    role: Role
+
+
+class KeyResource(_Out):
+    """A key, without its secret."""
+
+    id: str
+    name: str
+    role: Role
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class KeyCreated(KeyResource):
+    """A new key; ``token`` is shown this once and never again."""
+
+    token: str = Field(description="Send as 'Authorization: Bearer <token>'.")
+
+
+class Health(_Out):
+    """Whether the service can answer and reach its database."""
+
+    status: Literal["ok", "degraded"]
+    database: Literal["ok", "unavailable"]
+    roads_loaded: bool
+    version: str

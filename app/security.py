@@ -1,0 +1,232 @@
+"""API keys, roles and the per-route policy.
+
+Keys
+    A key reads ``dgr_<id>_<secret>``: ``id`` (16 hex digits) is public and names the key in
+    lists and logs; ``secret`` is 32 random bytes (``secrets.token_urlsafe``). The database
+    keeps only a per-key random 16-byte salt and ``SHA-256(salt || secret)``. A fast hash is
+    enough here because the secret has 256 bits of entropy (guessing is hopeless; a slow hash
+    guards low-entropy passwords, which these are not); the salt keeps equal secrets apart and
+    defeats precomputed tables. A key is shown once, when created (``POST /v1/keys`` or
+    ``dagrute keys create``), and cannot be recovered, only revoked.
+
+Roles and permissions
+    ``planner``: submit plans, cancel jobs, delete plans, read jobs and routes, use the
+    tools (check, matrix, import). ``dispatcher``: read jobs, routes and driver manifests.
+    ``analyst``: read jobs, use the tools, run what-if scenario batches. ``admin``: everything,
+    including managing keys.
+
+Policy
+    Every route declares its policy as a dependency: ``Depends(require(Permission.X))`` or
+    ``Depends(PUBLIC)``. ``tests/app/test_security.py`` enumerates the app's routes and fails
+    for a route without one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from app.db.models import utcnow
+from app.db.repositories import KeyRepository
+from app.db.session import Database
+from app.errors import ApiProblem, error_item
+
+TOKEN_PREFIX = "dgr"
+KEY_ID_HEX_DIGITS = 16
+SALT_BYTES = 16
+SECRET_BYTES = 32
+TOKEN_PATTERN = re.compile(r"^dgr_([0-9a-f]{16})_([A-Za-z0-9_-]{20,100})$")
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+"""``last_used_at`` is written at most once a minute per key (reads stay cheap)."""
+
+
+class Role(StrEnum):
+    """What a key's holder does."""
+
+    PLANNER = "planner"
+    DISPATCHER = "dispatcher"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    """What a route needs."""
+
+    PLANS_WRITE = "plans:write"
+    JOBS_READ = "jobs:read"
+    ROUTES_READ = "routes:read"
+    TOOLS_USE = "tools:use"
+    SCENARIOS_RUN = "scenarios:run"
+    KEYS_MANAGE = "keys:manage"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PLANNER: frozenset(
+        {
+            Permission.PLANS_WRITE,
+            Permission.JOBS_READ,
+            Permission.ROUTES_READ,
+            Permission.TOOLS_USE,
+        }
+    ),
+    Role.DISPATCHER: frozenset({Permission.JOBS_READ, Permission.ROUTES_READ}),
+    Role.ANALYST: frozenset({Permission.JOBS_READ, Permission.TOOLS_USE, Permission.SCENARIOS_RUN}),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NewKey:
+    """A freshly made key: the token (show it once) and what the database keeps."""
+
+    key_id: str
+    token: str
+    salt: str
+    secret_sha256: str
+
+
+def hash_secret(salt_hex: str, secret: str) -> str:
+    """SHA-256 of the salt's bytes followed by the secret's UTF-8 bytes, hex."""
+    return hashlib.sha256(bytes.fromhex(salt_hex) + secret.encode("utf-8")).hexdigest()
+
+
+def new_key() -> NewKey:
+    """A new random key."""
+    key_id = secrets.token_hex(KEY_ID_HEX_DIGITS // 2)
+    secret = secrets.token_urlsafe(SECRET_BYTES)
+    salt = secrets.token_hex(SALT_BYTES)
+    return NewKey(key_id, f"{TOKEN_PREFIX}_{key_id}_{secret}", salt, hash_secret(salt, secret))
+
+
+def split_token(token: str) -> tuple[str, str] | None:
+    """(key id, secret) of a well-formed token, else None."""
+    match = TOKEN_PATTERN.match(token.strip())
+    return (match.group(1), match.group(2)) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: the key's id, name and role."""
+
+    key_id: str
+    name: str
+    role: Role
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the caller's role grants ``permission``."""
+        return permission in ROLE_PERMISSIONS[self.role]
+
+
+def verify_token(database: Database, token: str) -> Caller | None:
+    """The caller a token belongs to, or None (unknown, malformed or revoked)."""
+    parts = split_token(token)
+    if parts is None:
+        return None
+    key_id, secret = parts
+    with database.read() as session:
+        key = KeyRepository(session).get(key_id)
+        if key is None or key.revoked_at is not None:
+            return None
+        if not hmac.compare_digest(hash_secret(key.salt, secret), key.secret_sha256):
+            return None
+        caller = Caller(key.id, key.name, Role(key.role))
+        stale = key.last_used_at is None or utcnow() - key.last_used_at > LAST_USED_RESOLUTION
+    if stale:
+        with database.write() as session:
+            KeyRepository(session).touch(key_id)
+    return caller
+
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="BearerKey",
+    description="An API key as a bearer token: `Authorization: Bearer dgr_...`.",
+)
+header_scheme = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="HeaderKey",
+    description="The same API key in the X-API-Key header.",
+)
+
+
+def _unauthorized(code: str, detail: str) -> ApiProblem:
+    return ApiProblem(
+        401,
+        "unauthorized",
+        detail,
+        [
+            error_item(
+                code,
+                detail,
+                "Send a key as 'Authorization: Bearer dgr_...' or 'X-API-Key: dgr_...'; an "
+                "admin makes keys with POST /v1/keys or `dagrute keys create`.",
+            )
+        ],
+        headers={"WWW-Authenticate": 'Bearer realm="dagrute"'},
+    )
+
+
+class Policy:
+    """A route's access rule, used as its dependency: public, or a permission to hold.
+
+    As a dependency it returns the :class:`Caller` (None for public routes) and stores it on
+    ``request.state.caller``.
+    """
+
+    def __init__(self, permission: Permission | None) -> None:
+        self.permission = permission
+
+    def __repr__(self) -> str:
+        return f"Policy({self.permission.value if self.permission else 'public'})"
+
+    def __call__(
+        self,
+        request: Request,
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+        header_key: Annotated[str | None, Depends(header_scheme)],
+    ) -> Caller | None:
+        """Check the request's key against this policy."""
+        if self.permission is None:
+            return None
+        token = bearer.credentials if bearer is not None else header_key
+        if not token:
+            raise _unauthorized("AUTH_MISSING", "No API key was sent.")
+        database: Database = request.app.state.database
+        caller = verify_token(database, token)
+        if caller is None:
+            raise _unauthorized("AUTH_INVALID", "The API key is unknown, malformed or revoked.")
+        if not caller.may(self.permission):
+            detail = f"The role {caller.role.value} lacks the permission {self.permission.value}."
+            raise ApiProblem(
+                403,
+                "forbidden",
+                detail,
+                [
+                    error_item(
+                        "AUTH_FORBIDDEN",
+                        detail,
+                        "Use a key of a role that has it (see the README's roles table).",
+                    )
+                ],
+            )
+        request.state.caller = caller
+        return caller
+
+
+PUBLIC = Policy(None)
+_POLICIES: dict[Permission, Policy] = {p: Policy(p) for p in Permission}
+
+
+def require(permission: Permission) -> Policy:
+    """The policy of routes that need ``permission``."""
+    return _POLICIES[permission]

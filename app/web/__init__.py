@@ -1,0 +1,1 @@
+"""The dispatcher web page served at ``/`` (see docs/web.md)."""

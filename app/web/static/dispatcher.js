@@ -1,0 +1,942 @@
+// The dispatcher page: one day-direction of a solved plan on a map, as a timeline, as key
+// figures and as drivers' manifests. Plain JavaScript, no build step.
+//
+// Every datum comes from the dagrute API with the key the dispatcher pastes (kept in
+// sessionStorage, sent as "Authorization: Bearer"). Nothing is fetched from anywhere else:
+// the base map is the service's own road network (GET /v1/roads), or tiles from the host
+// the operator configured (DAGRUTE_TILE_URL). Text from the API is only ever set as text,
+// never parsed as HTML.
+"use strict";
+
+(function () {
+  const I18N = window.DAGRUTE_I18N;
+  const KEY_STORE = "dagrute.apiKey"; // sessionStorage: gone when the tab closes
+  const RECENT_STORE = "dagrute.recentJobs"; // sessionStorage
+  const LANG_STORE = "dagrute.lang"; // localStorage: not personal
+  const MAX_RECENT = 8;
+  const POLL_MS = 3000;
+  const DAYS = ["mon", "tue", "wed", "thu", "fri"];
+  const DIRECTIONS = ["to_centre", "from_centre"];
+  // Dark enough for white numbers on them (WCAG AA), distinct from each other.
+  const PALETTE = [
+    "#1f5fa8", "#b8242a", "#1e7b34", "#7b3fa0", "#a85200", "#00707a",
+    "#8b4513", "#b0306f", "#566500", "#2c3e91", "#7a6000", "#3d4f5c",
+  ];
+  const ROAD_STYLES = {
+    major: { color: "#8d97a5", weight: 3.5 },
+    main: { color: "#a7b0bc", weight: 2.2 },
+    minor: { color: "#c6ccd5", weight: 1.2 },
+  };
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const CENTRE_ICON_PATH = "M3 11 12 3l9 8v10h-6v-6H9v6H3z";
+
+  const state = {
+    lang: "nb",
+    key: "",
+    jobId: "",
+    day: "mon",
+    direction: "to_centre",
+    job: null,
+    dayPlan: null,
+    timeline: null,
+    manifests: new Map(),
+    selected: null,
+    pollTimer: null,
+    loadToken: 0,
+    map: null,
+    tileUrl: "",
+    roadsLoaded: false,
+    layers: {},
+    routeLines: new Map(),
+    stopMarkers: new Map(),
+    attribution: "",
+    status: [],
+  };
+
+  const $ = (id) => document.getElementById(id);
+
+  // ---------------------------------------------------------------------------- language
+
+  function t(key, values) {
+    const table = I18N[state.lang] || I18N.nb;
+    let text = key in table ? table[key] : key in I18N.nb ? I18N.nb[key] : key;
+    if (values) {
+      text = text.replace(/\{(\w+)\}/g, (match, name) => (name in values ? String(values[name]) : match));
+    }
+    return text;
+  }
+
+  function locale() {
+    return state.lang === "nb" ? "nb-NO" : "en-GB";
+  }
+
+  function number(value, digits) {
+    return new Intl.NumberFormat(locale(), {
+      maximumFractionDigits: digits === undefined ? 1 : digits,
+      minimumFractionDigits: 0,
+    }).format(value);
+  }
+
+  function applyLanguage() {
+    document.documentElement.lang = state.lang;
+    document.title = t("pageTitle");
+    for (const node of document.querySelectorAll("[data-i18n]")) {
+      node.textContent = t(node.dataset.i18n);
+    }
+    for (const node of document.querySelectorAll("[data-i18n-aria-label]")) {
+      node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
+    }
+    for (const button of document.querySelectorAll("[data-lang]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
+    }
+    if (state.map) {
+      if (state.attribution) state.map.attributionControl.removeAttribution(state.attribution);
+      state.attribution = attributionHtml();
+      state.map.attributionControl.addAttribution(state.attribution);
+    }
+    renderStatus();
+    if (state.dayPlan) renderAll(false);
+  }
+
+  function attributionHtml() {
+    // A constant of this file (no API text): safe as HTML.
+    return `<a href="https://www.openstreetmap.org/copyright">${t("attribution")}</a>, ODbL 1.0`;
+  }
+
+  // ------------------------------------------------------------------------------ helpers
+
+  function el(tag, props, children) {
+    const node = document.createElement(tag);
+    if (props) {
+      for (const [name, value] of Object.entries(props)) {
+        if (value === undefined || value === null || value === false) continue;
+        if (name === "text") node.textContent = value;
+        else if (name === "className") node.className = value;
+        else if (name === "dataset") Object.assign(node.dataset, value);
+        else if (name === "colour") node.style.setProperty("--vc", value);
+        else node.setAttribute(name, value === true ? "" : value);
+      }
+    }
+    for (const child of children || []) {
+      if (child === null || child === undefined) continue;
+      node.append(child);
+    }
+    return node;
+  }
+
+  function hm(text) {
+    return text ? text.slice(0, 5) : "";
+  }
+
+  function clock(seconds) {
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`;
+  }
+
+  function colourOf(index) {
+    if (index < PALETTE.length) return PALETTE[index];
+    return `hsl(${Math.round((index * 137.508) % 360)}, 70%, 32%)`;
+  }
+
+  function escortsText(count) {
+    return count === 1 ? t("escort_one") : t("escort_many", { n: count });
+  }
+
+  // ---------------------------------------------------------------------------------- API
+
+  class ApiError extends Error {
+    constructor(status, problem) {
+      const first = problem && Array.isArray(problem.errors) ? problem.errors[0] : null;
+      super((problem && problem.detail) || `HTTP ${status}`);
+      this.status = status;
+      this.code = first ? first.code : "";
+      this.hint = first ? first.hint : "";
+    }
+  }
+
+  async function api(path) {
+    const response = await fetch(path, {
+      headers: { Authorization: `Bearer ${state.key}`, Accept: "application/json" },
+      cache: "no-store",
+      credentials: "omit",
+      referrerPolicy: "no-referrer",
+    });
+    if (!response.ok) {
+      let problem = null;
+      try {
+        problem = await response.json();
+      } catch (ignored) {
+        problem = null;
+      }
+      throw new ApiError(response.status, problem);
+    }
+    return response.json();
+  }
+
+  function jobPath(...parts) {
+    return ["/v1/jobs", ...parts].map((part, i) => (i === 0 ? part : encodeURIComponent(part))).join("/");
+  }
+
+  // ------------------------------------------------------------------------------ status
+
+  // The status line as [label key, values] pairs, so that a language switch can redraw it;
+  // a value given as [key] is a label too.
+  function setStatus(...parts) {
+    state.status = parts;
+    renderStatus();
+  }
+
+  function renderStatus() {
+    $("status").textContent = (state.status || [])
+      .map(([key, values]) => t(key, values && Object.fromEntries(Object.entries(values)
+        .map(([name, value]) => [name, Array.isArray(value) ? t(value[0]) : value]))))
+      .join(" ");
+  }
+
+  function showError(error) {
+    const box = $("error");
+    box.replaceChildren();
+    if (!error) {
+      box.hidden = true;
+      return;
+    }
+    const message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
+    box.append(el("span", { text: `${t("errorPrefix")}: ${message}` }));
+    if (error.status === 401 || error.status === 403) {
+      box.append(el("span", { className: "hint", text: t("keyRefused") }));
+    }
+    if (error.hint) box.append(el("span", { className: "hint", text: error.hint }));
+    box.hidden = false;
+  }
+
+  // --------------------------------------------------------------------------------- keys
+
+  function setKey(key) {
+    state.key = key;
+    if (key) sessionStorage.setItem(KEY_STORE, key);
+    else sessionStorage.removeItem(KEY_STORE);
+    $("key-form").hidden = Boolean(key);
+    $("key-status").hidden = !key;
+  }
+
+  function onKeySubmit(event) {
+    event.preventDefault();
+    const input = $("api-key");
+    const key = input.value.trim();
+    input.value = "";
+    if (!key) {
+      showError(new Error(t("keyMissing")));
+      input.focus();
+      return;
+    }
+    showError(null);
+    setKey(key);
+    loadRoads();
+    if ($("job-id").value.trim()) load();
+    else $("job-id").focus();
+  }
+
+  function onKeyForget() {
+    setKey("");
+    stopPolling();
+    clearView();
+    setStatus(["keyForgotten"]);
+    $("api-key").focus();
+  }
+
+  // ---------------------------------------------------------------------------- recent jobs
+
+  function recentJobs() {
+    try {
+      const list = JSON.parse(sessionStorage.getItem(RECENT_STORE) || "[]");
+      return Array.isArray(list) ? list.filter((id) => typeof id === "string") : [];
+    } catch (ignored) {
+      return [];
+    }
+  }
+
+  function remember(jobId) {
+    const list = [jobId, ...recentJobs().filter((id) => id !== jobId)].slice(0, MAX_RECENT);
+    sessionStorage.setItem(RECENT_STORE, JSON.stringify(list));
+    renderRecent();
+  }
+
+  function renderRecent() {
+    $("recent-jobs").replaceChildren(...recentJobs().map((id) => el("option", { value: id })));
+  }
+
+  // ---------------------------------------------------------------------------------- map
+
+  function initMap() {
+    const meta = document.querySelector('meta[name="dagrute-tile-url"]');
+    state.tileUrl = meta ? meta.content.trim() : "";
+    const map = L.map("map", { keyboard: true, zoomSnap: 0.25, minZoom: 8, maxZoom: 19 });
+    map.setView([59.91, 10.76], 11);
+    state.map = map;
+    state.layers.roadRenderer = L.canvas({ padding: 0.3 });
+    state.layers.routeRenderer = L.svg({ padding: 0.3 });
+    state.layers.roads = L.layerGroup().addTo(map);
+    state.layers.routes = L.layerGroup().addTo(map);
+    state.layers.places = L.layerGroup().addTo(map);
+    state.layers.stops = L.layerGroup().addTo(map);
+    state.attribution = attributionHtml();
+    map.attributionControl.addAttribution(state.attribution);
+    if (state.tileUrl) {
+      L.tileLayer(state.tileUrl, { maxZoom: 19, crossOrigin: false }).addTo(state.layers.roads);
+      state.roadsLoaded = true;
+    }
+  }
+
+  async function loadRoads() {
+    if (state.roadsLoaded || !state.key) return;
+    state.roadsLoaded = true;
+    try {
+      const roads = await api("/v1/roads");
+      const layer = L.geoJSON(roads, {
+        renderer: state.layers.roadRenderer,
+        interactive: false,
+        style: (feature) => ROAD_STYLES[feature.properties.class] || ROAD_STYLES.minor,
+      });
+      state.layers.roads.addLayer(layer);
+      if (!state.dayPlan && Array.isArray(roads.bbox) && roads.bbox.length === 4) {
+        const [west, south, east, north] = roads.bbox;
+        state.map.fitBounds([[south, west], [north, east]]);
+      }
+    } catch (error) {
+      state.roadsLoaded = false;
+      showError(error);
+    }
+  }
+
+  function stopIcon(route, stop, index, colour, people) {
+    const isPickup = stop.pickups && stop.pickups.length > 0;
+    const node = el("div", {
+      className: `dgr-stop ${isPickup ? "dgr-pickup" : "dgr-dropoff"}`,
+      colour,
+      dataset: { vehicle: route.vehicle_id, stop: String(index) },
+    }, [el("span", { className: "dgr-num", text: String(index) })]);
+    const wheelchairs = people.filter((p) => p.mobility === "wheelchair").length;
+    const escorts = people.reduce((sum, p) => sum + (p.escorts || 0), 0);
+    if (wheelchairs) {
+      node.append(el("span", { className: "dgr-badge dgr-wc", "aria-hidden": "true", text: "♿" }));
+    }
+    if (escorts) {
+      node.append(el("span", { className: "dgr-badge dgr-esc", "aria-hidden": "true", text: `+${escorts}` }));
+    }
+    return L.divIcon({ html: node, className: "dgr-icon", iconSize: [26, 26], iconAnchor: [13, 13] });
+  }
+
+  function peopleText(people) {
+    return people
+      .map((p) => {
+        const needs = [];
+        if (p.mobility === "wheelchair") needs.push(t("wheelchair"));
+        if (p.escorts) needs.push(escortsText(p.escorts));
+        return needs.length ? `${p.passenger_id} (${needs.join(", ")})` : p.passenger_id;
+      })
+      .join(", ");
+  }
+
+  function stopTooltip(route, stop, index, manifestStop) {
+    const box = el("div", { className: "dgr-tooltip" });
+    box.append(el("div", {
+      text: t("stopTooltip", {
+        vehicle: route.vehicle_id, stop: index, arrival: hm(stop.arrival), departure: hm(stop.departure),
+      }),
+    }));
+    const boarding = manifestStop ? manifestStop.boarding : (stop.pickups || []).map((id) => ({ passenger_id: id }));
+    const alighting = manifestStop ? manifestStop.alighting : (stop.dropoffs || []).map((id) => ({ passenger_id: id }));
+    if (boarding.length) box.append(el("div", { text: `${t("boarding")}: ${peopleText(boarding)}` }));
+    if (alighting.length) box.append(el("div", { text: `${t("alighting")}: ${peopleText(alighting)}` }));
+    return box;
+  }
+
+  function manifestRoute(vehicleId) {
+    const manifest = state.manifests.get(vehicleId);
+    if (!manifest) return null;
+    return manifest.routes.find((r) => r.direction === state.direction) || null;
+  }
+
+  function renderMap(fit) {
+    const { routes, places, stops } = state.layers;
+    routes.clearLayers();
+    places.clearLayers();
+    stops.clearLayers();
+    state.routeLines.clear();
+    state.stopMarkers.clear();
+    const bounds = L.latLngBounds([]);
+    const centres = new Map();
+    const depots = new Map();
+    state.dayPlan.routes.forEach((route, i) => {
+      const colour = colourOf(i);
+      const latlngs = route.geometry && route.geometry.coordinates.length >= 2
+        ? route.geometry.coordinates.map(([lon, lat]) => [lat, lon])
+        : route.stops.map((s) => [s.location.lat, s.location.lon]);
+      const renderer = state.layers.routeRenderer;
+      routes.addLayer(L.polyline(latlngs, {
+        renderer, color: "#ffffff", weight: 8, opacity: 0.85, interactive: false, className: "dgr-route-casing",
+      }));
+      const line = L.polyline(latlngs, {
+        renderer, color: colour, weight: 4.5, opacity: 0.95, className: "dgr-route",
+      });
+      line.bindTooltip(el("span", { text: route.vehicle_id }), { sticky: true });
+      line.on("click", () => openManifest(route.vehicle_id, false));
+      routes.addLayer(line);
+      line.getElement().dataset.vehicle = route.vehicle_id;
+      state.routeLines.set(route.vehicle_id, line);
+      latlngs.forEach((ll) => bounds.extend(ll));
+      const mroute = manifestRoute(route.vehicle_id);
+      const markers = [];
+      route.stops.forEach((stop, index) => {
+        const at = [stop.location.lat, stop.location.lon];
+        const mstop = mroute ? mroute.stops[index] : null;
+        if (stop.kind === "home") {
+          const people = mstop ? [...mstop.boarding, ...mstop.alighting] : [];
+          const marker = L.marker(at, {
+            icon: stopIcon(route, stop, index, colour, people),
+            keyboard: false,
+            riseOnHover: true,
+            title: "",
+          });
+          marker.bindTooltip(stopTooltip(route, stop, index, mstop), { direction: "top", offset: [0, -14] });
+          marker.on("click", () => openManifest(route.vehicle_id, false));
+          stops.addLayer(marker);
+          markers.push(marker);
+        } else if (stop.kind === "centre") {
+          const id = stop.centre_id || `${at}`;
+          const centre = centres.get(id) || { at, name: (mstop && mstop.centre_name) || id, visits: [] };
+          centre.visits.push({ vehicle: route.vehicle_id, stop: index, time: hm(stop.arrival) });
+          centres.set(id, centre);
+        } else {
+          depots.set(`${at}`, at);
+        }
+      });
+      state.stopMarkers.set(route.vehicle_id, markers);
+    });
+    for (const [, at] of depots) {
+      const icon = L.divIcon({
+        html: el("div", { className: "dgr-depot", text: "D" }), className: "dgr-icon", iconSize: [20, 20], iconAnchor: [10, 10],
+      });
+      places.addLayer(L.marker(at, { icon, keyboard: false }).bindTooltip(el("span", { text: t("legendDepot") })));
+    }
+    for (const [, centre] of centres) {
+      const svg = document.createElementNS(SVG_NS, "svg");
+      svg.setAttribute("viewBox", "0 0 24 24");
+      svg.setAttribute("aria-hidden", "true");
+      const path = document.createElementNS(SVG_NS, "path");
+      path.setAttribute("d", CENTRE_ICON_PATH);
+      svg.append(path);
+      const icon = L.divIcon({
+        html: el("div", { className: "dgr-centre" }, [svg]), className: "dgr-icon", iconSize: [30, 30], iconAnchor: [15, 15],
+      });
+      const tip = el("div", { className: "dgr-tooltip" }, [el("strong", { text: centre.name })]);
+      for (const visit of centre.visits) tip.append(el("div", { text: t("centreVisits", visit) }));
+      places.addLayer(L.marker(centre.at, { icon, keyboard: false, zIndexOffset: 500 }).bindTooltip(tip, { direction: "top", offset: [0, -16] }));
+      bounds.extend(centre.at);
+    }
+    if (fit && bounds.isValid()) state.map.fitBounds(bounds, { padding: [24, 24] });
+  }
+
+  // ----------------------------------------------------------------------------- key figures
+
+  function renderKpis() {
+    const k = state.dayPlan.kpis;
+    const vehicles = state.timeline ? state.timeline.vehicles : [];
+    const driveH = vehicles.reduce((sum, v) => sum + v.drive_s, 0) / 3600;
+    const waitH = vehicles.reduce((sum, v) => sum + v.wait_s, 0) / 3600;
+    const items = [
+      ["kpi_vehicles", number(k.vehicles, 0), "vehicles"],
+      ["kpi_passengers", number(k.passengers, 0), "passengers"],
+      ["kpi_unassigned", number(k.unassigned, 0), "unassigned"],
+      ["kpi_km", number(k.km, 1), "km"],
+      ["kpi_vehicle_hours", number(k.vehicle_hours, 1), "vehicle_hours"],
+      ["kpi_drive_h", number(driveH, 1), "drive_h"],
+      ["kpi_wait_h", number(waitH, 1), "wait_h"],
+      ["kpi_cost", number(k.cost, 0), "cost"],
+      ["kpi_mean_ride_min", number(k.mean_ride_min, 1), "mean_ride_min"],
+      ["kpi_max_ride_min", number(k.max_ride_min, 1), "max_ride_min"],
+      ["kpi_mean_ride_ratio", number(k.mean_ride_ratio, 2), "mean_ride_ratio"],
+    ];
+    $("kpis").replaceChildren(...items.map(([label, value, name]) =>
+      el("div", { dataset: { kpi: name } }, [el("dt", { text: t(label) }), el("dd", { text: value })])));
+    $("kpis-section").hidden = false;
+  }
+
+  // -------------------------------------------------------------------------------- vehicles
+
+  function routeSummary(route) {
+    const riders = new Set();
+    for (const stop of route.stops) for (const id of stop.pickups || []) riders.add(id);
+    const first = route.stops[0];
+    const last = route.stops[route.stops.length - 1];
+    return t("vehicleSummary", {
+      start: hm(first.departure), end: hm(last.arrival), passengers: riders.size, km: number(route.distance_m / 1000, 1),
+    });
+  }
+
+  function renderVehicles() {
+    const list = $("vehicle-list");
+    const routes = state.dayPlan.routes;
+    if (!routes.length) {
+      list.replaceChildren(el("li", { className: "help", text: t("noRoutes") }));
+    } else {
+      list.replaceChildren(...routes.map((route, i) => el("li", {}, [
+        el("button", {
+          type: "button",
+          className: "vehicle-btn",
+          colour: colourOf(i),
+          "aria-pressed": String(state.selected === route.vehicle_id),
+          "aria-controls": "manifest",
+          dataset: { vehicle: route.vehicle_id },
+        }, [
+          el("span", { className: "swatch", "aria-hidden": "true" }),
+          el("span", { className: "name", text: route.vehicle_id }),
+          el("span", { className: "meta", text: routeSummary(route) }),
+        ]),
+      ])));
+    }
+    $("print-all").disabled = !routes.length;
+  }
+
+  // -------------------------------------------------------------------------------- timeline
+
+  function renderTimeline() {
+    const box = $("timeline");
+    box.replaceChildren();
+    const vehicles = state.timeline ? state.timeline.vehicles : [];
+    $("timeline-section").hidden = false;
+    if (!vehicles.length) {
+      box.append(el("p", { className: "help", text: t("noRoutes") }));
+      return;
+    }
+    const step = 900;
+    const start = Math.floor(Math.min(...vehicles.map((v) => v.start_s)) / step) * step;
+    const end = Math.max(start + step, Math.ceil(Math.max(...vehicles.map((v) => v.end_s)) / step) * step);
+    const span = end - start;
+    const pct = (seconds) => `${((seconds - start) / span) * 100}%`;
+    const axis = el("div", { className: "tl-axis", "aria-hidden": "true" });
+    const tick = span > 4 * 3600 ? 3600 : span > 2 * 3600 ? 1800 : 900;
+    for (let s = Math.ceil(start / tick) * tick; s < end; s += tick) {
+      const mark = el("span", { className: "tl-tick", text: clock(s) });
+      mark.style.left = pct(s);
+      axis.append(mark);
+    }
+    box.append(axis);
+    const rows = el("ul", { className: "tl-rows" });
+    const index = new Map(state.dayPlan.routes.map((r, i) => [r.vehicle_id, i]));
+    for (const vehicle of vehicles) {
+      const colour = colourOf(index.get(vehicle.vehicle_id) || 0);
+      const summary = t("tlRow", {
+        vehicle: vehicle.vehicle_id,
+        start: clock(vehicle.start_s),
+        end: clock(vehicle.end_s),
+        drive: Math.round(vehicle.drive_s / 60),
+        wait: Math.round(vehicle.wait_s / 60),
+        stops: vehicle.num_stops,
+      });
+      const track = el("div", { className: "tl-track", role: "img", "aria-label": summary });
+      for (const segment of vehicle.segments) {
+        const label = segment.kind === "drive" ? "tlDrive" : segment.kind === "wait" ? "tlWait" : "tlStop";
+        const text = t(label, { stop: segment.stop, start: clock(segment.start_s), end: clock(segment.end_s) });
+        const bar = el("div", {
+          className: `tl-seg tl-${segment.kind}`,
+          colour,
+          title: text,
+          dataset: { kind: segment.kind, stop: String(segment.stop) },
+        });
+        bar.style.left = pct(segment.start_s);
+        bar.style.width = `${((segment.end_s - segment.start_s) / span) * 100}%`;
+        if (segment.kind === "stop" && (segment.end_s - segment.start_s) / span > 0.012) {
+          bar.textContent = String(segment.stop);
+        }
+        track.append(bar);
+      }
+      rows.append(el("li", {
+        className: "tl-row",
+        dataset: { vehicle: vehicle.vehicle_id },
+      }, [
+        el("button", {
+          type: "button",
+          className: "tl-label",
+          colour,
+          "aria-controls": "manifest",
+          dataset: { vehicle: vehicle.vehicle_id },
+          title: summary,
+        }, [vehicle.vehicle_id]),
+        track,
+      ]));
+    }
+    box.append(rows);
+  }
+
+  // ------------------------------------------------------------------------------ unassigned
+
+  function renderUnassigned() {
+    const body = $("unassigned").tBodies[0];
+    const list = state.dayPlan.unassigned || [];
+    if (!list.length) {
+      body.replaceChildren(el("tr", {}, [el("td", { colspan: "3", text: t("noneUnassigned") })]));
+    } else {
+      body.replaceChildren(...list.map((u) => el("tr", { dataset: { reason: u.reason } }, [
+        el("td", { text: u.passenger_id }),
+        el("td", {}, [t(`reason_${u.reason}`), " ", el("code", { text: u.reason })]),
+        el("td", { text: u.hint }),
+      ])));
+    }
+    $("unassigned-section").hidden = false;
+  }
+
+  // ------------------------------------------------------------------------------- manifests
+
+  function peopleCell(people) {
+    const cell = el("td");
+    if (!people.length) {
+      cell.textContent = "–";
+      return cell;
+    }
+    for (const p of people) {
+      const needs = [];
+      if (p.mobility === "wheelchair") needs.push(`♿ ${t("wheelchair")}`);
+      if (p.escorts) needs.push(escortsText(p.escorts));
+      cell.append(el("span", { className: "person" }, [
+        p.passenger_id,
+        needs.length ? el("span", { className: "needs", text: ` (${needs.join(", ")})` }) : null,
+      ]));
+    }
+    return cell;
+  }
+
+  function whereCell(stop) {
+    const label = stop.kind === "centre"
+      ? `${t("where_centre")}: ${stop.centre_name || stop.centre_id || ""}`
+      : t(`where_${stop.kind}`);
+    return el("td", {}, [
+      label,
+      el("span", { className: "coords", text: `${stop.lat.toFixed(5)}, ${stop.lon.toFixed(5)}` }),
+    ]);
+  }
+
+  function manifestTable(route) {
+    const head = el("tr", {}, ["col_seq", "col_arrival", "col_departure", "col_where", "col_on", "col_off", "col_load"]
+      .map((key) => el("th", { scope: "col", text: t(key) })));
+    const rows = route.stops.map((stop) => el("tr", { dataset: { stop: String(stop.sequence) } }, [
+      el("td", { className: "num", text: String(stop.sequence) }),
+      el("td", { className: "num", text: hm(stop.arrival) }),
+      el("td", { className: "num", text: hm(stop.departure) }),
+      whereCell(stop),
+      peopleCell(stop.boarding),
+      peopleCell(stop.alighting),
+      el("td", { className: "num", text: t("loadText", { seats: stop.seats_on_board, wheelchairs: stop.wheelchairs_on_board }) }),
+    ]));
+    return el("table", { className: "data-table manifest-table" }, [el("thead", {}, [head]), el("tbody", {}, rows)]);
+  }
+
+  function manifestMeta(manifest, route) {
+    return t("manifestMeta", {
+      seats: manifest.seats,
+      wheelchairs: manifest.wheelchair_places,
+      start: hm(route.start),
+      end: hm(route.end),
+      km: number(route.distance_m / 1000, 1),
+      passengers: route.num_passengers,
+      wheelchairUsers: route.num_wheelchairs,
+      escorts: route.num_escorts,
+    });
+  }
+
+  function manifestTitle(vehicleId) {
+    return t("manifestHeading", {
+      vehicle: vehicleId, day: t(`day_${state.day}`), direction: t(`dirShort_${state.direction}`),
+    });
+  }
+
+  function renderManifest() {
+    const section = $("manifest");
+    const vehicleId = state.selected;
+    if (!vehicleId) {
+      section.hidden = true;
+      return;
+    }
+    const manifest = state.manifests.get(vehicleId);
+    const route = manifestRoute(vehicleId);
+    $("manifest-heading").textContent = manifestTitle(vehicleId);
+    const body = $("manifest-body");
+    if (!manifest) body.replaceChildren(el("p", { text: t("manifestFailed") }));
+    else if (!route) body.replaceChildren(el("p", { text: t("manifestNone") }));
+    else body.replaceChildren(el("p", { className: "manifest-meta", text: manifestMeta(manifest, route) }), manifestTable(route));
+    section.dataset.vehicle = vehicleId;
+    section.hidden = false;
+  }
+
+  function highlight() {
+    for (const [vehicleId, line] of state.routeLines) {
+      const node = line.getElement();
+      if (!node) continue;
+      node.classList.toggle("dgr-selected", state.selected === vehicleId);
+      node.classList.toggle("dgr-dim", Boolean(state.selected) && state.selected !== vehicleId);
+      if (state.selected === vehicleId) line.bringToFront();
+    }
+    for (const [vehicleId, markers] of state.stopMarkers) {
+      for (const marker of markers) {
+        const node = marker.getElement();
+        if (node) node.classList.toggle("dgr-dim", Boolean(state.selected) && state.selected !== vehicleId);
+      }
+    }
+    for (const button of document.querySelectorAll(".vehicle-btn")) {
+      button.setAttribute("aria-pressed", String(button.dataset.vehicle === state.selected));
+    }
+    for (const row of document.querySelectorAll(".tl-row")) {
+      row.classList.toggle("dgr-dim", Boolean(state.selected) && row.dataset.vehicle !== state.selected);
+    }
+  }
+
+  function openManifest(vehicleId, focus) {
+    state.selected = vehicleId;
+    renderManifest();
+    highlight();
+    const section = $("manifest");
+    section.scrollIntoView({ block: "nearest" });
+    if (focus !== false) $("manifest-heading").focus();
+  }
+
+  function closeManifest() {
+    const vehicleId = state.selected;
+    state.selected = null;
+    $("manifest").hidden = true;
+    highlight();
+    const button = document.querySelector(`.vehicle-btn[data-vehicle="${CSS.escape(vehicleId || "")}"]`);
+    if (button) button.focus();
+  }
+
+  // ---------------------------------------------------------------------------------- print
+
+  // One page per vehicle (or only ``onlyVehicle``'s) for the drivers; CSS prints only these.
+  function renderPrint(onlyVehicle) {
+    const area = $("print-area");
+    const pages = [];
+    for (const route of state.dayPlan.routes) {
+      if (onlyVehicle && route.vehicle_id !== onlyVehicle) continue;
+      const manifest = state.manifests.get(route.vehicle_id);
+      const mroute = manifestRoute(route.vehicle_id);
+      if (!manifest || !mroute) continue;
+      pages.push(el("section", { className: "print-page", dataset: { vehicle: route.vehicle_id } }, [
+        el("h1", { text: manifestTitle(route.vehicle_id) }),
+        el("p", { className: "manifest-meta", text: manifestMeta(manifest, mroute) }),
+        manifestTable(mroute),
+        el("footer", { text: t("printFooter", { job: state.jobId }) }),
+      ]));
+    }
+    area.replaceChildren(...pages);
+  }
+
+  function printManifests(onlyVehicle) {
+    if (!state.dayPlan) return;
+    renderPrint(onlyVehicle);
+    window.print(); // returns when the print dialog closes
+    renderPrint();
+  }
+
+  // ---------------------------------------------------------------------------------- load
+
+  function renderAll(fit) {
+    renderKpis();
+    renderMap(fit);
+    renderVehicles();
+    renderTimeline();
+    renderUnassigned();
+    renderManifest();
+    renderPrint();
+    highlight();
+  }
+
+  function clearView() {
+    state.dayPlan = null;
+    state.timeline = null;
+    state.manifests = new Map();
+    state.selected = null;
+    for (const name of ["routes", "places", "stops"]) state.layers[name].clearLayers();
+    state.routeLines.clear();
+    state.stopMarkers.clear();
+    $("kpis").replaceChildren();
+    $("vehicle-list").replaceChildren();
+    $("timeline").replaceChildren();
+    $("unassigned").tBodies[0].replaceChildren();
+    $("print-area").replaceChildren();
+    $("print-all").disabled = true;
+    for (const id of ["kpis-section", "timeline-section", "unassigned-section", "manifest"]) $(id).hidden = true;
+    document.body.removeAttribute("data-loaded");
+  }
+
+  function stopPolling() {
+    if (state.pollTimer) clearTimeout(state.pollTimer);
+    state.pollTimer = null;
+  }
+
+  function updateHash() {
+    const params = new URLSearchParams({ job: state.jobId, day: state.day, direction: state.direction });
+    history.replaceState(null, "", `#${params}`);
+  }
+
+  function readHash() {
+    const params = new URLSearchParams(location.hash.slice(1));
+    const job = params.get("job");
+    if (job) $("job-id").value = job;
+    if (DAYS.includes(params.get("day"))) $("day").value = params.get("day");
+    if (DIRECTIONS.includes(params.get("direction"))) $("direction").value = params.get("direction");
+  }
+
+  async function resolveJob(id) {
+    try {
+      return await api(jobPath(id));
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 404) throw error;
+      // Perhaps a plan id: show its newest job.
+      let plan;
+      try {
+        plan = await api(`/v1/plans/${encodeURIComponent(id)}`);
+      } catch (planError) {
+        throw error;
+      }
+      if (!plan.job_ids.length) throw error;
+      return api(jobPath(plan.job_ids[plan.job_ids.length - 1]));
+    }
+  }
+
+  function markAvailable(job) {
+    for (const option of $("day").options) option.disabled = !job.days.includes(option.value);
+    for (const option of $("direction").options) option.disabled = !job.directions.includes(option.value);
+  }
+
+  async function load() {
+    stopPolling();
+    showError(null);
+    const jobId = $("job-id").value.trim();
+    if (!state.key) {
+      showError(new Error(t("keyMissing")));
+      $("api-key").focus();
+      return;
+    }
+    if (!jobId) {
+      showError(new Error(t("jobMissing")));
+      $("job-id").focus();
+      return;
+    }
+    const token = ++state.loadToken;
+    const day = $("day").value;
+    const direction = $("direction").value;
+    setStatus(["loading"]);
+    try {
+      const job = await resolveJob(jobId);
+      if (token !== state.loadToken) return;
+      state.job = job;
+      markAvailable(job);
+      if (!job.days.includes(day) || !job.directions.includes(direction)) {
+        clearView();
+        setStatus();
+        showError(new Error(t("notInJob", { day: t(`day_${day}`), direction: t(`dirShort_${direction}`) })));
+        return;
+      }
+      let dayPlan;
+      try {
+        dayPlan = await api(jobPath(job.id, "days", day, direction));
+      } catch (error) {
+        if (error instanceof ApiError && error.code === "JOB_DAY_NOT_SOLVED" && ["queued", "running"].includes(job.status)) {
+          clearView();
+          setStatus(["waiting", {
+            status: [`status_${job.status}`], done: job.progress.day_directions_done, total: job.progress.day_directions_total,
+          }]);
+          state.pollTimer = setTimeout(load, POLL_MS);
+          return;
+        }
+        throw error;
+      }
+      const [timeline, manifests] = await Promise.all([
+        api(jobPath(job.id, "days", day, direction, "timeline")),
+        Promise.all(dayPlan.routes.map((route) =>
+          api(jobPath(job.id, "manifests", day, route.vehicle_id)).catch(() => null))),
+      ]);
+      if (token !== state.loadToken) return;
+      state.jobId = job.id;
+      state.day = day;
+      state.direction = direction;
+      state.dayPlan = dayPlan;
+      state.timeline = timeline;
+      state.manifests = new Map();
+      dayPlan.routes.forEach((route, i) => {
+        if (manifests[i]) state.manifests.set(route.vehicle_id, manifests[i]);
+      });
+      if (state.selected && !state.manifests.has(state.selected)) state.selected = null;
+      $("job-id").value = job.id;
+      remember(job.id);
+      updateHash();
+      renderAll(true);
+      document.body.dataset.loaded = `${job.id} ${day} ${direction}`;
+      const loaded = ["loaded", {
+        day: [`day_${day}`], direction: [`dirShort_${direction}`], vehicles: dayPlan.routes.length, passengers: dayPlan.kpis.passengers,
+      }];
+      if (job.is_partial) setStatus(loaded, ["partial"]);
+      else setStatus(loaded);
+    } catch (error) {
+      if (token !== state.loadToken) return;
+      clearView();
+      setStatus();
+      showError(error);
+      if (error instanceof ApiError && error.status === 401) setKey("");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- init
+
+  function onClick(event) {
+    const target = event.target.closest("[data-vehicle]");
+    if (target && (target.classList.contains("vehicle-btn") || target.classList.contains("tl-label"))) {
+      openManifest(target.dataset.vehicle, true);
+    }
+  }
+
+  function init() {
+    const stored = localStorage.getItem(LANG_STORE);
+    state.lang = stored && I18N[stored] ? stored : "nb";
+    initMap();
+    applyLanguage();
+    renderRecent();
+    setKey(sessionStorage.getItem(KEY_STORE) || "");
+    readHash();
+    $("key-form").addEventListener("submit", onKeySubmit);
+    $("key-forget").addEventListener("click", onKeyForget);
+    $("select-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      load();
+    });
+    for (const button of document.querySelectorAll("[data-lang]")) {
+      button.addEventListener("click", () => {
+        state.lang = button.dataset.lang;
+        localStorage.setItem(LANG_STORE, state.lang);
+        applyLanguage();
+      });
+    }
+    document.addEventListener("click", onClick);
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !$("manifest").hidden) closeManifest();
+    });
+    $("manifest-close").addEventListener("click", closeManifest);
+    $("manifest-print").addEventListener("click", () => printManifests(state.selected));
+    $("print-all").addEventListener("click", () => printManifests(null));
+    window.addEventListener("afterprint", () => {
+      if (state.dayPlan) renderPrint();
+    });
+    $("job-id").addEventListener("input", () => {
+      // Another job may solve other days: let every choice be made again.
+      for (const option of [...$("day").options, ...$("direction").options]) option.disabled = false;
+    });
+    document.body.dataset.ready = "true";
+    if (state.key) {
+      loadRoads();
+      if ($("job-id").value.trim()) load();
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
