@@ -70,10 +70,13 @@ class SearchParams:
     time_limit_s: float
     seed: int = 1
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
-    metaheuristic: str = "TABU_SEARCH"
-    """OR-Tools' local search metaheuristic. Tabu search: on Cordeau's a6-72, a7-56, a7-70,
-    a8-96 and a5-50 at 30 s it ended 0.9-4.4 points of gap below guided local search, and on
-    the generated Bergen week within 0.1 % of it (2026-11-23)."""
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    """OR-Tools' local search metaheuristic. Tabu search ended 0.9-4.4 points of gap below
+    guided local search on Cordeau's a5-50, a6-72, a7-56, a7-70 and a8-96 at 30 s and within
+    0.1 % of it on the Bergen week, but with it the full test suite failed a flip-seat layout
+    test (a 6+1 layout where 4+2 serves everyone better) and service tests that expect a job
+    to be still running after a few seconds; not adopted before those are understood
+    (2026-11-23)."""
     max_solutions: int | None = None
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pytest
+import structlog
 
 from solver.check import check_day
 from solver.domain import (
@@ -23,6 +24,15 @@ from solver.domain import (
 )
 from solver.solve import SearchParams, solve_day
 from solver.straight import PointMatrices, straight_matrices
+
+
+@pytest.fixture(autouse=True)
+def _fresh_structlog() -> Iterator[None]:
+    """Each test starts from structlog's defaults: a command run by an earlier test (the CLI,
+    the service) configures a level filter that would hide the logs a later test captures."""
+    structlog.reset_defaults()
+    yield
+    structlog.reset_defaults()
 
 
 def hm(hours: int, minutes: int = 0) -> int:
