@@ -448,17 +448,19 @@ def _unpin_unserved(
 ) -> tuple[list[DayProblem], list[DayResult]]:
     """Solve again the days where a strict pin left someone unserved: serving comes first.
 
-    First without the pins of the passengers left out (the others keep theirs), starting from
-    the pinned solution where its pins allow a warm start; where someone is still left out,
-    then without any pins on that day. A retry is kept only if it serves at least as many.
+    Round 1: without the pins of the passengers left out (the others keep theirs), starting
+    from the pinned solution where its pins allow a warm start. Where someone is still left
+    out, round 2: the others' pins keep their vehicle but their time becomes a preference.
+    Round 3: no pins on that day. Round 1 is kept if it serves at least as many; the later
+    rounds, which give up more of the week's consistency, only if they serve more.
     ``kept``: per problem, passengers who must keep a vehicle whatever happens (the morning's,
     with ``settings.same_vehicle_both_ways``): their pin loses only its time. Returns the
     problems as last solved (with the pins they kept) and their results.
     """
     merged = list(results)
     merged_problems = list(problems)
-    rounds = (False, True)
-    for round_index, drop_all in enumerate(rounds):
+    rounds = ("stuck", "times", "all")
+    for round_index, relaxed in enumerate(rounds):
         again: list[int] = []
         retry: list[DayProblem] = []
         starts: list[DayResult | None] = []
@@ -466,8 +468,14 @@ def _unpin_unserved(
             stuck = {u.passenger_id for u in result.unassigned}
             if not stuck & set(problem.pins):
                 continue
-            if drop_all:
+            if relaxed == "all":
                 pins = {}
+            elif relaxed == "times":
+                pins = {
+                    pid: replace(pin, is_strict=True, is_time_strict=False)
+                    for pid, pin in problem.pins.items()
+                    if pin.vehicle_id is not None and pid not in stuck
+                }
             else:
                 pins = {pid: pin for pid, pin in problem.pins.items() if pid not in stuck}
             must_keep = kept[i] if kept is not None else {}
@@ -486,7 +494,10 @@ def _unpin_unserved(
         limits = split_budget([len(p.passengers) for p in retry], max(1.0, share) * workers)
         solved = _solve_all(retry, limits, seed, matrices, workers, warm_starts=starts)
         for i, result, problem in zip(again, solved, retry, strict=True):
-            if len(result.unassigned) <= len(merged[i].unassigned):
+            before = len(merged[i].unassigned)
+            if len(result.unassigned) < before or (
+                relaxed == "stuck" and len(result.unassigned) == before
+            ):
                 merged[i] = result
                 merged_problems[i] = problem
     return merged_problems, merged
