@@ -167,13 +167,18 @@ def pins_for(
 
 @dataclass(frozen=True)
 class PassengerConsistency:
-    """One passenger across the week: vehicles used and the spread of pickup times."""
+    """One passenger across the week: vehicles used and the spread of pickup times.
+
+    ``pickup_spread_s``: among days with the same centre window (see :func:`measure`);
+    ``pickup_spread_all_days_s``: over all their days.
+    """
 
     passenger_id: str
     direction: Direction
     num_days: int
     num_vehicles: int
     pickup_spread_s: int
+    pickup_spread_all_days_s: int = 0
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,12 @@ class ConsistencyReport:
             "share_single_vehicle": round(self.share_single_vehicle, 4),
             "share_pickup_within_tolerance": round(self.share_within_tolerance, 4),
             "share_consistent": round(self.share_consistent, 4),
+            "share_pickup_within_tolerance_all_days": round(
+                sum(p.pickup_spread_all_days_s <= 2 * self.tolerance_s for p in multi) / len(multi)
+                if multi
+                else 0.0,
+                4,
+            ),
             "mean_vehicles": round(statistics.fmean(p.num_vehicles for p in multi), 3)
             if multi
             else 0.0,
@@ -221,24 +232,48 @@ class ConsistencyReport:
         }
 
 
-def measure(result: WeekResult, tolerance_s: int = DEFAULT_TOLERANCE_S) -> ConsistencyReport:
-    """Per passenger and direction: distinct vehicles and pickup-time spread over the week."""
-    seen: dict[tuple[str, Direction], list[tuple[str, int]]] = defaultdict(list)
+def measure(
+    result: WeekResult, tolerance_s: int = DEFAULT_TOLERANCE_S, plan: WeekPlan | None = None
+) -> ConsistencyReport:
+    """Per passenger and direction: distinct vehicles and pickup-time spread over the week.
+
+    With ``plan``, the spread is taken among the days on which the passenger's centre keeps
+    the same window for that direction (a centre closing 30 minutes earlier on Fridays moves
+    Friday's afternoon pickups by design), and ``pickup_spread_all_days_s`` keeps the spread
+    over all days.
+    """
+    seen: dict[tuple[str, Direction], list[tuple[str, int, object]]] = defaultdict(list)
+    centre_of = {p.passenger_id: p.centre_id for p in plan.passengers} if plan else {}
+    centres = {c.centre_id: c for c in plan.centres} if plan else {}
     for day_result in result.plans:
+        direction = day_result.direction
         for route in day_result.routes:
             for stop in route.stops:
                 for pid in stop.pickups:
-                    seen[(pid, day_result.direction)].append((route.vehicle_id, stop.arrival_s))
-    rows = [
-        PassengerConsistency(
-            passenger_id=pid,
-            direction=direction,
-            num_days=len(rides),
-            num_vehicles=len({v for v, _ in rides}),
-            pickup_spread_s=max(t for _, t in rides) - min(t for _, t in rides),
+                    hours_class: object = None
+                    centre = centres.get(centre_of.get(pid, ""))
+                    hours = centre.hours.get(day_result.day) if centre is not None else None
+                    if hours is not None:
+                        hours_class = (
+                            hours.arrival if direction is Direction.TO_CENTRE else hours.departure
+                        )
+                    seen[(pid, direction)].append((route.vehicle_id, stop.arrival_s, hours_class))
+    rows = []
+    for (pid, direction), rides in sorted(seen.items(), key=lambda item: item[0]):
+        by_class: dict[object, list[int]] = defaultdict(list)
+        for _, t, hours_class in rides:
+            by_class[hours_class].append(t)
+        times = [t for _, t, _ in rides]
+        rows.append(
+            PassengerConsistency(
+                passenger_id=pid,
+                direction=direction,
+                num_days=len(rides),
+                num_vehicles=len({v for v, _, _ in rides}),
+                pickup_spread_s=max(max(ts) - min(ts) for ts in by_class.values()),
+                pickup_spread_all_days_s=max(times) - min(times),
+            )
         )
-        for (pid, direction), rides in sorted(seen.items())
-    ]
     return ConsistencyReport(tuple(rows), tolerance_s)
 
 

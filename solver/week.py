@@ -221,7 +221,7 @@ def solve_week(
     result = WeekResult(plans=tuple(plans), name=plan.name, totals=week_totals(plan, plans))
     if pinned:
         totals = dict(result.totals)
-        figures = measure(result, tolerance).as_dict()
+        figures = measure(result, tolerance, plan).as_dict()
         totals.update({f"consistency_{key}": value for key, value in figures.items()})
         if previous is not None:
             moved = churn(previous, result).as_dict()

@@ -6,12 +6,21 @@ from dataclasses import replace
 
 from solver.check import check_day, check_week
 from solver.consistency import Consistency, Template, churn, measure, pins_for
-from solver.domain import Direction, Pin, Settings, Tariff
+from solver.domain import (
+    CentreHours,
+    Direction,
+    Pin,
+    Settings,
+    Tariff,
+    TimeWindow,
+    WeekResult,
+)
 from solver.generate import generate_week
 from solver.solve import SearchParams, solve_day
 from solver.week import solve_week
 from tests.conftest import (
     StraightNetwork,
+    centre,
     hm,
     home,
     make_plan,
@@ -140,6 +149,31 @@ def test_measure_counts_vehicles_and_spread() -> None:
     (row,) = report.passengers
     assert row.num_days == 2 and row.num_vehicles == 1
     assert report.share_single_vehicle == 1.0
+
+
+def test_measure_compares_pickup_times_only_among_days_with_the_same_centre_window() -> None:
+    """A centre closing 30 min earlier on Fridays moves Friday's afternoon pickup by design."""
+    base = centre()
+    friday = CentreHours(base.hours["fri"].arrival, TimeWindow(hm(14, 30), hm(14, 30)))
+    early_friday = replace(base, hours={**base.hours, "fri": friday})
+    late = CentreHours(base.hours["mon"].arrival, TimeWindow(hm(15), hm(15)))
+    early_friday = replace(early_friday, hours={**early_friday.hours, "mon": late, "tue": late})
+    plan = make_plan(
+        [passenger("P1", home(0.01), days=frozenset({"mon", "tue", "fri"}))],
+        [vehicle("A")],
+        [early_friday],
+    )
+    matrices = plan_matrices(plan)
+    results = [
+        solve_day(plan.day_problem(day, Direction.FROM_CENTRE), matrices, SearchParams(1))
+        for day in ("mon", "tue", "fri")
+    ]
+    week = WeekResult(tuple(results))
+    (row,) = measure(week, plan=plan).passengers
+    assert row.pickup_spread_all_days_s == 30 * 60
+    assert row.pickup_spread_s == 0
+    (unaware,) = measure(week).passengers
+    assert unaware.pickup_spread_s == 30 * 60
 
 
 def test_warm_start_keeps_served_passengers_and_inserts_the_new_one() -> None:
