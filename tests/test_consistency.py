@@ -115,7 +115,7 @@ def test_strict_week_is_more_consistent_than_independent_days_and_passes_the_che
     assert check_week(strict_plan, strict, matrices) == []
     assert check_week(off_plan, off, matrices) == []
     assert strict.totals["unassigned_trips"] == 0
-    strict_report, off_report = measure(strict), measure(off)
+    strict_report, off_report = measure(strict, plan=strict_plan), measure(off, plan=off_plan)
     assert strict_report.share_single_vehicle >= 0.85  # 14 s for 12 solves: a small budget
     assert strict_report.share_consistent >= off_report.share_consistent
     assert strict.totals["consistency_share_consistent"] == round(strict_report.share_consistent, 4)
