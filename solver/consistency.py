@@ -138,6 +138,9 @@ def pins_for(
 ) -> dict[str, Pin]:
     """Pins for the passengers of ``problem`` who have a template (and a vehicle that day).
 
+    On a day somebody travels from or to another address (a home exception) only their
+    vehicle is pinned, not the time.
+
     ``soft_time``: in strict mode, hold the vehicle but only prefer the time.
     """
     if mode is Consistency.OFF:
@@ -155,9 +158,13 @@ def pins_for(
         shift = 0
         if template.window_start_s is not None and passenger.passenger_id in today:
             shift = today[passenger.passenger_id] - template.window_start_s
+        elsewhere = problem.day in passenger.home_exceptions
+        if elsewhere and vehicle_id is None:
+            continue
         pins[passenger.passenger_id] = Pin(
             vehicle_id=vehicle_id,
-            pickup_s=template.pickup_s + shift,
+            # Another address today: the template's time was set for the usual one.
+            pickup_s=None if elsewhere else template.pickup_s + shift,
             tolerance_s=tolerance_s,
             is_strict=mode is Consistency.STRICT,
             is_time_strict=False if soft_time else None,

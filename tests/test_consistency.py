@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from solver.check import check_day, check_week
-from solver.consistency import Consistency, Template, churn, measure, pins_for
+from solver.consistency import (
+    Consistency,
+    Template,
+    churn,
+    measure,
+    pins_for,
+)
 from solver.domain import (
     CentreHours,
     Direction,
@@ -83,6 +89,19 @@ def test_strict_pin_to_a_vehicle_that_is_off_today_is_dropped() -> None:
     assert pins == {}
     soft = pins_for(problem, {"P1": Template("B", hm(8))}, Consistency.SOFT)
     assert soft["P1"].vehicle_id is None and soft["P1"].pickup_s == hm(8)
+
+
+def test_only_the_vehicle_is_pinned_on_a_day_with_another_address() -> None:
+    plan = make_plan(
+        [passenger("P1", home(0.01), home_exceptions={"mon": home(0.2)})], [vehicle("A")]
+    )
+    template = {"P1": Template("A", hm(8))}
+    monday = plan.day_problem("mon", Direction.TO_CENTRE)
+    tuesday = plan.day_problem("tue", Direction.TO_CENTRE)
+    monday_pin = pins_for(monday, template, Consistency.STRICT)["P1"]
+    assert (monday_pin.vehicle_id, monday_pin.pickup_s) == ("A", None)
+    tuesday_pin = pins_for(tuesday, template, Consistency.STRICT)["P1"]
+    assert (tuesday_pin.vehicle_id, tuesday_pin.pickup_s) == ("A", hm(8))
 
 
 def week_of(consistency: str):  # type: ignore[no-untyped-def]
