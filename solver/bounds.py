@@ -2,7 +2,7 @@
 
 ``vehicle_lower_bound(problem, matrices)`` returns a number of vehicles that every plan
 serving all of the day-direction's servable passengers (those ``solver.screen`` keeps) must
-use, whatever the search. It is the largest of three valid bounds:
+use, whatever the search. It is the largest of four valid bounds:
 
 1. **One vehicle** as soon as anybody is servable.
 2. **Certainly aboard at once.** Whatever the timing, passenger ``p`` is aboard from the
@@ -14,7 +14,15 @@ use, whatever the search. It is the largest of three valid bounds:
    place) throughout ``[LP, ED)``; at any instant no vehicle holds more than the fleet's
    largest ``seats`` (``wheelchair_places``), so the vehicles are at least the peak of the
    seats (places) certainly in use divided by that, rounded up.
-3. **Pairwise incompatible passengers.** Two passengers conflict when no single route can
+3. **Seat-time over an interval** (energetic reasoning, as in cumulative scheduling). Each
+   passenger holds their seats at least from their pickup's start to the start of their
+   drop-off, ``boarding + direct`` seconds, starting somewhere in ``[ES, LS]`` (the earliest
+   pickup start; the latest one that still reaches the drop-off window). Over any interval
+   ``[t1, t2)`` they hold them at least ``min(overlap if they start at ES, overlap if they
+   start at LS)`` (the overlap is unimodal in the start), and ``K`` vehicles offer at most
+   ``K x largest seats x (t2 - t1)`` seat-seconds in it. Intervals run between the starts
+   and ends of those extreme placements. Bound 2 is this bound's zero-length case.
+4. **Pairwise incompatible passengers.** Two passengers conflict when no single route can
    serve both: none of the six orders of their two pickups and two drop-offs (each pickup
    before its drop-off) keeps every window with the earliest-start timing (waiting allowed)
    and the load within the fleet's largest seats and wheelchair places. Vehicles, depots,
@@ -37,8 +45,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from solver.domain import DayProblem, Passenger, alighting_s, as_laid_out, boarding_s
-from solver.model import Matrices, passenger_windows, trip_ends
+from solver.domain import (
+    DayProblem,
+    Passenger,
+    alighting_s,
+    as_laid_out,
+    boarding_s,
+    max_ride_limit_s,
+)
+from solver.model import Matrices, direct_s, passenger_windows, trip_ends
 from solver.screen import screen
 
 _ORDERS: tuple[tuple[int, ...], ...] = tuple(
@@ -67,6 +82,7 @@ class VehicleBound:
     aboard_seats: int
     aboard_wheelchairs: int
     conflicts: int
+    seat_time: int = 0
 
 
 def vehicle_lower_bound(problem: DayProblem, matrices: Matrices) -> int:
@@ -88,11 +104,21 @@ def vehicle_bound_parts(problem: DayProblem, matrices: Matrices) -> VehicleBound
     seats_bound, wheelchair_bound = _aboard_bounds(trips, durations, max_seats, max_wheelchairs)
     conflicts = _conflict_graph(trips, durations, max_seats, max_wheelchairs)
     clique = _greedy_clique(conflicts)
+    max_rides = [
+        max_ride_limit_s(p, direct_s(problem, p, matrices), problem.settings.max_ride)
+        + boarding_s(p, problem.settings.service)
+        for p in passengers
+    ]
+    seat_time = max(
+        _seat_time_bound(trips, max_rides, durations, max_seats, wheelchairs=False),
+        _seat_time_bound(trips, max_rides, durations, max_wheelchairs, wheelchairs=True),
+    )
     return VehicleBound(
-        vehicles=max(1, seats_bound, wheelchair_bound, clique),
+        vehicles=max(1, seats_bound, wheelchair_bound, clique, seat_time),
         aboard_seats=seats_bound,
         aboard_wheelchairs=wheelchair_bound,
         conflicts=clique,
+        seat_time=seat_time,
     )
 
 
@@ -143,6 +169,61 @@ def _aboard_bounds(
         peak_seats = max(peak_seats, seats)
         peak_wheelchairs = max(peak_wheelchairs, wheelchairs)
     return _ceil_div(peak_seats, max_seats), _ceil_div(peak_wheelchairs, max_wheelchairs)
+
+
+def _seat_time_bound(
+    trips: Sequence[tuple[_Visit, _Visit]],
+    max_rides_s: Sequence[int],
+    durations: npt.NDArray[np.int64],
+    capacity: int,
+    wheelchairs: bool,
+) -> int:
+    """Bound 3 of the module: seats (or wheelchair places) held x time, over the best interval.
+
+    A passenger picked up at ``s`` holds their seats until the drop-off starts: at least
+    ``hold`` (boarding + direct) seconds, and no earlier than the drop-off window opens
+    (``D``). ``s`` lies between ``max(pickup start, D - max ride)`` and the latest pickup
+    that reaches the drop-off window; the overlap with an interval, as a function of ``s``,
+    first falls (the hold shrinks towards ``D``) and then rises and falls (it slides), so
+    its least value is at one of three starts: the earliest, ``D - hold`` and the latest.
+    """
+    rows = []
+    for (pickup, dropoff), max_ride_s in zip(trips, max_rides_s, strict=True):
+        taken = pickup.wheelchairs if wheelchairs else pickup.seats
+        held_s = pickup.service_s + int(durations[pickup.node, dropoff.node])
+        earliest_s = max(pickup.start_s, dropoff.start_s - max_ride_s)
+        latest_s = min(pickup.end_s, dropoff.end_s - held_s)
+        if taken > 0 and held_s > 0 and earliest_s <= latest_s:
+            middle_s = min(max(dropoff.start_s - held_s, earliest_s), latest_s)
+            rows.append((taken, held_s, dropoff.start_s, earliest_s, middle_s, latest_s))
+    if not rows or capacity <= 0:
+        return 0
+    table = np.array(rows, dtype=np.int64)
+    load, hold, opens = table[:, 0], table[:, 1], table[:, 2]
+    placements = [table[:, 3], table[:, 4], table[:, 5]]
+    until = [np.maximum(start + hold, opens) for start in placements]
+    starts = np.unique(np.concatenate(placements))
+    ends = np.unique(np.concatenate(until))
+    best = 0
+    for t1 in starts:
+        t2 = ends[ends > t1]
+        if t2.size == 0:
+            continue
+        held = np.minimum.reduce(
+            [_overlap(a, b, int(t1), t2) for a, b in zip(placements, until, strict=True)]
+        )
+        needed = (load[:, None] * held).sum(axis=0) / (capacity * (t2 - t1))
+        best = max(best, int(np.ceil(needed.max() - 1e-9)))
+    return best
+
+
+def _overlap(
+    start: npt.NDArray[np.int64], end: npt.NDArray[np.int64], t1: int, t2: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Seconds each ``[start, end)`` shares with each ``[t1, t2)``: trips x interval ends."""
+    top = np.minimum(t2[None, :], end[:, None])
+    shared: npt.NDArray[np.int64] = np.maximum(0, top - np.maximum(t1, start)[:, None])
+    return shared
 
 
 def _ceil_div(load: int, capacity: int) -> int:

@@ -79,3 +79,27 @@ def test_the_bound_never_exceeds_a_checked_solution() -> None:
     for direction in Direction:
         problem, result = solve_checked(plan, direction)
         assert 1 <= vehicle_lower_bound(problem, plan_matrices(plan)) <= len(result.routes)
+
+
+def test_seat_time_binds_where_nobody_is_certainly_aboard_and_nobody_conflicts() -> None:
+    """Twenty passengers from one address, 2-seat vehicles, rides no longer than direct.
+
+    Any two may share a vehicle and nobody is aboard at a fixed time, but each holds a seat
+    for the whole drive inside the same hour: the seat-seconds need two vehicles or more.
+    """
+    from dataclasses import replace
+
+    from solver.domain import MaxRideRule
+
+    plan = make_plan(
+        [passenger(f"P{i}", home(0.05)) for i in range(20)],
+        [vehicle(f"V{i}", seats=2) for i in range(6)],
+        centres=[centre(arrival=(hm(8), hm(9)))],
+    )
+    plan = plan.replace(settings=replace(plan.settings, max_ride=MaxRideRule(0, 1.0)))
+    problem = plan.day_problem("mon", Direction.TO_CENTRE)
+    parts = vehicle_bound_parts(problem, plan_matrices(plan))
+    assert parts.aboard_seats == 0 and parts.conflicts == 1
+    assert parts.seat_time >= 2 and parts.vehicles == parts.seat_time
+    _, result = solve_checked(plan)
+    assert len(result.routes) >= parts.vehicles
