@@ -44,7 +44,7 @@ from benchmarks.peers import PeerRun, solve_ortools_default, solve_pyvrp, solve_
 from benchmarks.verify import verify_original
 from solver.bounds import vehicle_bound_parts
 from solver.check import MAX_RIDE_TIME, check_day
-from solver.solve import SearchParams, solve_day
+from solver.solve import SearchParams, solve_day_racing
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DOCS = REPO_ROOT / "docs" / "benchmarks.md"
@@ -149,13 +149,22 @@ def _summarise(instance: BenchInstance, run: PeerRun, path: Path) -> dict[str, A
 
 
 def run_instance(
-    set_name: str, path: Path, time_limit_s: float, seed: int, peers: Sequence[str]
+    set_name: str,
+    path: Path,
+    time_limit_s: float,
+    seed: int,
+    peers: Sequence[str],
+    arms: int = 1,
 ) -> dict[str, Any]:
-    """Every solver on one instance; a JSON-ready record."""
+    """Every solver on one instance; a JSON-ready record.
+
+    ``arms``: searches dagrute races at once (``solver.solve.solve_day_racing``), one core
+    each; the peers run on one core.
+    """
     instance = read_instance(set_name, path)
     bound = vehicle_bound_parts(instance.problem, instance.matrices)
     solvers: dict[str, Callable[[], PeerRun]] = {
-        "dagrute": lambda: _dagrute(instance, time_limit_s, seed),
+        "dagrute": lambda: _dagrute(instance, time_limit_s, seed, arms),
         "ortools-default": lambda: solve_ortools_default(instance, time_limit_s, seed),
         "vroom": lambda: solve_vroom(instance, time_limit_s),
         "pyvrp": lambda: solve_pyvrp(instance, time_limit_s, seed),
@@ -185,15 +194,18 @@ def run_instance(
     }
 
 
-def _dagrute(instance: BenchInstance, time_limit_s: float, seed: int) -> PeerRun:
+def _dagrute(instance: BenchInstance, time_limit_s: float, seed: int, arms: int) -> PeerRun:
     started = time.perf_counter()
-    result = solve_day(
-        instance.problem, instance.matrices, SearchParams(time_limit_s=time_limit_s, seed=seed)
+    result = solve_day_racing(
+        instance.problem,
+        instance.matrices,
+        SearchParams(time_limit_s=time_limit_s, seed=seed),
+        arms,
     )
     return PeerRun(result, time.perf_counter() - started)
 
 
-def _run_one(args: tuple[str, Path, float, int, tuple[str, ...]]) -> dict[str, Any]:
+def _run_one(args: tuple[str, Path, float, int, tuple[str, ...], int]) -> dict[str, Any]:
     return run_instance(*args)
 
 
@@ -204,10 +216,12 @@ def run_set(
     seed: int,
     peers: Sequence[str],
     jobs: int,
+    arms: int = 1,
 ) -> list[dict[str, Any]]:
-    """Every instance of a set, ``jobs`` instances at a time (one process each)."""
+    """Every instance of a set, ``jobs`` instances at a time (``arms`` processes each)."""
     tasks = [
-        (set_name, p, time_limit_s, seed, tuple(peers)) for p in instance_paths(set_name, wanted)
+        (set_name, p, time_limit_s, seed, tuple(peers), arms)
+        for p in instance_paths(set_name, wanted)
     ]
     if jobs <= 1:
         return [_run_one(task) for task in tasks]
@@ -371,6 +385,11 @@ def section_markdown(set_name: str, payload: dict[str, Any]) -> str:
         f"Run {payload['date']} with `{payload['command']}`: seed {payload['seed']}, "
         f"**{payload['time_limit_s']:g} s per solver and instance**"
         + (f", {payload['jobs']} instances at a time" if payload.get("jobs", 1) > 1 else "")
+        + (
+            f", dagrute racing {payload['arms']} searches on as many cores"
+            if payload.get("arms", 1) > 1
+            else ""
+        )
         + f". Machine: {info['cores']} cores, {info['cpu']}, Python {info['python']}, "
         f"OR-Tools {info['ortools']}, pyvroom {info['pyvroom']}, PyVRP {info['pyvrp']}.",
         "",
@@ -556,6 +575,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--instances", help="comma-separated names, or 'all' (default: the set's)")
     parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated, or 'none'")
     parser.add_argument("--jobs", type=int, default=1, help="instances solved at once")
+    parser.add_argument(
+        "--arms",
+        type=int,
+        default=2,
+        help="searches dagrute races per instance, one core each (jobs x arms <= cores)",
+    )
     parser.add_argument("--bergen-seeds", default="1,2,3")
     parser.add_argument("--bergen-time-limit", type=float, default=60.0)
     parser.add_argument("--out", type=Path, help="JSON results (one set only)")
@@ -583,6 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.seed,
                 peers,
                 args.jobs,
+                args.arms,
             )
             limit = args.time_limit
         payload = {
@@ -592,6 +618,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "time_limit_s": limit,
             "seed": args.seed,
             "jobs": args.jobs if set_name != "bergen" else 1,
+            "arms": args.arms if set_name != "bergen" else 1,
             "peers": peers if set_name != "bergen" else [],
             "machine": machine(),
             "total_wall_s": round(time.perf_counter() - started, 1),

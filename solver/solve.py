@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterable, Sequence, Set
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import structlog
@@ -149,7 +150,12 @@ def solve_day(
                 if params.max_solutions is None
                 else None
             )
-            solution = insert_unserved(model, solution, repair_s)
+            model, solution = insert_unserved(
+                model,
+                solution,
+                repair_s,
+                lambda: build_day_model(problem, candidates, matrices),
+            )
             routes = read_routes(model, solution)
             served = {pid for r in routes for s in r.stops for pid in s.pickups}
             unassigned.extend(
@@ -175,6 +181,66 @@ def solve_day(
         kpis=kpis,
         solve_s=elapsed,
     )
+
+
+RACE_METAHEURISTICS = ("GUIDED_LOCAL_SEARCH", "TABU_SEARCH")
+"""Searches raced on spare cores (``solve_day_racing``), in turn; then again with other seeds.
+Neither wins everywhere: at 30 s tabu search ended 0.9-4.4 gap points lower than guided local
+search on five of Cordeau's a-instances, guided local search lower on others."""
+
+
+def race_params(params: SearchParams, arms: int) -> list[SearchParams]:
+    """``arms`` variants of ``params`` to race.
+
+    ``params`` itself first, then the other searches of ``RACE_METAHEURISTICS``, then the
+    same with seeds ``seed + 1``, ``seed + 2``...
+    """
+    searches = [params.metaheuristic] + [
+        m for m in RACE_METAHEURISTICS if m != params.metaheuristic
+    ]
+    return [
+        replace(
+            params,
+            metaheuristic=searches[arm % len(searches)],
+            seed=params.seed + arm // len(searches),
+        )
+        for arm in range(arms)
+    ]
+
+
+def best_result(results: Sequence[DayResult]) -> DayResult:
+    """The result serving the most passengers, then the cheapest; the first on ties."""
+    return min(results, key=lambda r: (len(r.unassigned), r.kpis.cost))
+
+
+def solve_day_racing(
+    problem: DayProblem,
+    matrices: Matrices,
+    params: SearchParams,
+    arms: int,
+    warm_start: DayResult | None = None,
+) -> DayResult:
+    """``solve_day`` with ``arms`` searches at once (``race_params``), one process each.
+
+    For a lone day-direction on a machine with cores to spare: each search gets the whole
+    time limit, and ``best_result`` picks among them, so the outcome stays a function of the
+    problem and the seed. ``arms`` of 1 is plain ``solve_day``.
+    """
+    if arms <= 1:
+        return solve_day(problem, matrices, params, warm_start)
+    started = time.perf_counter()
+    variants = race_params(params, arms)
+    with ProcessPoolExecutor(max_workers=arms) as pool:
+        futures = [pool.submit(solve_day, problem, matrices, v, warm_start) for v in variants]
+        results = [future.result() for future in futures]
+    best = best_result(results)
+    log.info(
+        "day raced",
+        arms=arms,
+        winner=variants[results.index(best)].metaheuristic,
+        seconds=round(time.perf_counter() - started, 2),
+    )
+    return replace(best, solve_s=time.perf_counter() - started)
 
 
 FIRST_SOLUTION_SHARE_WITH_BREAKS = 0.5
@@ -266,25 +332,39 @@ REPAIR_BUDGET_SHARE = 0.05
 
 MIN_REPAIR_S = 0.2
 
+MAX_REPAIR_ROUTES = 3
+"""Timed insertions of one passenger OR-Tools may refuse before ``insert_unserved`` gives up."""
+
 
 def insert_unserved(
-    model: DayModel, solution: pywrapcp.Assignment, seconds: float | None = MIN_REPAIR_S
-) -> pywrapcp.Assignment:
+    model: DayModel,
+    solution: pywrapcp.Assignment,
+    seconds: float | None = MIN_REPAIR_S,
+    rebuild: Callable[[], DayModel] | None = None,
+) -> tuple[DayModel, pywrapcp.Assignment]:
     """The solution with passengers the search left out inserted where they fit, if any do.
 
     A short search can end with a passenger unserved whom some route could still take (seen
     on small budgets with soft pins, where no warm start is possible). Each unserved
     passenger, in model order, goes where ``route_fits`` accepts their pickup and drop-off
-    back to back at the least extra distance. At most ``MAX_REPAIR_TRIES`` candidate routes
+    back to back at the least extra distance (``_insertions``, cheapest first), once OR-Tools
+    accepts the routes so changed (``route_fits`` times a route, but some constraints only
+    the model holds; it may refuse ``MAX_REPAIR_ROUTES`` times). At most
+    ``MAX_REPAIR_TRIES`` candidate routes
     are timed in all, and none after ``seconds`` (``None``: no clock, so the same solution
     is always repaired the same way), so a day with many truly unservable passengers stays
     quick. Not done where drivers take breaks.
+
+    A model that has been searched with guided local search may refuse routes that a fresh
+    copy of it accepts (seen on pinned Bergen days: every insertion refused, even into an
+    empty vehicle); ``rebuild`` makes that copy. Returns the model the solution belongs to
+    and the solution.
     """
     deadline = None if seconds is None else time.perf_counter() + seconds
     if model.breaks:
         # Restoring routes whose breaks OR-Tools must place again can search for long
         # (ReadAssignmentFromRoutes has no time limit): with breaks, no repair.
-        return solution
+        return model, solution
     routing, manager = model.routing, model.manager
     routes: list[list[int]] = []
     for vehicle_index in range(len(model.vehicles)):
@@ -296,57 +376,85 @@ def insert_unserved(
         routes.append(visit_ids)
     served = {v for visit_ids in routes for v in visit_ids}
     unserved = [(p, d) for p, d in model.pairs if p not in served]
-    if not unserved:
-        return solution
     tries = 0
-    changed = False
+    repaired: pywrapcp.Assignment | None = None
+    reader = model
     for pickup_id, dropoff_id in unserved:
-        best: tuple[int, int, list[int]] | None = None  # (extra metres, vehicle, route)
-        driving = {
-            model.vehicles[i].vehicle_id: i for i, visit_ids in enumerate(routes) if visit_ids
-        }
-        pid = model.visits[pickup_id].passenger_id or ""
-        pin = model.problem.pins.get(pid)
-        passenger = next(p for p in model.passengers if p.passenger_id == pid)
-        for vehicle_index, visit_ids in enumerate(routes):
-            vehicle_id = model.vehicles[vehicle_index].vehicle_id
-            if driving.get(vehicle_id, vehicle_index) != vehicle_index:
-                continue  # another layout of this vehicle drives
-            if not passenger.may_ride(vehicle_id) or (
-                pin is not None and pin.is_strict and pin.vehicle_id not in (None, vehicle_id)
-            ):
+        refused = 0
+        for _, vehicle_index, position in _insertions(model, routes, pickup_id, dropoff_id):
+            tries += 1
+            late = deadline is not None and time.perf_counter() > deadline
+            if tries > MAX_REPAIR_TRIES or late or refused >= MAX_REPAIR_ROUTES:
+                break
+            visit_ids = routes[vehicle_index]
+            route = [*visit_ids[:position], pickup_id, dropoff_id, *visit_ids[position:]]
+            if not route_fits(model, vehicle_index, route):
                 continue
-            start = manager.IndexToNode(routing.Start(vehicle_index))
-            end = manager.IndexToNode(routing.End(vehicle_index))
-            full = [start, *visit_ids, end]
-            for position in range(len(visit_ids) + 1):
-                before, after = full[position], full[position + 1]
-                extra = int(
-                    model.distances_m[before, pickup_id]
-                    + model.distances_m[pickup_id, dropoff_id]
-                    + model.distances_m[dropoff_id, after]
-                    - model.distances_m[before, after]
-                )
-                if best is not None and extra >= best[0]:
-                    continue
-                tries += 1
-                late = deadline is not None and time.perf_counter() > deadline
-                if tries > MAX_REPAIR_TRIES or late:
-                    break
-                candidate = [*visit_ids[:position], pickup_id, dropoff_id, *visit_ids[position:]]
-                if route_fits(model, vehicle_index, candidate):
-                    best = (extra, vehicle_index, candidate)
-        if best is not None:
-            routes[best[1]] = best[2]
-            changed = True
-    if not changed:
-        return solution
-    indices = [[manager.NodeToIndex(v) for v in visit_ids] for visit_ids in routes]
-    repaired: pywrapcp.Assignment | None = routing.ReadAssignmentFromRoutes(indices, True)
+            candidate = [*routes[:vehicle_index], route, *routes[vehicle_index + 1 :]]
+            indices = [[manager.NodeToIndex(v) for v in ids] for ids in candidate]
+            # route_fits times the route; OR-Tools also checks what it does not model.
+            assignment = reader.routing.ReadAssignmentFromRoutes(indices, True)
+            if assignment is None and reader is model and rebuild is not None:
+                reader = rebuild()
+                assignment = reader.routing.ReadAssignmentFromRoutes(indices, True)
+            if assignment is None:
+                refused += 1
+                continue
+            routes, repaired = candidate, assignment
+            break
     if repaired is None:
-        log.warning("inserting unserved passengers failed; keeping the search's routes")
-        return solution
-    return repaired
+        return model, solution
+    if reader is not model:
+        log.info("unserved passengers inserted on a fresh model")
+    return reader, repaired
+
+
+def _insertions(
+    model: DayModel, routes: Sequence[Sequence[int]], pickup_id: int, dropoff_id: int
+) -> list[tuple[int, int, int]]:
+    """Where a pickup and its drop-off may go back to back: (extra metres, vehicle, position).
+
+    Cheapest first; vehicles the passenger may not ride (or is strictly pinned away from)
+    are left out, and of empty vehicles alike in depot, capacity, shift and tariff only
+    the first is listed.
+    """
+    routing, manager = model.routing, model.manager
+    driving = {model.vehicles[i].vehicle_id: i for i, visit_ids in enumerate(routes) if visit_ids}
+    pid = model.visits[pickup_id].passenger_id or ""
+    pin = model.problem.pins.get(pid)
+    passenger = next(p for p in model.passengers if p.passenger_id == pid)
+    empty_kinds: set[tuple[object, ...]] = set()
+    found: list[tuple[int, int, int]] = []
+    for vehicle_index, visit_ids in enumerate(routes):
+        vehicle = model.vehicles[vehicle_index]
+        if driving.get(vehicle.vehicle_id, vehicle_index) != vehicle_index:
+            continue  # another layout of this vehicle drives
+        if not passenger.may_ride(vehicle.vehicle_id) or (
+            pin is not None and pin.is_strict and pin.vehicle_id not in (None, vehicle.vehicle_id)
+        ):
+            continue
+        start = manager.IndexToNode(routing.Start(vehicle_index))
+        end = manager.IndexToNode(routing.End(vehicle_index))
+        if not visit_ids:
+            kind = (
+                *(model.visits[start].node, model.visits[end].node, vehicle.seats),
+                *(vehicle.wheelchair_places, vehicle.shift, vehicle.tariff, vehicle.max_route_s),
+            )
+            if kind in empty_kinds:
+                continue
+            empty_kinds.add(kind)
+        full = [start, *visit_ids, end]
+        for position in range(len(visit_ids) + 1):
+            before, after = full[position], full[position + 1]
+            extra = int(
+                model.distances_m[before, pickup_id]
+                + model.distances_m[pickup_id, dropoff_id]
+                + model.distances_m[dropoff_id, after]
+                - model.distances_m[before, after]
+            )
+            found.append((extra, vehicle_index, position))
+    found.sort()
+    return found
 
 
 def _fleet_exhausted(problem: DayProblem, passenger: Passenger) -> Unassigned:

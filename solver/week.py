@@ -48,6 +48,7 @@ from solver.solve import (
     SearchParams,
     day_directions,
     solve_day,
+    solve_day_racing,
     split_budget,
     week_totals,
 )
@@ -239,10 +240,20 @@ def _solve_all(
     done: Callable[[DayProblem], None] | None = None,
     warm_starts: Sequence[DayResult | None] | None = None,
 ) -> list[DayResult]:
-    """Solve independent day-directions, in up to ``workers`` processes, in order."""
+    """Solve independent day-directions, in up to ``workers`` processes, in order.
+
+    A lone day-direction with workers to spare races several searches on them
+    (``solve_day_racing``).
+    """
     params = [SearchParams(time_limit_s=limit, seed=seed) for limit in limits]
     starts = list(warm_starts) if warm_starts is not None else [None] * len(problems)
     jobs = list(zip(problems, params, starts, strict=True))
+    if len(problems) == 1 and workers > 1:
+        problem, p, start = jobs[0]
+        result = solve_day_racing(problem, matrices, p, workers, start)
+        if done:
+            done(problem)
+        return [result]
     if workers == 1 or len(problems) == 1:
         results = []
         for problem, p, start in jobs:

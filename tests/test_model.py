@@ -432,10 +432,46 @@ def test_insert_unserved_puts_a_left_out_passenger_where_a_route_can_take_them()
     partial = model.routing.ReadAssignmentFromRoutes([indices], True)
     assert partial is not None
     assert {s for r in read_routes(model, partial) for st in r.stops for s in st.pickups} == {"P1"}
-    repaired = insert_unserved(model, partial, seconds=None)
+    model, repaired = insert_unserved(model, partial, seconds=None)
     routes = read_routes(model, repaired)
     assert {s for r in routes for st in r.stops for s in st.pickups} == {"P1", "P2"}
     result = DayResult(
         "mon", Direction.TO_CENTRE, tuple(routes), (), Kpis(1, 2, 0, 0, 0, 0, 0, 0, 0)
     )
     assert check_day(problem, result, matrices) == []
+
+
+# --- racing searches on spare cores -------------------------------------------------------
+
+
+def test_race_params_take_turns_between_searches_then_seeds() -> None:
+    from solver.solve import SearchParams, race_params
+
+    arms = race_params(SearchParams(time_limit_s=5, seed=3), 3)
+    assert [a.metaheuristic for a in arms] == [
+        "GUIDED_LOCAL_SEARCH",
+        "TABU_SEARCH",
+        "GUIDED_LOCAL_SEARCH",
+    ]
+    assert [a.seed for a in arms] == [3, 3, 4]
+    assert all(a.time_limit_s == 5 for a in arms)
+
+
+def test_racing_returns_the_best_arm_and_it_passes_the_checker() -> None:
+    from solver.check import check_day
+    from solver.solve import SearchParams, best_result, race_params, solve_day, solve_day_racing
+    from tests.conftest import plan_matrices
+
+    plan = make_plan(
+        [passenger(f"P{i}", home(0.01 * i, 0.004 * (i % 3))) for i in range(1, 7)],
+        [vehicle("V1", seats=3), vehicle("V2", seats=3)],
+    )
+    problem = plan.day_problem("mon", Direction.TO_CENTRE)
+    matrices = plan_matrices(plan)
+    params = SearchParams(time_limit_s=1, seed=1, max_solutions=200)
+    raced = solve_day_racing(problem, matrices, params, 2)
+    assert check_day(problem, raced, matrices) == []
+    arms = [solve_day(problem, matrices, p) for p in race_params(params, 2)]
+    best = best_result(arms)
+    assert (len(raced.unassigned), raced.kpis.cost) == (len(best.unassigned), best.kpis.cost)
+    assert raced.kpis.cost <= min(a.kpis.cost for a in arms)
