@@ -268,6 +268,7 @@ def run_bergen(seeds: Sequence[int], time_limit_s: float) -> list[dict[str, Any]
                         "aboard_seats": bound.aboard_seats,
                         "aboard_wheelchairs": bound.aboard_wheelchairs,
                         "conflicts": bound.conflicts,
+                        "seat_time": bound.seat_time,
                     },
                     "fleet": len(problem.vehicles),
                     "unassigned": kpis.num_unassigned,
