@@ -254,7 +254,7 @@ def _solve_all(
         if done:
             done(problem)
         return [result]
-    if workers == 1 or len(problems) == 1:
+    if workers == 1:
         results = []
         for problem, p, start in jobs:
             results.append(solve_day(problem, matrices, p, start))
