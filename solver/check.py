@@ -77,6 +77,11 @@ Drivers' breaks
     of the route (first stop's departure to the first break, between breaks, the last break
     to the last stop's arrival) is longer than its ``max_work_s``.
 
+Centre entrances
+    ``to_centre``, at a centre with ``max_wheelchair_dropoffs``: a stop there that sets down
+    wheelchair users holds the entrance from its ``arrival_s`` to its ``departure_s``, once
+    for each of them; at no moment may more than the limit be held, over all routes.
+
 Week
     ``check_week`` also checks, with ``settings.same_vehicle_both_ways``, that a passenger
     served both ways on a day rides home in the vehicle that brought them.
@@ -179,6 +184,7 @@ INCOMPATIBLE_PAIR: Final = "CHECK_INCOMPATIBLE_PAIR"
 VEHICLE_CHANGED: Final = "CHECK_VEHICLE_CHANGED"
 LAYOUT: Final = "CHECK_LAYOUT"
 DRIVER_BREAK: Final = "CHECK_DRIVER_BREAK"
+WHEELCHAIR_ENTRANCE: Final = "CHECK_WHEELCHAIR_ENTRANCE"
 
 CHECK_CODES: Final[Mapping[str, str]] = {
     WRONG_DAY_DIRECTION: "The result is for another day or direction than the problem.",
@@ -249,10 +255,57 @@ CHECK_CODES: Final[Mapping[str, str]] = {
         "A route works longer than settings.driver_break allows without a break, or a reported "
         "break is too short, overlaps another, or leaves no time to drive between its stops."
     ),
+    WHEELCHAIR_ENTRANCE: (
+        "More wheelchair users are being set down at a centre at one time than its "
+        "max_wheelchair_dropoffs allows."
+    ),
 }
 """Every violation code with a one-line description (for the README)."""
 
 _REASON_CODES: Final = frozenset(reason.value for reason in Reason)
+
+
+@dataclass(frozen=True, slots=True)
+class EntrancePeak:
+    """The most wheelchair users set down at once at a centre: how many, from when, by whom."""
+
+    holding: int
+    at_s: int
+    vehicle_id: str
+
+
+def entrance_peaks(
+    routes: Iterable[Route],
+    centres: Iterable[Centre],
+    passengers: Iterable[Passenger],
+    tolerance_s: int = 0,
+) -> dict[str, EntrancePeak]:
+    """Per centre with ``max_wheelchair_dropoffs``, its busiest moment on these morning routes.
+
+    A stop there that sets down wheelchair users holds the entrance from its ``arrival_s`` to
+    its ``departure_s`` (less ``tolerance_s``), once for each of them; spans that only touch do
+    not overlap. Centres where nobody in a wheelchair is set down are left out.
+    """
+    limited = {c.centre_id for c in centres if c.max_wheelchair_dropoffs is not None}
+    wheelchair = {p.passenger_id for p in passengers if p.needs_wheelchair_place}
+    events: dict[str, list[tuple[int, int, int, str]]] = {}  # (time, order, change, vehicle)
+    for route in routes:
+        for stop in route.stops:
+            if stop.centre_id not in limited:
+                continue
+            count = sum(1 for pid in stop.dropoffs if pid in wheelchair)
+            if count:
+                at_centre = events.setdefault(stop.centre_id or "", [])
+                at_centre.append((stop.arrival_s, 1, count, route.vehicle_id))
+                at_centre.append((stop.departure_s - tolerance_s, 0, -count, route.vehicle_id))
+    peaks: dict[str, EntrancePeak] = {}
+    for centre_id, changes in events.items():
+        holding = 0
+        for at_s, _, change, vehicle_id in sorted(changes):  # ends before starts at one time
+            holding += change
+            if centre_id not in peaks or holding > peaks[centre_id].holding:
+                peaks[centre_id] = EntrancePeak(holding, at_s, vehicle_id)
+    return peaks
 
 
 class TravelTimes(Protocol):
@@ -453,6 +506,7 @@ class _DayChecker:
         self._check_coverage(result)
         for route in result.routes:
             self._check_route(route)
+        self._check_entrances(result)
         self._check_unassigned_reasons(result)
         return self._violations
 
@@ -1078,6 +1132,24 @@ class _DayChecker:
                         vehicle_id,
                         first,
                     )
+
+    def _check_entrances(self, result: DayResult) -> None:
+        """Wheelchair set-downs overlapping at a centre, over every route of the day."""
+        if not self._to_centre:
+            return
+        peaks = entrance_peaks(
+            result.routes, self._problem.centres, self._problem.passengers, self._tolerance_s
+        )
+        for centre_id, peak in sorted(peaks.items()):
+            limit = self._centres[centre_id].max_wheelchair_dropoffs or 0
+            if peak.holding > limit:
+                self._add(
+                    WHEELCHAIR_ENTRANCE,
+                    f"{peak.holding} wheelchair users are being set down at centre {centre_id} "
+                    f"at {_clock(peak.at_s)} (vehicle {peak.vehicle_id} arriving), more than "
+                    f"its max_wheelchair_dropoffs of {limit}.",
+                    peak.vehicle_id,
+                )
 
     def _check_breaks(self, route: Route, legs: list[_Leg | None]) -> None:
         """Where the driver's breaks lie, and how long the route works between them."""

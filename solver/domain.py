@@ -70,12 +70,18 @@ class CentreHours:
 
 @dataclass(frozen=True)
 class Centre:
-    """A day centre. ``hours`` has an entry for each weekday the centre is open."""
+    """A day centre. ``hours`` has an entry for each weekday the centre is open.
+
+    ``max_wheelchair_dropoffs``: at most this many wheelchair users set down at the centre's
+    entrance at one time in the morning (e.g. 1 for a single ramp); None: no limit. Each
+    set-down lasts the passenger's alighting time and is a stop of its own.
+    """
 
     centre_id: str
     name: str
     location: LatLon
     hours: Mapping[Day, CentreHours]
+    max_wheelchair_dropoffs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -540,6 +546,7 @@ class Relaxation(StrEnum):
     INCOMPATIBLE_PAIR = "RELAX_INCOMPATIBLE_PAIR"
     MAX_RIDE = "RELAX_MAX_RIDE"
     CENTRE_WINDOW = "RELAX_CENTRE_WINDOW"
+    WHEELCHAIR_ENTRANCE = "RELAX_WHEELCHAIR_ENTRANCE"
     SHIFT = "RELAX_SHIFT"
     EXTRA_VEHICLE = "RELAX_EXTRA_VEHICLE"
     NONE = "RELAX_NONE"

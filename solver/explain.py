@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from solver.check import entrance_peaks
 from solver.domain import (
     CentreHours,
     Counterfactual,
@@ -316,6 +317,40 @@ class WiderCentreWindow:
 
 
 @dataclass(frozen=True)
+class WiderEntrance:
+    """The centres of the wheelchair users left out set down one more of them at a time."""
+
+    code: Relaxation = Relaxation.WHEELCHAIR_ENTRANCE
+
+    def relax(
+        self, problem: DayProblem, targets: Sequence[Passenger], matrices: Matrices
+    ) -> Relaxed | None:
+        """Raise ``max_wheelchair_dropoffs`` by one at the targets' limited centres."""
+        if problem.direction is not Direction.TO_CENTRE:
+            return None
+        ids = {p.centre_id for p in targets if p.needs_wheelchair_place}
+        old: dict[str, int] = {}
+        centres = []
+        for centre in problem.centres:
+            limit = centre.max_wheelchair_dropoffs
+            if centre.centre_id in ids and limit is not None:
+                old[centre.centre_id] = limit
+                centre = replace(centre, max_wheelchair_dropoffs=limit + 1)
+            centres.append(centre)
+        if not old:
+            return None
+        relaxed = replace(problem, centres=tuple(centres))
+
+        def describe(pid: str, result: DayResult) -> str | None:
+            peaks = entrance_peaks(result.routes, relaxed.centres, relaxed.passengers)
+            used = sorted(c for c, limit in old.items() if c in peaks and peaks[c].holding > limit)
+            parts = [f"{c} could set down {old[c] + 1} wheelchair users at a time" for c in used]
+            return f"Served on {problem.day} if {' and '.join(parts)}." if parts else None
+
+        return Relaxed(relaxed, describe, "one more wheelchair set-down at a time")
+
+
+@dataclass(frozen=True)
 class LongerShifts:
     """Every vehicle of the day starts ``minutes`` earlier and ends ``minutes`` later."""
 
@@ -427,6 +462,7 @@ RELAXATIONS: tuple[Relax, ...] = (
     LiftIncompatibility(),
     LongerMaxRide(),
     WiderCentreWindow(),
+    WiderEntrance(),
     LongerShifts(),
     ExtraVehicle(),
 )

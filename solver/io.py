@@ -248,6 +248,16 @@ class CentreSchema(_Schema):
         description="Windows for particular weekdays that differ from the usual ones.",
         examples=[{"fri": {"departure_window": {"start": "13:00", "end": "13:30"}}}],
     )
+    max_wheelchair_dropoffs: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "At most this many wheelchair users set down at the centre's entrance at one time "
+            "in the morning (e.g. 1 for a single ramp); each set-down lasts the passenger's "
+            "alighting time and is a stop of its own. No limit when absent."
+        ),
+        examples=[1],
+    )
 
     @model_validator(mode="after")
     def _check_windows_cover_open_days(self) -> CentreSchema:
@@ -874,6 +884,7 @@ def _centre_from_schema(schema: CentreSchema) -> Centre:
         name=schema.name if schema.name is not None else schema.id,
         location=_location(schema.location),
         hours=hours,
+        max_wheelchair_dropoffs=schema.max_wheelchair_dropoffs,
     )
 
 
@@ -1012,6 +1023,8 @@ def _centre_to_json(centre: Centre) -> JsonDict:
     out["open_days"] = open_days
     if overrides:
         out["days"] = overrides
+    if centre.max_wheelchair_dropoffs is not None:
+        out["max_wheelchair_dropoffs"] = centre.max_wheelchair_dropoffs
     return out
 
 

@@ -21,6 +21,8 @@ The model is a pickup-and-delivery problem with time windows:
   theirs (``visit_transits``);
 * with ``settings.driver_break``, no stretch of a route without a break is longer than the
   rule allows (OR-Tools break intervals, taken from the waiting between visits);
+* at a centre with ``max_wheelchair_dropoffs``, each morning wheelchair set-down is a stop of
+  its own, and no more than the limit overlap over all routes (a cumulative constraint);
 * a passenger may be left out at a large penalty, so infeasibility is a result.
 
 Costs are integers in ``COST_UNITS_PER_NOK`` units of a krone.
@@ -92,6 +94,8 @@ class Visit:
 
     ``kind``: ``start`` / ``end`` (a vehicle's depot) or ``pickup`` / ``dropoff``.
     ``node``: row of the matrices (``None`` for an open route end, reachable at no cost).
+    ``own_stop``: a wheelchair set-down at a centre with ``max_wheelchair_dropoffs``: it shares
+    its boarding time with no other visit and is a stop of its own (``shares_stop``).
     """
 
     kind: str
@@ -103,6 +107,7 @@ class Visit:
     wheelchair_delta: int = 0
     passenger_id: str | None = None
     centre_id: str | None = None
+    own_stop: bool = False
 
 
 @dataclass
@@ -215,6 +220,11 @@ def build_visits(
         pickup_window, dropoff_window = passenger_windows(problem, passenger)
         pickup_window = pinned_window(pickup_window, problem.pins.get(passenger.passenger_id))
         to_centre = problem.direction is Direction.TO_CENTRE
+        entrance_limited = (
+            to_centre
+            and passenger.needs_wheelchair_place
+            and problem.centre(passenger.centre_id).max_wheelchair_dropoffs is not None
+        )
         pairs.append((len(visits), len(visits) + 1))
         visits.append(
             Visit(
@@ -240,6 +250,7 @@ def build_visits(
                 -passenger.num_wheelchair_places,
                 passenger.passenger_id,
                 passenger.centre_id if to_centre else None,
+                own_stop=entrance_limited,
             )
         )
     return tuple(visits), tuple(pairs)
@@ -259,9 +270,14 @@ def visit_matrices(
 
 
 def shares_stop(a: Visit, b: Visit) -> bool:
-    """Whether two visits, back to back, make one stop: same address, neither at a depot."""
+    """Whether two visits, back to back, make one stop: same address, neither at a depot.
+
+    A visit with ``own_stop`` shares with none.
+    """
     return (
-        a.kind not in ("start", "end")
+        not a.own_stop
+        and not b.own_stop
+        and a.kind not in ("start", "end")
         and b.kind not in ("start", "end")
         and a.location == b.location
         and a.centre_id == b.centre_id
@@ -283,7 +299,7 @@ def visit_transits(
     transit = durations + service[:, None]
     groups: dict[tuple[LatLon, str | None], list[int]] = {}
     for visit_id, visit in enumerate(visits):
-        if visit.kind not in ("start", "end"):
+        if visit.kind not in ("start", "end") and not visit.own_stop:
             groups.setdefault((visit.location, visit.centre_id), []).append(visit_id)
     for members in groups.values():
         if len(members) < 2:
@@ -342,6 +358,7 @@ def build_day_model(
     add_incompatible_pairs(model)
     add_one_layout_per_vehicle(model)
     add_driver_breaks(model)
+    add_wheelchair_entrances(model)
     add_optional_passengers(model)
     add_pins(model)
     return model
@@ -600,6 +617,44 @@ def add_driver_breaks(model: DayModel) -> None:
         for interval in intervals:
             routing.AddIntervalToAssignment(interval)
         model.breaks[vehicle_index] = intervals
+
+
+def add_wheelchair_entrances(model: DayModel) -> None:
+    """At most ``max_wheelchair_dropoffs`` wheelchair users set down at a centre at one time.
+
+    Each such set-down (an ``own_stop`` visit) is an interval from its service start, as long
+    as its alighting, performed when the passenger is served; a cumulative constraint per
+    centre caps how many overlap (the resource-constrained routing of OR-Tools' examples).
+    Times read back are held where the search put these visits (``fixed_times``), since a
+    route's own timing cannot see the other routes at the entrance.
+    """
+    routing, manager = model.routing, model.manager
+    cp_solver = routing.solver()
+    time_dim = model.time_dimension
+    by_centre: dict[str, list[pywrapcp.IntervalVar]] = {}
+    for visit_id, visit in enumerate(model.visits):
+        if not visit.own_stop or visit.centre_id is None:
+            continue
+        index = manager.NodeToIndex(visit_id)
+        interval = cp_solver.FixedDurationIntervalVar(
+            time_dim.CumulVar(index),
+            visit.service_s,
+            routing.ActiveVar(index),
+            f"set-down {visit_id}",
+        )
+        by_centre.setdefault(visit.centre_id, []).append(interval)
+    for centre_id, intervals in sorted(by_centre.items()):
+        limit = model.problem.centre(centre_id).max_wheelchair_dropoffs
+        assert limit is not None  # own_stop visits are made for limited centres only
+        if len(intervals) > limit:
+            name = f"entrance {centre_id}"
+            cp_solver.Add(cp_solver.Cumulative(intervals, [1] * len(intervals), limit, name))
+            model.keep_alive.extend(intervals)
+
+
+def fixed_times(model: DayModel, sequence: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """Service starts (by visit id) that retiming a route must keep: its entrance set-downs."""
+    return {visit_id: t for visit_id, t in sequence if model.visits[visit_id].own_stop}
 
 
 def add_optional_passengers(model: DayModel) -> None:

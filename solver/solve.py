@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -43,6 +43,7 @@ from solver.model import (
     Visit,
     build_day_model,
     direct_s,
+    fixed_times,
     shares_stop,
 )
 from solver.schedule import DURATION_WEIGHT, BreakSlot, RideLimit, schedule_route_with_breaks
@@ -501,7 +502,9 @@ def read_routes(model: DayModel, solution: pywrapcp.Assignment) -> list[Route]:
         if model.visits[sequence[-1][0]].node is None:
             sequence.pop()  # an open route end is no place: the route ends at its last stop
         taken = _breaks_taken(model, vehicle_index, solution, sequence)
-        sequence, slots, starts = retime(model, vehicle_index, sequence, *taken)
+        sequence, slots, starts = retime(
+            model, vehicle_index, sequence, *taken, fixed=fixed_times(model, sequence)
+        )
         stops = _stops([(model.visits[v], t) for v, t in sequence], {s.leg for s in slots})
         distance = sum(
             int(model.distances_m[a, b]) for (a, _), (b, _) in itertools.pairwise(sequence)
@@ -569,6 +572,7 @@ def retime(
     sequence: list[tuple[int, int]],
     breaks: Sequence[BreakSlot] = (),
     break_starts: Sequence[int] = (),
+    fixed: Mapping[int, int] | None = None,
 ) -> tuple[list[tuple[int, int]], list[BreakSlot], list[int]]:
     """The route's visits with service starts chosen by ``schedule_route``, and its breaks.
 
@@ -576,13 +580,13 @@ def retime(
     where it times best (``best_break``): OR-Tools proves a break fits, but the break start
     it reports need not agree with the cumuls its finalisers choose. Keeps OR-Tools' times
     and ``breaks`` (and logs) in the should-not-happen case that no timing is found; the
-    checker then reports what is wrong.
+    checker then reports what is wrong. ``fixed``: service starts by visit id to keep.
     """
     visit_ids = [visit_id for visit_id, _ in sequence]
-    timed = route_timing(model, vehicle_index, visit_ids)
+    timed = route_timing(model, vehicle_index, visit_ids, fixed=fixed)
     slots: list[BreakSlot] = []
     if timed is None and model.problem.settings.driver_break is not None:
-        found = best_break(model, vehicle_index, visit_ids)
+        found = best_break(model, vehicle_index, visit_ids, fixed)
         if found is not None:
             slots, timed = found
     if timed is None:
@@ -593,7 +597,10 @@ def retime(
 
 
 def best_break(
-    model: DayModel, vehicle_index: int, visit_ids: Sequence[int]
+    model: DayModel,
+    vehicle_index: int,
+    visit_ids: Sequence[int],
+    fixed: Mapping[int, int] | None = None,
 ) -> tuple[list[BreakSlot], tuple[list[int], list[int]]] | None:
     """The leg where one driver's break times the route best, with that timing, or None.
 
@@ -608,7 +615,7 @@ def best_break(
     rides = [(position[p], position[d]) for p, d in model.pairs if p in position]
     for leg in range(len(visit_ids) - 1):
         slots = [BreakSlot(leg, rule.duration_s)]
-        timed = route_timing(model, vehicle_index, visit_ids, slots)
+        timed = route_timing(model, vehicle_index, visit_ids, slots, fixed)
         if timed is None:
             continue
         times = timed[0]
@@ -637,11 +644,18 @@ def route_timing(
     vehicle_index: int,
     visit_ids: Sequence[int],
     breaks: Sequence[BreakSlot] = (),
+    fixed: Mapping[int, int] | None = None,
 ) -> tuple[list[int], list[int]] | None:
-    """``route_times`` with the driver's ``breaks`` on their legs: (visit times, break starts)."""
+    """``route_times`` with the driver's ``breaks`` on their legs: (visit times, break starts).
+
+    ``fixed``: service starts by visit id that the timing must keep (``fixed_times``).
+    """
     shift = model.vehicles[vehicle_index].shift
+    fixed = fixed or {}
     windows = [
-        (shift.start_s, shift.end_s)
+        (fixed[v], fixed[v])
+        if v in fixed
+        else (shift.start_s, shift.end_s)
         if model.visits[v].kind in ("start", "end")
         else (model.visits[v].window.start_s, model.visits[v].window.end_s)
         for v in visit_ids

@@ -1053,6 +1053,49 @@ def test_ride_alone_passenger_boarding_with_another_at_the_centre_is_reported() 
     assert violation.passenger_id == "B"
 
 
+def twin_morning(delay_s: int) -> tuple[DayProblem, DayResult]:
+    """MORNING, and V2 driving the same route ``delay_s`` later for twins A2 and B2 (B2 in a
+    wheelchair), to a centre that sets down one wheelchair user at a time."""
+    twins = (replace(PASSENGER_A, passenger_id="A2"), replace(PASSENGER_B, passenger_id="B2"))
+    renamed = {"A": "A2", "B": "B2"}
+    twin_route = replace(
+        MORNING_ROUTE,
+        vehicle_id="V2",
+        stops=tuple(
+            replace(
+                stop,
+                arrival_s=stop.arrival_s + delay_s,
+                departure_s=stop.departure_s + delay_s,
+                pickups=tuple(renamed[p] for p in stop.pickups),
+                dropoffs=tuple(renamed[p] for p in stop.dropoffs),
+            )
+            for stop in MORNING_ROUTE.stops
+        ),
+    )
+    one_ramp = replace(CENTRE, max_wheelchair_dropoffs=1)
+    problem = day_problem(
+        Direction.TO_CENTRE,
+        (PASSENGER_A, PASSENGER_B, *twins),
+        vehicles=(VEHICLE, VEHICLE_2),
+        centres=(one_ramp,),
+    )
+    return problem, day_result(Direction.TO_CENTRE, (MORNING_ROUTE, twin_route))
+
+
+def test_wheelchair_set_downs_overlapping_at_a_limited_entrance_are_reported() -> None:
+    problem, result = twin_morning(60)  # V1's centre stop runs 27755-27935
+    violation = only(check_day(problem, result, TRAVEL), "CHECK_WHEELCHAIR_ENTRANCE")
+    assert violation.vehicle_id == "V2"
+    assert "centre C1" in violation.message
+    unlimited = replace(problem, centres=(CENTRE,))
+    assert check_day(unlimited, result, TRAVEL) == []
+
+
+def test_wheelchair_set_downs_one_after_the_other_are_accepted() -> None:
+    problem, result = twin_morning(180)  # V2 arrives as V1 leaves
+    assert check_day(problem, result, TRAVEL) == []
+
+
 def test_incompatible_pair_aboard_together_is_reported() -> None:
     violation = only(
         check_day(rules_problem(pairs=(("B", "A"),)), MORNING, TRAVEL), "CHECK_INCOMPATIBLE_PAIR"

@@ -31,6 +31,7 @@ from solver.explain import (
     LongerMaxRide,
     LongerShifts,
     WiderCentreWindow,
+    WiderEntrance,
     explain_day,
 )
 from solver.io import parse_result, result_to_json
@@ -74,6 +75,7 @@ def test_relaxations_are_tried_rules_first_then_hours_then_fleet() -> None:
         Relaxation.INCOMPATIBLE_PAIR,
         Relaxation.MAX_RIDE,
         Relaxation.CENTRE_WINDOW,
+        Relaxation.WHEELCHAIR_ENTRANCE,
         Relaxation.SHIFT,
         Relaxation.EXTRA_VEHICLE,
     ]
@@ -138,6 +140,36 @@ def test_wider_centre_window_serves_a_passenger_ready_too_late() -> None:
     found = counterfactual(entries, "P1")
     assert found.code is Relaxation.CENTRE_WINDOW
     assert found.hint == "Served if C03's arrival window on mon closed 15 minutes later (09:15)."
+
+
+def test_wider_entrance_serves_a_wheelchair_user_the_ramp_had_no_time_for() -> None:
+    """Two wheelchair users, a van each, one ramp, one minute of arrivals: one is left out."""
+    plan = make_plan(
+        [
+            passenger("C1", home(0.01), mobility=Mobility.WHEELCHAIR),
+            passenger("C2", home(0.01, 0.002), mobility=Mobility.WHEELCHAIR),
+        ],
+        [vehicle("V1", seats=0, wheelchair_places=1), vehicle("V2", seats=0, wheelchair_places=1)],
+        centres=[replace(centre("C03", arrival=(hm(8, 30), hm(8, 31))), max_wheelchair_dropoffs=1)],
+    )
+    plan = replace(plan, passengers=tuple(replace(p, centre_id="C03") for p in plan.passengers))
+    problem, result = solve_checked(plan)
+    assert [u.reason for u in result.unassigned] == [Reason.FLEET_EXHAUSTED]
+    matrices = plan_matrices(plan)
+    entries = explain_day(problem, result, matrices, EXPLAIN_SECONDS, relaxations=RELAXATIONS)
+    found = entries[0].counterfactual
+    assert found is not None
+    assert found.code is Relaxation.CENTRE_WINDOW  # a wider window comes first ...
+    only_entrance = explain_day(
+        problem, result, matrices, EXPLAIN_SECONDS, relaxations=(WiderEntrance(),)
+    )
+    found = only_entrance[0].counterfactual
+    assert found is not None and found.code is Relaxation.WHEELCHAIR_ENTRANCE
+    assert found.hint == "Served on mon if C03 could set down 2 wheelchair users at a time."
+    assert (
+        WiderEntrance().relax(replace(problem, direction=Direction.FROM_CENTRE), [], matrices)
+        is None
+    )
 
 
 def test_longer_shift_serves_a_passenger_the_shift_starts_too_late_for() -> None:

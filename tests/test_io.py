@@ -297,6 +297,21 @@ def test_vehicle_rules_read_from_a_plan_file() -> None:
     assert plan.incompatible_pairs == (("P1", "P2"),)
 
 
+def test_an_entrance_limit_is_read_and_written_and_zero_is_rejected() -> None:
+    data = minimal_plan_json()
+    data["centres"][0]["max_wheelchair_dropoffs"] = 1
+    plan = parse_plan(data)
+    assert plan.centres[0].max_wheelchair_dropoffs == 1
+    assert plan_to_json(plan)["centres"][0]["max_wheelchair_dropoffs"] == 1
+    assert "max_wheelchair_dropoffs" not in plan_to_json(parse_plan(minimal_plan_json()))
+    data["centres"][0]["max_wheelchair_dropoffs"] = 0
+    with pytest.raises(InputError) as excinfo:
+        parse_plan(data)
+    (issue,) = issues_of(excinfo)
+    assert (issue.code, issue.path) == ("INPUT_SCHEMA", "centres[0].max_wheelchair_dropoffs")
+    assert "C1" in str(excinfo.value)
+
+
 def test_an_empty_allowed_vehicles_list_is_a_schema_error() -> None:
     data = minimal_plan_json()
     data["passengers"][0]["allowed_vehicles"] = []
@@ -427,6 +442,7 @@ def centres(draw: st.DrawFn) -> Centre:
         draw(st.text()),
         draw(locations),
         {day: draw(hours) for day in open_days},
+        draw(st.none() | st.integers(1, 5)),
     )
 
 

@@ -5,13 +5,14 @@ Every solve goes through the independent checker (``solve_checked``).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from solver import week as week_module
-from solver.check import check_week
+from solver.check import check_day, check_week
 from solver.domain import (
     BreakRule,
     DayResult,
@@ -37,6 +38,7 @@ from tests.conftest import (
     home,
     make_plan,
     passenger,
+    plan_matrices,
     route_of,
     solve_checked,
     vehicle,
@@ -537,3 +539,79 @@ def test_same_vehicle_both_ways_moves_a_stranded_passenger_to_another_vehicle_bo
     stranded = solve_monday(two_centres_one_departure(True))
     (afternoon,) = [r for r in stranded.plans if r.direction is Direction.FROM_CENTRE]
     assert len(afternoon.unassigned) == 1
+
+
+# --- wheelchair set-downs at a centre entrance -----------------------------------------------
+
+
+def two_wheelchairs_two_vans(limit: int | None, arrival: tuple[int, int]) -> WeekPlan:
+    """Two wheelchair users from neighbouring homes, a one-place van each, one centre."""
+    return make_plan(
+        [
+            passenger("C1", home(0.01), mobility=Mobility.WHEELCHAIR),
+            passenger("C2", home(0.01, 0.002), mobility=Mobility.WHEELCHAIR),
+        ],
+        [vehicle("V1", seats=0, wheelchair_places=1), vehicle("V2", seats=0, wheelchair_places=1)],
+        centres=[replace(centre(arrival=arrival), max_wheelchair_dropoffs=limit)],
+    )
+
+
+def set_downs(result: DayResult) -> list[tuple[int, int]]:
+    """(arrival, departure) of every centre stop, in time order."""
+    return sorted(
+        (s.arrival_s, s.departure_s)
+        for r in result.routes
+        for s in r.stops
+        if s.centre_id is not None
+    )
+
+
+def test_entrance_limit_holds_both_set_downs_fit_one_after_the_other() -> None:
+    _, result = solve_checked(two_wheelchairs_two_vans(1, (hm(8, 30), hm(9))))
+    assert result.unassigned == ()
+    (first, second) = set_downs(result)
+    assert second[0] >= first[1]  # the second van sets down once the first is done
+    for direction in Direction:  # afternoon pickups at the centre are not limited
+        solve_checked(two_wheelchairs_two_vans(1, (hm(8, 30), hm(9))), direction)
+
+
+def test_entrance_limit_binds_two_set_downs_do_not_fit_a_one_minute_window() -> None:
+    """Alighting in a wheelchair takes 2 min: with one ramp only one fits 08:30-08:31."""
+    _, free = solve_checked(two_wheelchairs_two_vans(None, (hm(8, 30), hm(8, 31))))
+    assert free.unassigned == ()
+    (first, second) = set_downs(free)
+    assert second[0] < first[1]  # unlimited, the two set-downs overlap
+    _, two_ramps = solve_checked(two_wheelchairs_two_vans(2, (hm(8, 30), hm(8, 31))))
+    assert two_ramps.unassigned == ()
+    _, one_ramp = solve_checked(two_wheelchairs_two_vans(1, (hm(8, 30), hm(8, 31))))
+    assert len(one_ramp.unassigned) == 1
+    assert len(set_downs(one_ramp)) == 1
+
+
+def test_entrance_limit_binds_within_one_vehicle_each_set_down_is_a_stop() -> None:
+    plan = make_plan(
+        [
+            passenger("C1", home(0.01), mobility=Mobility.WHEELCHAIR),
+            passenger("C2", home(0.01, 0.002), mobility=Mobility.WHEELCHAIR),
+            passenger("W1", home(0.01, 0.001)),
+        ],
+        [vehicle("V1", seats=4, wheelchair_places=2)],
+        centres=[replace(centre(), max_wheelchair_dropoffs=1)],
+    )
+    _, result = solve_checked(plan)
+    assert result.unassigned == ()
+    (route,) = result.routes
+    at_centre = [s for s in route.stops if s.centre_id is not None]
+    with_wheelchair = [s for s in at_centre if {"C1", "C2"} & set(s.dropoffs)]
+    assert sorted(len(s.dropoffs) for s in with_wheelchair) == [1, 1]
+    for before, after in itertools.pairwise(at_centre):
+        assert after.arrival_s >= before.departure_s
+
+
+def test_checker_reports_overlapping_set_downs_at_a_limited_entrance() -> None:
+    _, free = solve_checked(two_wheelchairs_two_vans(None, (hm(8, 30), hm(8, 31))))
+    limited = two_wheelchairs_two_vans(1, (hm(8, 30), hm(8, 31)))
+    problem = limited.day_problem("mon", Direction.TO_CENTRE)
+    violations = check_day(problem, free, plan_matrices(limited))
+    assert [v.code for v in violations] == ["CHECK_WHEELCHAIR_ENTRANCE"]
+    assert "centre A" in violations[0].message
