@@ -309,6 +309,14 @@ def generate(
     osm: Annotated[
         Path | None, typer.Option(help="OSM file to place locations on (default: bundled).")
     ] = None,
+    wheelchair_dropoffs: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Give every centre this max_wheelchair_dropoffs (wheelchair users set down "
+            "at one time); default: no limit.",
+        ),
+    ] = None,
 ) -> None:
     """Generate a realistic synthetic week on a road graph."""
     osm_file = osm or DEFAULT_OSM_FILE
@@ -321,6 +329,11 @@ def generate(
     )
     if osm is not None:
         plan = plan.replace(osm_file=str(osm.resolve()))
+    if wheelchair_dropoffs is not None:
+        limited = tuple(
+            replace(c, max_wheelchair_dropoffs=wheelchair_dropoffs) for c in plan.centres
+        )
+        plan = plan.replace(centres=limited)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     dump_plan(plan, out_file)
     wheelchairs = sum(p.needs_wheelchair_place for p in plan.passengers)

@@ -102,6 +102,27 @@ def test_one_day_one_direction_and_tampered_result_fails_check(
     assert "CHECK_" in output
 
 
+def test_generate_can_limit_wheelchair_set_downs_at_every_centre(tmp_path: Path) -> None:
+    path = tmp_path / "limited.json"
+    code, output = run(
+        "generate",
+        "--passengers",
+        "8",
+        "--centres",
+        "2",
+        "--wheelchair-dropoffs",
+        "1",
+        "--out",
+        path,
+    )
+    assert code == 0, output
+    centres = json.loads(path.read_text())["centres"]
+    assert [c["max_wheelchair_dropoffs"] for c in centres] == [1, 1]
+    code, output = run("generate", "--wheelchair-dropoffs", "0", "--out", path)
+    assert code != 0
+    assert "wheelchair-dropoffs" in output
+
+
 def test_malformed_json_is_an_input_error_with_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text('{"centres": [,]}')
