@@ -238,3 +238,20 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             },
         }
     return responses
+
+
+def queued_responses(what: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses of a route that queues work: 202 with the ``what``'s URL in Location."""
+    responses = problem_responses(413, 415, 429)
+    responses[202] = {
+        "description": "Queued.",
+        "headers": {
+            "Location": {"schema": {"type": "string"}, "description": f"The {what}'s URL."}
+        },
+    }
+    return responses
+
+
+def request_body(media_type: str, **content: Any) -> dict[str, Any]:
+    """``openapi_extra`` documenting a body a route reads itself: its schema and examples."""
+    return {"requestBody": {"required": True, "content": {media_type: content}}}

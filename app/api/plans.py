@@ -21,6 +21,8 @@ from app.api.deps import (
     not_found,
     parse_json,
     problem_responses,
+    queued_responses,
+    request_body,
 )
 from app.db.models import Job
 from app.db.repositories import PlanRepository
@@ -195,26 +197,12 @@ def _replay(database: Database, caller: Caller, key: str, digest: str) -> JobRes
     description="Checks the plan (structure, meaning, off-road locations, service limits) "
     "and queues a job; answers 202 with the job and its URL in Location. Poll the job; "
     "`day`/`direction` narrow what is solved.",
-    responses={
-        **problem_responses(413, 415, 429),
-        202: {
-            "description": "Queued.",
-            "headers": {
-                "Location": {"schema": {"type": "string"}, "description": "The job's URL."}
-            },
-        },
-    },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"$ref": "#/components/schemas/PlanSchema"},
-                    "examples": {"small": {"summary": "A small plan", "value": _SAMPLE_PLAN}},
-                }
-            },
-        }
-    },
+    responses=queued_responses("job"),
+    openapi_extra=request_body(
+        "application/json",
+        schema={"$ref": "#/components/schemas/PlanSchema"},
+        examples={"small": {"summary": "A small plan", "value": _SAMPLE_PLAN}},
+    ),
 )
 async def submit_plan(
     request: Request,

@@ -33,6 +33,8 @@ from app.api.deps import (
     not_found,
     parse_json,
     problem_responses,
+    queued_responses,
+    request_body,
 )
 from app.db.models import FINAL_STATUSES, Job, JobStatus, utcnow
 from app.db.repositories import JobRepository, ScenarioRepository
@@ -531,26 +533,12 @@ def _file(database: Database, job_id: str, path: str, missing: ApiProblem | None
     "problem names its scenario). Answers 202 with the batch and its URL in Location; poll "
     "it, then read the comparison (JSON, CSV) and the HTML report. Each scenario week is "
     "routed within the file's `time_limit_s` (else the plan's).",
-    responses={
-        **problem_responses(413, 415, 429),
-        202: {
-            "description": "Queued.",
-            "headers": {
-                "Location": {"schema": {"type": "string"}, "description": "The batch's URL."}
-            },
-        },
-    },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": _body_schema(),
-                    "examples": {"small": {"summary": "Two what-ifs", "value": _EXAMPLE}},
-                }
-            },
-        }
-    },
+    responses=queued_responses("batch"),
+    openapi_extra=request_body(
+        "application/json",
+        schema=_body_schema(),
+        examples={"small": {"summary": "Two what-ifs", "value": _EXAMPLE}},
+    ),
 )
 async def submit_scenarios(
     response: Response,

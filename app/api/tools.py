@@ -8,7 +8,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
 from app import convert
-from app.api.deps import get_roads, get_settings, json_body, parse_json, problem_responses
+from app.api.deps import (
+    get_roads,
+    get_settings,
+    json_body,
+    parse_json,
+    problem_responses,
+    request_body,
+)
 from app.errors import ApiProblem, error_item, input_problem
 from app.interop.csv_passengers import passengers_from_csv
 from app.roads import RoadsHolder
@@ -27,24 +34,18 @@ router = APIRouter(prefix="/v1", tags=["tools"])
     description="Recomputes times, loads, ride times, windows and distances of `result` on "
     "the service's roads, without OR-Tools, and lists every violation.",
     responses=problem_responses(413, 415, 503),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["plan", "result"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "plan": {"$ref": "#/components/schemas/PlanSchema"},
-                            "result": {"$ref": "#/components/schemas/ResultSchema"},
-                        },
-                    }
-                }
+    openapi_extra=request_body(
+        "application/json",
+        schema={
+            "type": "object",
+            "required": ["plan", "result"],
+            "additionalProperties": False,
+            "properties": {
+                "plan": {"$ref": "#/components/schemas/PlanSchema"},
+                "result": {"$ref": "#/components/schemas/ResultSchema"},
             },
-        }
-    },
+        },
+    ),
 )
 async def check_result(
     _caller: Annotated[Caller, Depends(require(Permission.TOOLS_USE))],
@@ -144,18 +145,12 @@ async def travel_matrix(
     "Windows-1252); decimal commas; Norwegian or English column names (see the README). "
     "Every bad row is listed in errors with its row number; nothing is stored.",
     responses=problem_responses(413, 415),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {
-                    "schema": {"type": "string"},
-                    "example": "id;senter;breddegrad;lengdegrad;dager;rullestol;ledsagere\n"
-                    "P001;C01;59,9057;10,7828;man ons fre;nei;0\n",
-                }
-            },
-        }
-    },
+    openapi_extra=request_body(
+        "text/csv",
+        schema={"type": "string"},
+        example="id;senter;breddegrad;lengdegrad;dager;rullestol;ledsagere\n"
+        "P001;C01;59,9057;10,7828;man ons fre;nei;0\n",
+    ),
 )
 async def import_passengers(
     request: Request,

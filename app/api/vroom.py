@@ -17,6 +17,7 @@ from app.api.deps import (
     json_body,
     parse_json,
     problem_responses,
+    request_body,
 )
 from app.api.plans import IdempotencyKey, request_hash, submit
 from app.db.session import Database
@@ -172,17 +173,11 @@ _EXAMPLE: dict[str, Any] = {
     "like POST /v1/plans. Read the answer in VROOM's format with "
     "GET /v1/jobs/{id}/result?format=vroom.",
     responses=problem_responses(413, 415, 429),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"$ref": "#/components/schemas/VroomProblem"},
-                    "examples": {"two shipments": {"value": _EXAMPLE}},
-                }
-            },
-        }
-    },
+    openapi_extra=request_body(
+        "application/json",
+        schema={"$ref": "#/components/schemas/VroomProblem"},
+        examples={"two shipments": {"value": _EXAMPLE}},
+    ),
 )
 async def submit_vroom(
     request: Request,
