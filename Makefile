@@ -55,6 +55,7 @@ bench: setup-bench
 	done
 	$(UV) run --no-sync python -m benchmarks.run --set bergen --bergen-seeds 1,2,3 \
 		--bergen-time-limit 60
+	$(UV) run --no-sync python -m benchmarks.bergen_peers --seed 1 --days mon --time-limit 30
 
 bench-quick: setup-bench
 	$(UV) run --no-sync python -m benchmarks.run --set cordeau-a --instances a2-16,a4-24 \
