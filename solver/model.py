@@ -127,6 +127,7 @@ class DayModel:
     max_ride_s: dict[str, int]
     keep_alive: list[object] = field(default_factory=list)
     breaks: dict[int, list[pywrapcp.IntervalVar]] = field(default_factory=dict)  # per vehicle
+    entrance_limited: bool = False  # a cumulative constraint caps set-downs at some centre
 
     @property
     def time_dimension(self) -> pywrapcp.RoutingDimension:
@@ -650,6 +651,7 @@ def add_wheelchair_entrances(model: DayModel) -> None:
             name = f"entrance {centre_id}"
             cp_solver.Add(cp_solver.Cumulative(intervals, [1] * len(intervals), limit, name))
             model.keep_alive.extend(intervals)
+            model.entrance_limited = True
 
 
 def fixed_times(model: DayModel, sequence: Sequence[tuple[int, int]]) -> dict[int, int]:
