@@ -147,7 +147,7 @@ def solve_day(
         if initial is not None:
             solution = model.routing.SolveFromAssignmentWithParameters(initial, search)
         elif model.breaks or model.entrance_limited:
-            model, solution = _solve_with_breaks(
+            model, solution = _solve_with_fallback(
                 model, problem, candidates, matrices, params, search_s
             )
         else:
@@ -254,12 +254,12 @@ def solve_day_racing(
     return replace(best, solve_s=time.perf_counter() - started)
 
 
-FIRST_SOLUTION_SHARE_WITH_BREAKS = 0.5
+FIRST_SOLUTION_SHARE_WITH_FALLBACK = 0.5
 """Share of the search time the first-solution heuristic may take where drivers break (or a
 centre's entrance is limited: there too it may find nothing in the whole time)."""
 
 
-def _solve_with_breaks(
+def _solve_with_fallback(
     model: DayModel,
     problem: DayProblem,
     candidates: Sequence[Passenger],
@@ -267,16 +267,17 @@ def _solve_with_breaks(
     params: SearchParams,
     search_s: float,
 ) -> tuple[DayModel, pywrapcp.Assignment | None]:
-    """Search a model with drivers' breaks; the model searched last, and its solution.
+    """Search a model whose first solution may not come: (model searched last, its solution).
 
-    With breaks on short work limits the first-solution heuristic may search the whole time
-    and find nothing (seen on a generated 106-passenger day with an hour's work limit). So it
-    gets ``FIRST_SOLUTION_SHARE_WITH_BREAKS`` of the time; if it finds a solution, the rest
+    With drivers' breaks on short work limits the first-solution heuristic may search the whole
+    time and find nothing (seen on a generated 106-passenger day with an hour's work limit), and
+    so may it where a centre's entrance is limited (a Bergen Tuesday morning). So it
+    gets ``FIRST_SOLUTION_SHARE_WITH_FALLBACK`` of the time; if it finds a solution, the rest
     improves it, and if not, a fresh model starts from nobody served (which always holds) and
     the local search inserts passengers in the rest.
     """
     started = time.perf_counter()
-    first_s = search_s * FIRST_SOLUTION_SHARE_WITH_BREAKS
+    first_s = search_s * FIRST_SOLUTION_SHARE_WITH_FALLBACK
     solution = model.routing.SolveWithParameters(
         search_parameters(replace(params, time_limit_s=first_s))
     )
@@ -382,8 +383,9 @@ def insert_unserved(
     """
     deadline = None if seconds is None else time.perf_counter() + seconds
     if model.breaks or model.entrance_limited:
-        # Restoring routes whose breaks OR-Tools must place again can search for long
-        # (ReadAssignmentFromRoutes has no time limit): with breaks, no repair.
+        # Restoring routes whose breaks OR-Tools must place again, or whose set-downs it must
+        # fit at a limited entrance, can search for long (ReadAssignmentFromRoutes has no
+        # time limit): no repair there.
         return model, solution
     routing, manager = model.routing, model.manager
     routes: list[list[int]] = []
