@@ -26,7 +26,6 @@ import json
 import math
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,8 +34,8 @@ import numpy as np
 
 from benchmarks.adapters import BenchInstance
 from benchmarks.peers import PeerRun, solve_ortools_default, solve_pyvrp, solve_vroom
-from benchmarks.run import DOCS, PEERS, RESULTS, machine, write_section
-from solver.check import MAX_RIDE_TIME, check_day
+from benchmarks.run import DOCS, PEERS, RESULTS, checked_summary, machine, write_section
+from solver.check import MAX_RIDE_TIME
 from solver.config import get_config
 from solver.domain import DAYS, Direction, LatLon, RoadSettings
 from solver.generate import generate_week
@@ -95,21 +94,11 @@ def bergen_instances(
 
 
 def _summary(instance: BenchInstance, run: PeerRun) -> dict[str, Any]:
-    violations = check_day(instance.problem, run.result, instance.matrices)
-    codes = Counter(v.code for v in violations)
     kpis = run.result.kpis
     return {
         "cost_nok": round(kpis.cost, 0),
-        "vehicles": kpis.num_vehicles,
         "km": round(kpis.distance_m / 1000.0, 1),
-        "unassigned": len(run.result.unassigned),
-        "wall_s": round(run.wall_s, 2),
-        "violations": sum(codes.values()),
-        "ride_violations": codes.get(MAX_RIDE_TIME, 0),
-        "violation_codes": dict(sorted(codes.items())),
-        "feasible": not violations and not run.result.unassigned,
-        "timing": run.timing,
-        "note": run.note,
+        **checked_summary(instance, run),
     }
 
 

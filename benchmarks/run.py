@@ -123,9 +123,25 @@ def _gap(cost: float, best: float | None) -> float | None:
     return None if best is None else round(100.0 * (cost - best) / best, 2) + 0.0
 
 
-def _summarise(instance: BenchInstance, run: PeerRun, path: Path) -> dict[str, Any]:
+def checked_summary(instance: BenchInstance, run: PeerRun) -> dict[str, Any]:
+    """What every benchmark reports of a solver's run: size, time and the checker's findings."""
     violations = check_day(instance.problem, run.result, instance.matrices)
     codes = Counter(v.code for v in violations)
+    return {
+        "vehicles": len(run.result.routes),
+        "unassigned": len(run.result.unassigned),
+        "wall_s": round(run.wall_s, 2),
+        "violations": sum(codes.values()),
+        "ride_violations": codes.get(MAX_RIDE_TIME, 0),
+        "violation_codes": dict(sorted(codes.items())),
+        "feasible": not violations and not run.result.unassigned,
+        "timing": run.timing,
+        "note": run.note,
+    }
+
+
+def _summarise(instance: BenchInstance, run: PeerRun, path: Path) -> dict[str, Any]:
+    checked = checked_summary(instance, run)
     cost = original_cost(instance, run.result)
     original = verify_original(
         path, instance.family, run.result, instance.time_scale, instance.skipped
@@ -134,17 +150,10 @@ def _summarise(instance: BenchInstance, run: PeerRun, path: Path) -> dict[str, A
         "cost": round(cost, 3),
         "gap_pct": _gap(cost, instance.bks),
         "gap_distance_pct": _gap(cost, instance.bks_distance),
-        "vehicles": len(run.result.routes),
-        "unassigned": len(run.result.unassigned),
-        "wall_s": round(run.wall_s, 2),
-        "violations": sum(codes.values()),
-        "ride_violations": codes.get(MAX_RIDE_TIME, 0),
-        "violation_codes": dict(sorted(codes.items())),
+        **checked,
         "original_violations": len(original),
         "original_problems": original[:5],
-        "feasible": not violations and not run.result.unassigned and not original,
-        "timing": run.timing,
-        "note": run.note,
+        "feasible": checked["feasible"] and not original,
     }
 
 
