@@ -68,7 +68,8 @@ Vehicle rules
     and not yet dropped off (within a stop drop-offs may come first, so this is exactly who
     must share the vehicle at some moment): a ``ride_alone`` passenger is never aboard with
     another passenger, and the two passengers of an ``incompatible_pairs`` pair are never
-    aboard together.
+    aboard together. With ``route_ranks`` (week templates), a route visits no passenger of a
+    lower rank after one of a higher rank (a stop's drop-offs taken before its pickups).
 
 Drivers' breaks
     A route's reported break lasts at least ``settings.driver_break.duration_s``, overlaps no
@@ -185,6 +186,7 @@ VEHICLE_CHANGED: Final = "CHECK_VEHICLE_CHANGED"
 LAYOUT: Final = "CHECK_LAYOUT"
 DRIVER_BREAK: Final = "CHECK_DRIVER_BREAK"
 WHEELCHAIR_ENTRANCE: Final = "CHECK_WHEELCHAIR_ENTRANCE"
+ROUTE_RANK: Final = "CHECK_ROUTE_RANK"
 
 CHECK_CODES: Final[Mapping[str, str]] = {
     WRONG_DAY_DIRECTION: "The result is for another day or direction than the problem.",
@@ -258,6 +260,10 @@ CHECK_CODES: Final[Mapping[str, str]] = {
     WHEELCHAIR_ENTRANCE: (
         "More wheelchair users are being set down at a centre at one time than its "
         "max_wheelchair_dropoffs allows."
+    ),
+    ROUTE_RANK: (
+        "A route visits a passenger of a lower route rank after one of a higher rank (week "
+        "templates only)."
     ),
 }
 """Every violation code with a one-line description (for the README)."""
@@ -730,6 +736,7 @@ class _DayChecker:
         if vehicle is not None:
             self._check_allowed_vehicle(route)
         self._check_sharing(route)
+        self._check_route_ranks(route)
         self._check_breaks(route, legs)
         self._check_totals(route, legs)
 
@@ -1132,6 +1139,27 @@ class _DayChecker:
                         vehicle_id,
                         first,
                     )
+
+    def _check_route_ranks(self, route: Route) -> None:
+        """No visit of a lower ``route_ranks`` rank after one of a higher rank."""
+        ranks = self._problem.route_ranks
+        if not ranks:
+            return
+        highest = 0
+        for index, stop in enumerate(route.stops):
+            for passenger_id in (*stop.dropoffs, *stop.pickups):
+                rank = ranks.get(passenger_id, 0)
+                if rank < highest:
+                    self._add(
+                        ROUTE_RANK,
+                        f"Passenger {passenger_id} (route rank {rank}) is visited at stop "
+                        f"{index} of vehicle {route.vehicle_id}, after a passenger of rank "
+                        f"{highest}.",
+                        route.vehicle_id,
+                        passenger_id,
+                    )
+                    return
+                highest = rank
 
     def _check_entrances(self, result: DayResult) -> None:
         """Wheelchair set-downs overlapping at a centre, over every route of the day."""

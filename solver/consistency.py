@@ -20,6 +20,7 @@ week's routes close to last week's (stability), and ``churn`` measures what move
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,11 +29,14 @@ from enum import StrEnum
 
 from solver.domain import (
     DAYS,
+    CentreHours,
     Day,
     DayProblem,
     DayResult,
     Direction,
     Pin,
+    TimeWindow,
+    Vehicle,
     WeekPlan,
     WeekResult,
 )
@@ -53,14 +57,34 @@ class Consistency(StrEnum):
 class Template:
     """A passenger's vehicle and pickup time in one direction, to repeat on every day.
 
-    ``window_start_s``: when their centre's window opened on the template's day (arrival
-    window for ``to_centre``, departure window for ``from_centre``); a day whose window opens
-    later or earlier moves the pickup by as much. None: no shift.
+    ``window_start_s``, ``window_end_s``: their centre's window on the template's day (arrival
+    window for ``to_centre``, departure window for ``from_centre``). On a day whose window
+    holds it the pickup stays; otherwise it moves as far as the window's start moved
+    (:func:`shift_s`). None: no shift.
     """
 
     vehicle_id: str
     pickup_s: int
     window_start_s: int | None = None
+    window_end_s: int | None = None
+
+
+def shift_s(template: Template, today: TimeWindow | None) -> int:
+    """How far ``template``'s pickup moves on a day whose centre window is ``today``."""
+    if template.window_start_s is None or today is None:
+        return 0
+    end = template.window_start_s if template.window_end_s is None else template.window_end_s
+    return window_shift_s(TimeWindow(template.window_start_s, end), today)
+
+
+def window_shift_s(template: TimeWindow, today: TimeWindow) -> int:
+    """How far a pickup timed for the ``template`` window moves in the ``today`` window.
+
+    Not at all if ``today`` holds the whole template window; otherwise as far as its start.
+    """
+    if today.start_s <= template.start_s and template.end_s <= today.end_s:
+        return 0
+    return today.start_s - template.start_s
 
 
 def busiest_day(plan: WeekPlan) -> Day:
@@ -72,7 +96,10 @@ def busiest_day(plan: WeekPlan) -> Day:
 def template_problem(plan: WeekPlan, direction: Direction) -> DayProblem:
     """Every passenger of the week on one day, with that day's centre hours and fleet.
 
-    Centres closed on the busiest day use the hours of their first open day.
+    Centres closed on the busiest day use the hours of their first open day. Where centres'
+    windows move differently across the week (some close 30 minutes earlier on Fridays), each
+    template route serves the centres that move earlier first (:func:`route_ranks`), so that
+    on every day its pickups can move with their windows and keep the same vehicle.
     """
     day = busiest_day(plan)
     centres = tuple(
@@ -85,7 +112,76 @@ def template_problem(plan: WeekPlan, direction: Direction) -> DayProblem:
     )
     vehicles = tuple(replace(v, days=frozenset({day})) for v in plan.vehicles)
     week = plan.replace(centres=centres, passengers=passengers, vehicles=vehicles)
-    return week.day_problem(day, direction)
+    problem = week.day_problem(day, direction)
+    return replace(problem, route_ranks=route_ranks(plan, problem))
+
+
+def route_ranks(plan: WeekPlan, template: DayProblem) -> dict[str, int]:
+    """Per passenger, the rank of how their centre's window moves across the week.
+
+    A centre's *moves* are, per weekday, how far its window of the direction lies from the
+    template's (:func:`window_shift_s`). Centres are ranked by their moves, those moving
+    earlier first; with ranks, a template route whose early part moves earlier on some day
+    only waits longer before its later part. Empty if every centre moves alike.
+    """
+    windows = _centre_windows(template)
+    moves: dict[str, tuple[int, ...]] = {}
+    for centre in plan.centres:
+        base = windows.get(centre.centre_id)
+        if base is not None:
+            moves[centre.centre_id] = tuple(
+                window_shift_s(base, _window(hours, template.direction))
+                if (hours := centre.hours.get(day)) is not None
+                else 0
+                for day in DAYS
+            )
+    kinds = sorted(set(moves.values()), key=lambda m: (sum(m), m))
+    if len(kinds) < 2:
+        return {}
+    rank = {m: i for i, m in enumerate(kinds)}
+    return {p.passenger_id: rank[moves[p.centre_id]] for p in template.passengers}
+
+
+def share_vehicles(results: Sequence[DayResult], plan: WeekPlan) -> list[DayResult]:
+    """Template days with routes moved to identical vehicles another template already uses.
+
+    A vehicle-day is paid once however many trips the vehicle drives, but templates solved
+    apart pick among identical vehicles (same depot, seats, layouts, shift, days, tariff and
+    operator) at random. Each route of a later template on a vehicle no earlier template
+    uses moves, if its passengers may ride it, to an identical one that an earlier template
+    uses and this one does not: the same route, a vehicle-day less each day.
+    """
+    vehicles = {v.vehicle_id: v for v in plan.vehicles}
+    passengers = {p.passenger_id: p for p in plan.passengers}
+
+    def kind(vehicle_id: str) -> Vehicle:
+        return replace(vehicles[vehicle_id], vehicle_id="")
+
+    shared: list[DayResult] = []
+    used: set[str] = set()
+    for result in results:
+        own = {route.vehicle_id for route in result.routes}
+        free = sorted(used - own)
+        routes = []
+        for route in result.routes:
+            riders = [passengers[pid] for stop in route.stops for pid in stop.pickups]
+            if route.vehicle_id not in used:
+                match = next(
+                    (
+                        vid
+                        for vid in free
+                        if kind(vid) == kind(route.vehicle_id)
+                        and all(p.may_ride(vid) for p in riders)
+                    ),
+                    None,
+                )
+                if match is not None:
+                    free.remove(match)
+                    route = replace(route, vehicle_id=match)
+            routes.append(route)
+        used |= {route.vehicle_id for route in routes}
+        shared.append(replace(result, routes=tuple(routes)))
+    return shared
 
 
 def templates_from(
@@ -105,28 +201,41 @@ def templates_from(
                 for pid in stop.pickups:
                     vehicles[pid].append(route.vehicle_id)
                     times[pid].append(stop.arrival_s)
-    starts = _window_starts(problem) if problem is not None else {}
-    return {
-        pid: Template(
+    windows = _windows(problem) if problem is not None else {}
+    templates = {}
+    for pid, vs in vehicles.items():
+        window = windows.get(pid)
+        templates[pid] = Template(
             max(sorted(set(vs)), key=vs.count),
             int(statistics.median_low(times[pid])),
-            starts.get(pid),
+            window.start_s if window else None,
+            window.end_s if window else None,
         )
-        for pid, vs in vehicles.items()
+    return templates
+
+
+def _window(hours: CentreHours, direction: Direction) -> TimeWindow:
+    """The centre's window of the direction: arrivals mornings, departures afternoons."""
+    return hours.arrival if direction is Direction.TO_CENTRE else hours.departure
+
+
+def _centre_windows(problem: DayProblem) -> dict[str, TimeWindow]:
+    """Per centre open on the day of ``problem``: its window of the direction."""
+    return {
+        c.centre_id: _window(hours, problem.direction)
+        for c in problem.centres
+        if (hours := c.hours.get(problem.day)) is not None
     }
 
 
-def _window_starts(problem: DayProblem) -> dict[str, int]:
-    """Per passenger of ``problem``: when their centre's window of the direction opens."""
-    starts: dict[str, int] = {}
-    for passenger in problem.passengers:
-        hours = problem.centre(passenger.centre_id).hours.get(problem.day)
-        if hours is not None:
-            to_centre = problem.direction is Direction.TO_CENTRE
-            starts[passenger.passenger_id] = (
-                hours.arrival.start_s if to_centre else hours.departure.start_s
-            )
-    return starts
+def _windows(problem: DayProblem) -> dict[str, TimeWindow]:
+    """Per passenger of ``problem``: their centre's window of the direction that day."""
+    by_centre = _centre_windows(problem)
+    return {
+        p.passenger_id: by_centre[p.centre_id]
+        for p in problem.passengers
+        if p.centre_id in by_centre
+    }
 
 
 def pins_for(
@@ -146,7 +255,7 @@ def pins_for(
     if mode is Consistency.OFF:
         return {}
     available = {v.vehicle_id for v in problem.vehicles}
-    today = _window_starts(problem)
+    today = _windows(problem)
     pins: dict[str, Pin] = {}
     for passenger in problem.passengers:
         template = templates.get(passenger.passenger_id)
@@ -155,9 +264,7 @@ def pins_for(
         vehicle_id = template.vehicle_id if template.vehicle_id in available else None
         if vehicle_id is None and mode is Consistency.STRICT:
             continue  # the template vehicle is off today: this passenger cannot be consistent
-        shift = 0
-        if template.window_start_s is not None and passenger.passenger_id in today:
-            shift = today[passenger.passenger_id] - template.window_start_s
+        shift = shift_s(template, today.get(passenger.passenger_id))
         elsewhere = problem.day in passenger.home_exceptions
         if elsewhere and vehicle_id is None:
             continue
@@ -341,9 +448,11 @@ def pinned_problems(
 
     ``templates`` is keyed by (day, direction) — e.g. last week's same weekday — or by
     (None, direction) for a template that serves every day; a day's own template wins.
-    ``template_day``: the day the (None, direction) templates were solved for. On a day whose
-    centre windows differ from it (an early Friday, say) the pinned times are only preferred,
-    even in strict mode: shifted routes that mix centres cannot keep every pinned time.
+    ``template_day``: the day the (None, direction) templates were solved for. On a day where
+    some centre's window does not hold its template's (an early Friday whose window shares
+    nothing with the other days', say) the pinned times move with the window and are only
+    preferred, even in strict mode: shifted routes that mix centres cannot keep every pinned
+    time.
     """
     pinned = []
     for problem in problems:
@@ -352,25 +461,30 @@ def pinned_problems(
             **templates.get((problem.day, problem.direction), {}),
         }
         own_template = (problem.day, problem.direction) in templates
-        soft_time = (
-            not own_template and template_day is not None and not same_hours(problem, template_day)
-        )
+        soft_time = not own_template and template_day is not None and _moves(problem, chosen)
         pins = pins_for(problem, chosen, mode, tolerance_s, soft_time=soft_time)
         pinned.append(replace(problem, pins=pins))
     return pinned
 
 
-def same_hours(problem: DayProblem, other_day: Day) -> bool:
-    """Whether every centre has the same windows of the direction on ``other_day``."""
-    for centre in problem.centres:
-        today, other = centre.hours.get(problem.day), centre.hours.get(other_day)
-        if today is None or other is None:
-            continue
-        if problem.direction is Direction.TO_CENTRE and today.arrival != other.arrival:
-            return False
-        if problem.direction is Direction.FROM_CENTRE and today.departure != other.departure:
-            return False
-    return True
+def _moves(problem: DayProblem, templates: Mapping[str, Template]) -> bool:
+    """Whether some template route cannot keep its order with today's windows.
+
+    That is, along one template vehicle's pickups (in template time order) some pickup moves
+    later than one after it: the route would have to squeeze. Routes whose parts move alike,
+    or whose later parts move later (``route_ranks``), keep hard times.
+    """
+    today = _windows(problem)
+    routes: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for pid, window in today.items():
+        template = templates.get(pid)
+        if template is not None:
+            routes[template.vehicle_id].append((template.pickup_s, shift_s(template, window)))
+    for pickups in routes.values():
+        shifts = [shift for _, shift in sorted(pickups)]
+        if any(a > b for a, b in itertools.pairwise(shifts)):
+            return True
+    return False
 
 
 def previous_week_templates(

@@ -392,6 +392,9 @@ class DayProblem:
 
     ``incompatible_pairs``: passenger ids never aboard one vehicle at once (pairs naming
     somebody not travelling are harmless).
+    ``route_ranks``: per passenger a rank; on any route every visit (pickup and drop-off) of
+    a lower rank comes before every visit of a higher one. Unranked passengers rank 0. Week
+    templates use it (``solver.consistency.template_problem``).
     """
 
     day: Day
@@ -402,6 +405,7 @@ class DayProblem:
     settings: Settings
     pins: Mapping[str, Pin] = field(default_factory=dict)
     incompatible_pairs: tuple[tuple[str, str], ...] = ()
+    route_ranks: Mapping[str, int] = field(default_factory=dict)
 
     def centre(self, centre_id: str) -> Centre:
         """The centre with this id (KeyError if none)."""

@@ -17,6 +17,7 @@ The model is a pickup-and-delivery problem with time windows:
 * a passenger rides only vehicles their ``allowed_vehicles``/``excluded_vehicles`` permit;
 * a ``ride_alone`` passenger is never aboard with another passenger (a "sharing" dimension),
   nor are the two passengers of an incompatible pair (one dimension per pair);
+* with ``route_ranks`` (week templates), a route visits lower-ranked passengers first;
 * visits back to back at one address (a group home) share one boarding time, the longest of
   theirs (``visit_transits``);
 * with ``settings.driver_break``, no stretch of a route without a break is longer than the
@@ -74,6 +75,7 @@ SEATS_DIMENSION = "seats"
 WHEELCHAIR_DIMENSION = "wheelchair_places"
 SHARING_DIMENSION = "sharing"
 INCOMPATIBLE_DIMENSION_PREFIX = "incompatible_"
+ROUTE_RANK_DIMENSION = "route_rank"
 
 
 class Matrices(Protocol):
@@ -357,6 +359,7 @@ def build_day_model(
     add_allowed_vehicles(model)
     add_ride_alone(model)
     add_incompatible_pairs(model)
+    add_route_ranks(model)
     add_one_layout_per_vehicle(model)
     add_driver_breaks(model)
     add_wheelchair_entrances(model)
@@ -558,6 +561,25 @@ def add_incompatible_pairs(model: DayModel) -> None:
             deltas[pickup_id], deltas[dropoff_id] = 1, -1
         name = f"{INCOMPATIBLE_DIMENSION_PREFIX}{number}"
         _add_capacity(model, name, deltas, [1] * len(model.vehicles))
+
+
+def add_route_ranks(model: DayModel) -> None:
+    """On every route, visits of passengers of a lower ``route_ranks`` come first.
+
+    A dimension with no transits whose cumul may only grow along a route (slack up to the
+    highest rank): each passenger's visits hold their rank, so a route's ranks never fall.
+    """
+    ranks = model.problem.route_ranks
+    top = max((ranks.get(p.passenger_id, 0) for p in model.passengers), default=0)
+    if top == 0:
+        return
+    routing = model.routing
+    routing.AddConstantDimensionWithSlack(0, top, top, False, ROUTE_RANK_DIMENSION)
+    dimension = routing.GetDimensionOrDie(ROUTE_RANK_DIMENSION)
+    for node, visit in enumerate(model.visits):
+        if visit.passenger_id is not None:
+            rank = ranks.get(visit.passenger_id, 0)
+            dimension.CumulVar(model.manager.NodeToIndex(node)).SetRange(rank, rank)
 
 
 def add_one_layout_per_vehicle(model: DayModel) -> None:

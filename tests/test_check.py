@@ -1198,3 +1198,15 @@ def test_the_order_of_passengers_in_the_problem_does_not_matter(
     valid = MORNING if direction is Direction.TO_CENTRE else AFTERNOON
     problem = day_problem(direction, passengers=tuple(passengers))
     assert check_day(problem, valid, TRAVEL) == []
+
+
+def test_route_visiting_a_lower_rank_after_a_higher_one_is_reported() -> None:
+    """MORNING picks up A, then B, and sets both down at the centre: A's rank must not be lower."""
+    for ranks, late in (({"A": 1, "B": 0}, "B"), ({"A": 0, "B": 1}, "A")):
+        ranked = replace(rules_problem(), route_ranks=ranks)
+        violation = only(check_day(ranked, MORNING, TRAVEL), "CHECK_ROUTE_RANK")
+        assert violation.passenger_id == late and violation.vehicle_id == "V1"
+
+
+def test_route_visiting_equal_ranks_is_accepted() -> None:
+    assert check_day(replace(rules_problem(), route_ranks={"A": 1, "B": 1}), MORNING, TRAVEL) == []

@@ -10,7 +10,10 @@ from solver.consistency import (
     Template,
     churn,
     measure,
+    pinned_problems,
     pins_for,
+    share_vehicles,
+    template_problem,
 )
 from solver.domain import (
     CentreHours,
@@ -25,6 +28,8 @@ from solver.generate import generate_week
 from solver.solve import SearchParams, solve_day
 from solver.week import solve_week
 from tests.conftest import (
+    CENTRE_A,
+    CENTRE_B,
     StraightNetwork,
     centre,
     hm,
@@ -220,3 +225,109 @@ def test_warm_start_that_breaks_a_pin_falls_back_to_a_cold_start() -> None:
     matrices = plan_matrices(plan)
     result = solve_day(problem, matrices, SearchParams(time_limit_s=1), warm_start=free)
     assert route_of(result, "P1") == "DEAR"
+
+
+def early_friday_centre(centre_id: str = "A", location=CENTRE_A):  # type: ignore[no-untyped-def]
+    """A centre whose afternoon window is 15:00-15:30, but 14:30-15:00 on Fridays."""
+    base = centre(centre_id, location=location)
+    hours = CentreHours(base.hours["fri"].arrival, TimeWindow(hm(14, 30), hm(15)))
+    return replace(base, hours={**base.hours, "fri": hours})
+
+
+def visit_order(result) -> list[str]:  # type: ignore[no-untyped-def]
+    """Passenger ids in the order of their visits (pickups, then drop-offs, stop by stop)."""
+    (route,) = result.routes
+    return [pid for stop in route.stops for pid in (*stop.pickups, *stop.dropoffs)]
+
+
+def test_template_ranks_the_centres_that_move_earlier_first() -> None:
+    """A closes 30 min earlier on Fridays, B does not: A's passengers rank first, afternoons."""
+    centres = [early_friday_centre("A"), centre("B", location=CENTRE_B)]
+    plan = make_plan(
+        [passenger("P1", home(0.01), "A"), passenger("P2", home(0.02), "B")],
+        [vehicle("V1")],
+        centres,
+    )
+    assert template_problem(plan, Direction.FROM_CENTRE).route_ranks == {"P1": 0, "P2": 1}
+    assert template_problem(plan, Direction.TO_CENTRE).route_ranks == {}
+
+
+def test_route_ranks_hold_a_route_to_lower_ranks_first() -> None:
+    """Whichever passenger the free route visits first, ranking it last reverses the order."""
+    plan = make_plan(
+        [passenger("P1", home(0.01)), passenger("P2", home(0.013))],
+        [vehicle("V1")],
+        centres=[centre(arrival=(hm(8), hm(9)))],
+    )
+    problem = plan.day_problem("mon", Direction.TO_CENTRE)
+    matrices = plan_matrices(plan)
+    free = solve_day(problem, matrices, SearchParams(time_limit_s=1))
+    first, second = dict.fromkeys(visit_order(free))
+    ranked = replace(problem, route_ranks={first: 1, second: 0})
+    result = solve_day(ranked, matrices, SearchParams(time_limit_s=1))
+    assert check_day(ranked, result, matrices) == []
+    order = visit_order(result)
+    assert order == [second, second, first, first]
+
+
+def test_pins_stay_hard_on_a_day_when_only_a_routes_first_part_moves_earlier() -> None:
+    """Friday: A (first on the route) moves 30 min earlier, B stays. Reversed, B would have to
+    squeeze in earlier behind A: the times then move and are only preferred."""
+    centres = [early_friday_centre("A"), centre("B", location=CENTRE_B)]
+    plan = make_plan(
+        [passenger("P1", home(0.01), "A"), passenger("P2", home(0.02), "B")],
+        [vehicle("V1")],
+        centres,
+    )
+    window = {"window_start_s": hm(15), "window_end_s": hm(15, 30)}
+    in_order = {"P1": Template("V1", hm(15), **window), "P2": Template("V1", hm(15, 20), **window)}
+    reversed_ = {"P1": Template("V1", hm(15, 20), **window), "P2": Template("V1", hm(15), **window)}
+    days = [plan.day_problem(d, Direction.FROM_CENTRE) for d in ("mon", "fri")]
+    for templates, hard_on_friday in ((in_order, True), (reversed_, False)):
+        keyed = {(None, Direction.FROM_CENTRE): templates}
+        monday, friday = pinned_problems(days, keyed, Consistency.STRICT, 600, "mon")
+        assert monday.pins["P1"].holds_time and monday.pins["P2"].holds_time
+        assert friday.pins["P1"].pickup_s == templates["P1"].pickup_s - 30 * 60
+        assert friday.pins["P2"].pickup_s == templates["P2"].pickup_s
+        assert friday.pins["P1"].holds_time is hard_on_friday
+
+
+def test_strict_week_with_an_early_friday_keeps_one_vehicle_a_passenger() -> None:
+    """Two centres, one closing 30 min earlier on Fridays; one vehicle may serve both."""
+    centres = [early_friday_centre("A"), centre("B", location=CENTRE_B)]
+    passengers = [
+        passenger("P1", home(0.01), "A"),
+        passenger("P2", home(0.015), "A", days=frozenset({"mon", "wed", "fri"})),
+        passenger("P3", home(0.025), "B"),
+        passenger("P4", home(0.035), "B", days=frozenset({"tue", "fri"})),
+    ]
+    plan = make_plan(passengers, [vehicle("V1"), vehicle("V2")], centres)
+    plan = plan.replace(settings=replace(plan.settings, time_limit_s=8, consistency="strict"))
+    result, matrices = solve_week(
+        plan, StraightNetwork(), workers=1, directions=[Direction.FROM_CENTRE]
+    )
+    assert check_week(plan, result, matrices) == []
+    assert result.totals["unassigned_trips"] == 0
+    assert measure(result, plan=plan).share_consistent == 1.0
+
+
+def test_identical_vehicles_are_shared_between_templates() -> None:
+    """The afternoon template's route moves to the morning's identical vehicle, not elsewhere."""
+    plan = make_plan(
+        [passenger("P1", home(0.01)), passenger("P2", home(0.02), excluded_vehicles={"V1"})],
+        [vehicle("V1"), vehicle("V2"), vehicle("V3"), vehicle("CAR", seats=4)],
+    )
+    matrices = plan_matrices(plan)
+    morning = plan.day_problem("mon", Direction.TO_CENTRE)
+    afternoon = plan.day_problem("mon", Direction.FROM_CENTRE)
+    one = replace(morning, passengers=morning.passengers[:1], vehicles=plan.vehicles[:1])
+    first = solve_day(one, matrices, SearchParams(time_limit_s=1))
+    for vehicles, moved in (((plan.vehicles[1],), "V1"), ((plan.vehicles[3],), "CAR")):
+        alone = replace(afternoon, passengers=afternoon.passengers[:1], vehicles=vehicles)
+        second = solve_day(alone, matrices, SearchParams(time_limit_s=1))
+        _, shared = share_vehicles([first, second], plan)
+        assert [r.vehicle_id for r in shared.routes] == [moved]
+    barred = replace(afternoon, passengers=afternoon.passengers[1:], vehicles=plan.vehicles[2:3])
+    second = solve_day(barred, matrices, SearchParams(time_limit_s=1))
+    _, shared = share_vehicles([first, second], plan)
+    assert [r.vehicle_id for r in shared.routes] == ["V3"]
