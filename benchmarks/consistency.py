@@ -93,6 +93,7 @@ def _solve(
             "violations": len(violations),
             "violation_codes": dict(Counter(v.code for v in violations)),
             "cost": round(float(totals.get("cost", 0.0)), 0),
+            # Vehicles summed over day-directions (shown as "routes"; not the costed vehicle-days).
             "vehicle_days": int(sum(r.kpis.num_vehicles for r in result.plans)),
             "peak_vehicles": int(totals.get("peak_vehicles", 0)),
             "km": totals.get("km"),
@@ -157,14 +158,16 @@ def markdown(payload: dict[str, Any]) -> str:
         "vehicle all week (single vehicle), whose pickups lie within ±10 min of each other "
         "(spread ≤ 20 min) on the days their centre keeps the same window (some centres close "
         "30 min earlier on Fridays, which moves those afternoon pickups by design; the share "
-        "over all days is given too), and both (consistent). Price: weekly cost against `off`.",
+        "over all days is given too), and both (consistent). Price: weekly cost against `off`. "
+        "Routes: vehicles driving, summed over the ten day-directions (a vehicle driving both "
+        "ways on a day counts twice; the cost counts its day once).",
         "",
     ]
     for record in payload["results"]:
         lines += [
             f"### Seed {record['seed']} ({record['passengers']} passengers)",
             "",
-            "| consistency | cost NOK/week | price | vehicle-days | peak | unassigned trips "
+            "| consistency | cost NOK/week | price | routes | peak | unassigned trips "
             "| single vehicle | pickups ±10 min | (all days) | consistent | max spread min "
             "| violations | s |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
