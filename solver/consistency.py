@@ -29,7 +29,6 @@ from enum import StrEnum
 
 from solver.domain import (
     DAYS,
-    CentreHours,
     Day,
     DayProblem,
     DayResult,
@@ -130,7 +129,7 @@ def route_ranks(plan: WeekPlan, template: DayProblem) -> dict[str, int]:
         base = windows.get(centre.centre_id)
         if base is not None:
             moves[centre.centre_id] = tuple(
-                window_shift_s(base, _window(hours, template.direction))
+                window_shift_s(base, hours.window(template.direction))
                 if (hours := centre.hours.get(day)) is not None
                 else 0
                 for day in DAYS
@@ -214,15 +213,10 @@ def templates_from(
     return templates
 
 
-def _window(hours: CentreHours, direction: Direction) -> TimeWindow:
-    """The centre's window of the direction: arrivals mornings, departures afternoons."""
-    return hours.arrival if direction is Direction.TO_CENTRE else hours.departure
-
-
 def _centre_windows(problem: DayProblem) -> dict[str, TimeWindow]:
     """Per centre open on the day of ``problem``: its window of the direction."""
     return {
-        c.centre_id: _window(hours, problem.direction)
+        c.centre_id: hours.window(problem.direction)
         for c in problem.centres
         if (hours := c.hours.get(problem.day)) is not None
     }
@@ -368,9 +362,7 @@ def measure(
                     centre = centres.get(centre_of.get(pid, ""))
                     hours = centre.hours.get(day_result.day) if centre is not None else None
                     if hours is not None:
-                        hours_class = (
-                            hours.arrival if direction is Direction.TO_CENTRE else hours.departure
-                        )
+                        hours_class = hours.window(direction)
                     seen[(pid, direction)].append((route.vehicle_id, stop.arrival_s, hours_class))
     rows = []
     for (pid, direction), rides in sorted(seen.items(), key=lambda item: item[0]):

@@ -67,6 +67,10 @@ class CentreHours:
     arrival: TimeWindow
     departure: TimeWindow
 
+    def window(self, direction: Direction) -> TimeWindow:
+        """The window of ``direction``: arrivals to the centre, departures from it."""
+        return self.arrival if direction is Direction.TO_CENTRE else self.departure
+
 
 @dataclass(frozen=True)
 class Centre:

@@ -21,7 +21,6 @@ from typing import Protocol
 
 from solver.check import entrance_peaks
 from solver.domain import (
-    CentreHours,
     Counterfactual,
     DayProblem,
     DayResult,
@@ -245,10 +244,6 @@ class LongerMaxRide:
         )
 
 
-def _centre_window(hours: CentreHours, direction: Direction) -> TimeWindow:
-    return hours.arrival if direction is Direction.TO_CENTRE else hours.departure
-
-
 @dataclass(frozen=True)
 class WiderCentreWindow:
     """The centres of the passengers left out open ``minutes`` earlier and close later."""
@@ -269,7 +264,7 @@ class WiderCentreWindow:
             if centre.centre_id not in ids or hours is None:
                 centres.append(centre)
                 continue
-            window = _centre_window(hours, direction)
+            window = hours.window(direction)
             old[centre.centre_id] = window
             wider = TimeWindow(
                 max(0, window.start_s - extra), min(END_OF_DAY_S, window.end_s + extra)
