@@ -56,24 +56,22 @@ class Consistency(StrEnum):
 class Template:
     """A passenger's vehicle and pickup time in one direction, to repeat on every day.
 
-    ``window_start_s``, ``window_end_s``: their centre's window on the template's day (arrival
-    window for ``to_centre``, departure window for ``from_centre``). On a day whose window
-    holds it the pickup stays; otherwise it moves as far as the window's start moved
-    (:func:`shift_s`). None: no shift.
+    ``window``: their centre's window on the template's day (arrival window for
+    ``to_centre``, departure window for ``from_centre``). On a day whose window holds it the
+    pickup stays; otherwise it moves as far as the window's start moved
+    (:func:`window_shift_s`). None: no shift.
     """
 
     vehicle_id: str
     pickup_s: int
-    window_start_s: int | None = None
-    window_end_s: int | None = None
+    window: TimeWindow | None = None
 
 
 def shift_s(template: Template, today: TimeWindow | None) -> int:
     """How far ``template``'s pickup moves on a day whose centre window is ``today``."""
-    if template.window_start_s is None or today is None:
+    if template.window is None or today is None:
         return 0
-    end = template.window_start_s if template.window_end_s is None else template.window_end_s
-    return window_shift_s(TimeWindow(template.window_start_s, end), today)
+    return window_shift_s(template.window, today)
 
 
 def window_shift_s(template: TimeWindow, today: TimeWindow) -> int:
@@ -201,16 +199,14 @@ def templates_from(
                     vehicles[pid].append(route.vehicle_id)
                     times[pid].append(stop.arrival_s)
     windows = _windows(problem) if problem is not None else {}
-    templates = {}
-    for pid, vs in vehicles.items():
-        window = windows.get(pid)
-        templates[pid] = Template(
+    return {
+        pid: Template(
             max(sorted(set(vs)), key=vs.count),
             int(statistics.median_low(times[pid])),
-            window.start_s if window else None,
-            window.end_s if window else None,
+            windows.get(pid),
         )
-    return templates
+        for pid, vs in vehicles.items()
+    }
 
 
 def _centre_windows(problem: DayProblem) -> dict[str, TimeWindow]:
@@ -440,11 +436,10 @@ def pinned_problems(
 
     ``templates`` is keyed by (day, direction) — e.g. last week's same weekday — or by
     (None, direction) for a template that serves every day; a day's own template wins.
-    ``template_day``: the day the (None, direction) templates were solved for. On a day where
-    some centre's window does not hold its template's (an early Friday whose window shares
-    nothing with the other days', say) the pinned times move with the window and are only
-    preferred, even in strict mode: shifted routes that mix centres cannot keep every pinned
-    time.
+    ``template_day``: the day the (None, direction) templates were solved for. Pinned times
+    move as far as the passenger's centre window moved from the template's; on a day where
+    that would squeeze some template route (:func:`_squeezes`) they are only preferred, even
+    in strict mode.
     """
     pinned = []
     for problem in problems:
@@ -453,13 +448,13 @@ def pinned_problems(
             **templates.get((problem.day, problem.direction), {}),
         }
         own_template = (problem.day, problem.direction) in templates
-        soft_time = not own_template and template_day is not None and _moves(problem, chosen)
+        soft_time = not own_template and template_day is not None and _squeezes(problem, chosen)
         pins = pins_for(problem, chosen, mode, tolerance_s, soft_time=soft_time)
         pinned.append(replace(problem, pins=pins))
     return pinned
 
 
-def _moves(problem: DayProblem, templates: Mapping[str, Template]) -> bool:
+def _squeezes(problem: DayProblem, templates: Mapping[str, Template]) -> bool:
     """Whether some template route cannot keep its order with today's windows.
 
     That is, along one template vehicle's pickups (in template time order) some pickup moves

@@ -279,9 +279,9 @@ def test_pins_stay_hard_on_a_day_when_only_a_routes_first_part_moves_earlier() -
         [vehicle("V1")],
         centres,
     )
-    window = {"window_start_s": hm(15), "window_end_s": hm(15, 30)}
-    in_order = {"P1": Template("V1", hm(15), **window), "P2": Template("V1", hm(15, 20), **window)}
-    reversed_ = {"P1": Template("V1", hm(15, 20), **window), "P2": Template("V1", hm(15), **window)}
+    window = TimeWindow(hm(15), hm(15, 30))
+    in_order = {"P1": Template("V1", hm(15), window), "P2": Template("V1", hm(15, 20), window)}
+    reversed_ = {"P1": Template("V1", hm(15, 20), window), "P2": Template("V1", hm(15), window)}
     days = [plan.day_problem(d, Direction.FROM_CENTRE) for d in ("mon", "fri")]
     for templates, hard_on_friday in ((in_order, True), (reversed_, False)):
         keyed = {(None, Direction.FROM_CENTRE): templates}
