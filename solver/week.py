@@ -63,7 +63,7 @@ STRICT_TEMPLATE_BUDGET_SHARE = 0.7
 """The same for ``strict``: each day is its template's routes less the passengers away, so
 the templates' vehicle counts set the week's cost, and the days need little search (the
 Bergen week, seed 1, 60 s, one run each: 60 % of the time gave +11.1 % against independent
-days, 70 % +8.0 %, 80 % +9.5 %; docs/benchmarks.md)."""
+days, 70 % +8.1 %, 80 % +9.5 %; docs/benchmarks.md)."""
 
 FALLBACK_BUDGET_SHARE = 0.15
 """Share kept for re-solving days where strict pins left passengers unserved."""
