@@ -394,12 +394,7 @@ def _route(
     stops = _stops(vehicle, events, times, services, returns)
     distance = sum(int(matrices.distances_m[a, b]) for a, b in itertools.pairwise(nodes))
     duration = stops[-1].arrival_s - stops[0].departure_s
-    tariff = vehicle.tariff
-    cost = (
-        tariff.per_vehicle_day
-        + tariff.per_km * distance / 1000.0
-        + tariff.per_hour * duration / 3600.0
-    )
+    cost = vehicle.tariff.route_cost(distance, duration)
     return Route(vehicle.vehicle_id, tuple(stops), distance, duration, round(cost, 2)), how
 
 

@@ -186,8 +186,8 @@ def price_week(plan: WeekPlan, result: WeekResult, distances: TripDistances) -> 
             op["routes"] += 1
             op["distance_m"] += route.distance_m
             op["vehicle_s"] += route.duration_s
-            op["distance"] += tariff.per_km * route.distance_m / _M_PER_KM
-            op["time"] += tariff.per_hour * route.duration_s / _S_PER_HOUR
+            op["distance"] += tariff.distance_cost(route.distance_m)
+            op["time"] += tariff.time_cost(route.duration_s)
             for stop in route.stops:
                 for pid in stop.pickups:
                     passenger = passengers[pid]

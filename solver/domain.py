@@ -203,6 +203,24 @@ class Tariff:
     per_year: float = 0.0
     distance_bands: tuple[DistanceBand, ...] = ()
 
+    def distance_cost(self, distance_m: float) -> float:
+        """NOK for driving ``distance_m`` metres: ``per_km`` x km."""
+        return self.per_km * distance_m / 1000.0
+
+    def time_cost(self, duration_s: float) -> float:
+        """NOK for ``duration_s`` seconds on a route (waiting included): ``per_hour`` x hours."""
+        return self.per_hour * duration_s / 3600.0
+
+    def route_cost(self, distance_m: float, duration_s: float) -> float:
+        """NOK for one route the vehicle drives: what the routing model minimises.
+
+        ``distance_m`` metres driven and ``duration_s`` seconds from leaving the depot to the
+        route's end: ``per_vehicle_day`` + ``per_km`` x km + ``per_hour`` x hours (unrounded;
+        a :class:`Route`'s ``cost`` is this rounded to 0.01). :mod:`solver.model` builds the
+        same sum in objective units.
+        """
+        return self.per_vehicle_day + self.distance_cost(distance_m) + self.time_cost(duration_s)
+
 
 @dataclass(frozen=True, slots=True)
 class SeatingLayout:

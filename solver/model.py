@@ -374,7 +374,11 @@ def nok_to_units(nok: float) -> int:
 
 
 def add_vehicle_costs(model: DayModel) -> None:
-    """Cost = per_vehicle_day if used + per_km x km (arcs) + per_hour x route span (time)."""
+    """Cost = per_vehicle_day if used + per_km x km (arcs) + per_hour x route span (time).
+
+    This mirrors :meth:`solver.domain.Tariff.route_cost` in whole objective units, as OR-Tools
+    callbacks and coefficients (the per-hour part is set in :func:`add_time`).
+    """
     routing = model.routing
     distance_callbacks: dict[int, int] = {}
     for vehicle_index, vehicle in enumerate(model.vehicles):
@@ -404,6 +408,7 @@ def add_time(model: DayModel) -> None:
     for vehicle_index, vehicle in enumerate(model.vehicles):
         for index in (routing.Start(vehicle_index), routing.End(vehicle_index)):
             time.CumulVar(index).SetRange(vehicle.shift.start_s, vehicle.shift.end_s)
+        # The per-hour part of Tariff.route_cost, in objective units per second of span.
         units_per_s = nok_to_units(vehicle.tariff.per_hour / 3600.0)
         time.SetSpanCostCoefficientForVehicle(units_per_s, vehicle_index)
         # Leave the depot as late and return as early as the schedule allows.

@@ -531,12 +531,7 @@ def read_routes(model: DayModel, solution: pywrapcp.Assignment) -> list[Route]:
             int(model.distances_m[a, b]) for (a, _), (b, _) in itertools.pairwise(sequence)
         )
         duration = stops[-1].arrival_s - stops[0].departure_s
-        tariff = vehicle.tariff
-        cost = (
-            tariff.per_vehicle_day
-            + tariff.per_km * distance / 1000.0
-            + tariff.per_hour * duration / 3600.0
-        )
+        cost = vehicle.tariff.route_cost(distance, duration)
         routes.append(
             Route(
                 vehicle_id=vehicle.vehicle_id,

@@ -693,12 +693,7 @@ def day_routing_key(plan: WeekPlan, day: Day) -> tuple[object, ...]:
 
 def priced_route(route: Route, tariff: Tariff) -> Route:
     """``route`` with its cost in ``tariff`` (per vehicle-day + per km + per hour)."""
-    cost = (
-        tariff.per_vehicle_day
-        + tariff.per_km * route.distance_m / 1000.0
-        + tariff.per_hour * route.duration_s / 3600.0
-    )
-    return replace(route, cost=round(cost, 2))
+    return replace(route, cost=round(tariff.route_cost(route.distance_m, route.duration_s), 2))
 
 
 def _priced_day(plans: Sequence[DayResult], vehicles: Mapping[str, Vehicle]) -> list[DayResult]:
