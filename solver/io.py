@@ -241,7 +241,7 @@ class CentreSchema(_Schema):
     open_days: list[Day] = Field(
         default_factory=_all_days,
         description="Weekdays the centre is open; all five by default.",
-        examples=[["mon", "tue", "wed", "thu", "fri"]],
+        examples=[list(DAYS)],
     )
     days: dict[Day, CentreDaySchema] = Field(
         default_factory=dict,
@@ -436,7 +436,7 @@ class VehicleSchema(_Schema):
     days: list[Day] = Field(
         default_factory=_all_days,
         description="Weekdays the vehicle is available; all five by default.",
-        examples=[["mon", "tue", "wed", "thu", "fri"]],
+        examples=[list(DAYS)],
     )
     shift: WindowSchema = Field(
         description="When the vehicle may leave and must be back at its depot.",

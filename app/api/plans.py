@@ -33,7 +33,7 @@ from app.roads import RoadsHolder
 from app.schemas import DayName, DirectionName, JobResource, PlanResource
 from app.security import Caller, Permission, require
 from app.settings import ServiceSettings
-from solver.domain import WeekPlan
+from solver.domain import DAYS, WeekPlan
 from solver.errors import InputError
 from solver.roads import RoadsError
 
@@ -142,7 +142,7 @@ def submit(
                 num_vehicles=len(plan.vehicles),
                 idempotency_key=idempotency_key,
                 request_sha256=digest,
-                days=sorted({d for d, _ in pairs}, key=["mon", "tue", "wed", "thu", "fri"].index),
+                days=sorted({d for d, _ in pairs}, key=DAYS.index),
                 directions=[r for r in ("to_centre", "from_centre") if r in {r for _, r in pairs}],
                 time_limit_s=plan.settings.time_limit_s,
                 max_attempts=settings.max_attempts,

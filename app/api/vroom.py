@@ -27,6 +27,7 @@ from app.roads import RoadsHolder
 from app.schemas import JobResource
 from app.security import Caller, Permission, require
 from app.settings import ServiceSettings
+from solver.domain import DAYS
 from solver.errors import InputError
 
 router = APIRouter(prefix="/v1", tags=["interop"])
@@ -138,7 +139,7 @@ VROOM_SCHEMA: dict[str, Any] = {
             "type": "object",
             "description": "dagrute extension: which day-direction, budget and seed.",
             "properties": {
-                "day": {"enum": ["mon", "tue", "wed", "thu", "fri"]},
+                "day": {"enum": list(DAYS)},
                 "direction": {"enum": ["to_centre", "from_centre"]},
                 "time_limit_s": {"type": "number", "exclusiveMinimum": 0},
                 "seed": {"type": "integer"},

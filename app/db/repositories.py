@@ -26,6 +26,7 @@ from app.db.models import (
     ScenarioFileRow,
     utcnow,
 )
+from solver.domain import DAYS
 
 
 def new_id() -> str:
@@ -244,7 +245,6 @@ class JobRepository:
         )
 
 
-ALL_DAYS = ("mon", "tue", "wed", "thu", "fri")
 BOTH_DIRECTIONS = ("to_centre", "from_centre")
 
 
@@ -292,7 +292,7 @@ class ScenarioRepository:
             key_id=key_id,
             kind=JobKind.SCENARIOS.value,
             status=JobStatus.QUEUED.value,
-            days=",".join(ALL_DAYS),
+            days=",".join(DAYS),
             directions=",".join(BOTH_DIRECTIONS),
             time_limit_s=time_limit_s,
             created_at=now,

@@ -43,6 +43,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from solver.domain import DAYS
 from solver.errors import InputError, Issue
 from solver.io import PassengerSchema
 
@@ -55,7 +56,7 @@ CSV_CODES: dict[str, str] = {
 }
 
 DAY_NAMES: dict[str, str] = {
-    **{d: d for d in ("mon", "tue", "wed", "thu", "fri")},
+    **{d: d for d in DAYS},
     "monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu", "friday": "fri",
     "man": "mon", "tir": "tue", "ons": "wed", "tor": "thu", "fre": "fri",
     "mandag": "mon", "tirsdag": "tue", "onsdag": "wed", "torsdag": "thu", "fredag": "fri",
@@ -159,7 +160,7 @@ def _days(text: str) -> list[str]:
             days.append(day)
     if not days:
         raise ValueError("no weekday")
-    return sorted(days, key=["mon", "tue", "wed", "thu", "fri"].index)
+    return sorted(days, key=DAYS.index)
 
 
 def _map_header(names: list[str]) -> tuple[dict[str, int], dict[str, int], list[Issue]]:
@@ -338,9 +339,7 @@ def _read_row(
                     )
                 )
         values.setdefault("days", [])
-        values["days"] = sorted(
-            set(values["days"]) | set(marked), key=["mon", "tue", "wed", "thu", "fri"].index
-        )
+        values["days"] = sorted(set(values["days"]) | set(marked), key=DAYS.index)
     for key in REQUIRED:
         if not values.get(key) and values.get(key) != 0:
             issues.append(
