@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
@@ -90,6 +91,15 @@ class Matrices(Protocol):
     def index_of(self, point: LatLon) -> int: ...  # noqa: D102
 
 
+class VisitKind(StrEnum):
+    """What a node of the routing model is: a vehicle's depot start or end, a pickup or drop-off."""
+
+    START = "start"
+    END = "end"
+    PICKUP = "pickup"
+    DROPOFF = "dropoff"
+
+
 @dataclass(frozen=True, slots=True)
 class Visit:
     """One node of the routing model.
@@ -100,7 +110,7 @@ class Visit:
     its boarding time with no other visit and is a stop of its own (``shares_stop``).
     """
 
-    kind: str
+    kind: VisitKind
     location: LatLon
     node: int | None
     service_s: int
@@ -110,6 +120,11 @@ class Visit:
     passenger_id: str | None = None
     centre_id: str | None = None
     own_stop: bool = False
+
+    @property
+    def at_depot(self) -> bool:
+        """Whether this is a vehicle's start or end (at its depot, or an open route's end)."""
+        return self.kind in (VisitKind.START, VisitKind.END)
 
 
 @dataclass
@@ -212,11 +227,13 @@ def build_visits(
     visits: list[Visit] = []
     for vehicle in vehicles:
         visits.append(
-            Visit("start", vehicle.depot, matrices.index_of(vehicle.depot), 0, vehicle.shift)
+            Visit(
+                VisitKind.START, vehicle.depot, matrices.index_of(vehicle.depot), 0, vehicle.shift
+            )
         )
     for vehicle in vehicles:
         end_node = matrices.index_of(vehicle.depot) if problem.settings.return_to_depot else None
-        visits.append(Visit("end", vehicle.depot, end_node, 0, vehicle.shift))
+        visits.append(Visit(VisitKind.END, vehicle.depot, end_node, 0, vehicle.shift))
     pairs: list[tuple[int, int]] = []
     for passenger in passengers:
         origin, destination = trip_ends(problem, passenger)
@@ -231,7 +248,7 @@ def build_visits(
         pairs.append((len(visits), len(visits) + 1))
         visits.append(
             Visit(
-                "pickup",
+                VisitKind.PICKUP,
                 origin,
                 matrices.index_of(origin),
                 boarding_s(passenger, service),
@@ -244,7 +261,7 @@ def build_visits(
         )
         visits.append(
             Visit(
-                "dropoff",
+                VisitKind.DROPOFF,
                 destination,
                 matrices.index_of(destination),
                 alighting_s(passenger, service),
@@ -280,8 +297,8 @@ def shares_stop(a: Visit, b: Visit) -> bool:
     return (
         not a.own_stop
         and not b.own_stop
-        and a.kind not in ("start", "end")
-        and b.kind not in ("start", "end")
+        and not a.at_depot
+        and not b.at_depot
         and a.location == b.location
         and a.centre_id == b.centre_id
     )
@@ -302,7 +319,7 @@ def visit_transits(
     transit = durations + service[:, None]
     groups: dict[tuple[LatLon, str | None], list[int]] = {}
     for visit_id, visit in enumerate(visits):
-        if visit.kind not in ("start", "end") and not visit.own_stop:
+        if not visit.at_depot and not visit.own_stop:
             groups.setdefault((visit.location, visit.centre_id), []).append(visit_id)
     for members in groups.values():
         if len(members) < 2:
@@ -401,7 +418,7 @@ def add_time(model: DayModel) -> None:
     routing.AddDimension(callback, DAY_HORIZON_S, DAY_HORIZON_S, False, TIME_DIMENSION)
     time = model.time_dimension
     for visit_id, visit in enumerate(model.visits):
-        if visit.kind in ("start", "end"):
+        if visit.at_depot:
             continue
         index = manager.NodeToIndex(visit_id)
         time.CumulVar(index).SetRange(visit.window.start_s, visit.window.end_s)

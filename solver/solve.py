@@ -41,6 +41,7 @@ from solver.model import (
     DayModel,
     Matrices,
     Visit,
+    VisitKind,
     build_day_model,
     direct_s,
     fixed_times,
@@ -301,12 +302,12 @@ def initial_assignment(model: DayModel, start: DayResult) -> pywrapcp.Assignment
     """
     if model.entrance_limited:
         return None
-    visit_of: dict[tuple[str, str], int] = {}
+    visit_of: dict[tuple[str, VisitKind], int] = {}
     for pickup_id, dropoff_id in model.pairs:
         pid = model.visits[pickup_id].passenger_id
         assert pid is not None
-        visit_of[(pid, "pickup")] = pickup_id
-        visit_of[(pid, "dropoff")] = dropoff_id
+        visit_of[(pid, VisitKind.PICKUP)] = pickup_id
+        visit_of[(pid, VisitKind.DROPOFF)] = dropoff_id
     by_vehicle = {route.vehicle_id: route for route in start.routes}
     routes: list[list[int]] = []
     placed: set[str] = set()  # a vehicle laid out several ways takes its route once
@@ -319,18 +320,20 @@ def initial_assignment(model: DayModel, start: DayResult) -> pywrapcp.Assignment
             moved = {
                 pid
                 for stop in route.stops
-                for pid, kind in [(p, "pickup") for p in stop.pickups]
-                + [(p, "dropoff") for p in stop.dropoffs]
+                for pid, kind in [(p, VisitKind.PICKUP) for p in stop.pickups]
+                + [(p, VisitKind.DROPOFF) for p in stop.dropoffs]
                 if (pid, kind) in visit_of
                 and model.visits[visit_of[(pid, kind)]].location != stop.location
             }
             for stop in route.stops:
                 for pid in stop.dropoffs:
-                    if (pid, "pickup") in visit_of and pid not in moved:
-                        indices.append(model.manager.NodeToIndex(visit_of[(pid, "dropoff")]))
+                    if (pid, VisitKind.PICKUP) in visit_of and pid not in moved:
+                        indices.append(
+                            model.manager.NodeToIndex(visit_of[(pid, VisitKind.DROPOFF)])
+                        )
                 for pid in stop.pickups:
-                    if (pid, "pickup") in visit_of and pid not in moved:
-                        indices.append(model.manager.NodeToIndex(visit_of[(pid, "pickup")]))
+                    if (pid, VisitKind.PICKUP) in visit_of and pid not in moved:
+                        indices.append(model.manager.NodeToIndex(visit_of[(pid, VisitKind.PICKUP)]))
         visit_ids = [model.manager.IndexToNode(i) for i in indices]
         fits = bool(indices) and route_fits(model, len(routes), visit_ids)
         if fits:
@@ -672,7 +675,7 @@ def route_timing(
         (fixed[v], fixed[v])
         if v in fixed
         else (shift.start_s, shift.end_s)
-        if model.visits[v].kind in ("start", "end")
+        if model.visits[v].at_depot
         else (model.visits[v].window.start_s, model.visits[v].window.end_s)
         for v in visit_ids
     ]
@@ -720,7 +723,7 @@ def route_fits(model: DayModel, vehicle_index: int, visit_ids: Sequence[int]) ->
             return False
         if pid in by_id and not by_id[pid].may_ride(vehicle.vehicle_id):
             return False
-        if visit.kind == "dropoff":
+        if visit.kind == VisitKind.DROPOFF:
             if pickup_of[visit_id] not in aboard:
                 return False
             aboard.discard(pickup_of[visit_id])
@@ -762,7 +765,7 @@ def _stops(sequence: list[tuple[Visit, int]], break_legs: Set[int] = frozenset()
             wheelchairs += visit.wheelchair_delta
         kind = (
             StopKind.DEPOT
-            if first_visit.kind in ("start", "end")
+            if first_visit.at_depot
             else StopKind.CENTRE
             if first_visit.centre_id is not None
             else StopKind.HOME
@@ -776,12 +779,12 @@ def _stops(sequence: list[tuple[Visit, int]], break_legs: Set[int] = frozenset()
                 pickups=tuple(
                     v.passenger_id
                     for v, _ in open_group
-                    if v.kind == "pickup" and v.passenger_id is not None
+                    if v.kind == VisitKind.PICKUP and v.passenger_id is not None
                 ),
                 dropoffs=tuple(
                     v.passenger_id
                     for v, _ in open_group
-                    if v.kind == "dropoff" and v.passenger_id is not None
+                    if v.kind == VisitKind.DROPOFF and v.passenger_id is not None
                 ),
                 load_seats=seats,
                 load_wheelchair_places=wheelchairs,

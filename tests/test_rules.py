@@ -27,7 +27,7 @@ from solver.domain import (
     WeekPlan,
     WeekResult,
 )
-from solver.model import Visit, visit_transits
+from solver.model import Visit, VisitKind, visit_transits
 from solver.week import solve_week
 from tests.conftest import (
     CENTRE_A,
@@ -278,9 +278,9 @@ def test_visits_at_one_address_share_the_longest_service() -> None:
     group = home(0.01)
     window = centre().hours["mon"].arrival
     visits = [
-        Visit("pickup", group, 0, 180, window),
-        Visit("pickup", group, 0, 60, window),
-        Visit("pickup", home(0.02), 1, 60, window),
+        Visit(VisitKind.PICKUP, group, 0, 180, window),
+        Visit(VisitKind.PICKUP, group, 0, 60, window),
+        Visit(VisitKind.PICKUP, home(0.02), 1, 60, window),
     ]
     durations = np.array([[0, 0, 100], [0, 0, 100], [100, 100, 0]], dtype=np.int64)
     transit = visit_transits(visits, durations)
