@@ -355,12 +355,24 @@ def test_a_manifest_opens_from_the_keyboard_and_prints_one_page_per_vehicle(
     assert vehicle_id not in dimmed and len(dimmed) == len(served.routes("to_centre")) - 1
     browser.screenshot("dispatcher-manifest")
     # "Print this manifest" prints this vehicle's page only, then the page is whole again.
+    # Headless Chromium (156) fires "beforeprint", returns from window.print() at once and
+    # then keeps that print open for ever (there is no dialog to confirm), which blocks the
+    # real print below ("Page is already being printed"). So the print dialog a person
+    # confirms is played here: "beforeprint", then "afterprint", when the page prints.
     browser.js(
-        "window.dgrPrinted = []; window.addEventListener('beforeprint', () => window.dgrPrinted"
-        ".push([...document.querySelectorAll('.print-page')].map(p => p.dataset.vehicle)))"
+        "window.dgrPrinted = []; window.dgrAfterPrint = [];"
+        "window.addEventListener('beforeprint', () => window.dgrPrinted"
+        ".push([...document.querySelectorAll('.print-page')].map(p => p.dataset.vehicle)));"
+        "window.addEventListener('afterprint', () => setTimeout(() => window.dgrAfterPrint"
+        ".push(document.querySelectorAll('.print-page').length)));"
+        "window.print = () => { window.dispatchEvent(new Event('beforeprint'));"
+        " setTimeout(() => window.dispatchEvent(new Event('afterprint')), 50); };"
     )
     browser.driver.find_element(By.ID, "manifest-print").click()
+    browser.wait_for("return window.dgrAfterPrint.length >= 1")
     assert browser.js("return window.dgrPrinted") == [[vehicle_id]]
+    # The page restores every vehicle's page when the print is done, not before.
+    assert browser.js("return window.dgrAfterPrint") == [len(served.routes("to_centre"))]
     assert browser.js("return document.querySelectorAll('.print-page').length") == len(
         served.routes("to_centre")
     )

@@ -733,8 +733,9 @@
   function printManifests(onlyVehicle) {
     if (!state.dayPlan) return;
     renderPrint(onlyVehicle);
-    window.print(); // returns when the print dialog closes
-    renderPrint();
+    // Chromium may return from print() before the print is done (headless always does), so
+    // the whole print area comes back on "afterprint", never right after this call.
+    window.print();
   }
 
   // ---------------------------------------------------------------------------------- load
