@@ -46,9 +46,8 @@ from solver.io import (
     result_to_json,
 )
 from solver.roads import OSM_ATTRIBUTION, RoadNetwork
-from solver.solve import week_totals
 from solver.validate import plan_places, snap_issues, validate
-from solver.week import build_week_matrices
+from solver.week import build_week_matrices, week_result
 
 
 class DayRow(Protocol):
@@ -215,15 +214,31 @@ def stored_cost(rows: Iterable[DayRow]) -> float | None:
 def assemble_week(
     plan_json: str, rows: Iterable[DayRow], pairs: Sequence[tuple[str, str | Direction]]
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The week result JSON (with week totals) and violations from stored day-directions."""
+    """The week result JSON (with week totals) and violations from stored day-directions.
+
+    The totals are the week planner's own (:func:`solver.week.week_result`): the CLI's result
+    of the same week carries the same figures, consistency included.
+    """
     plan = plan_from_stored(plan_json)
-    order = {(day, str(direction)): i for i, (day, direction) in enumerate(pairs)}
-    ordered = sorted(rows, key=lambda r: order.get((r.day, r.direction), len(order)))
-    day_jsons = [json.loads(row.result_json) for row in ordered]
+    ordered = _in_week_order(rows, pairs)
     violations = [v for row in ordered for v in json.loads(row.violations_json)]
-    week = parse_result({"name": plan.name, "plans": day_jsons}, source="stored result")
-    week = replace(week, totals=week_totals(plan, week.plans))
+    week = week_result(plan, stored_week(plan, ordered, pairs).plans)
     return result_to_json(week), violations
+
+
+def _in_week_order(
+    rows: Iterable[DayRow], pairs: Sequence[tuple[str, str | Direction]]
+) -> list[DayRow]:
+    order = {(day, str(direction)): i for i, (day, direction) in enumerate(pairs)}
+    return sorted(rows, key=lambda r: order.get((r.day, r.direction), len(order)))
+
+
+def stored_week(
+    plan: WeekPlan, rows: Iterable[DayRow], pairs: Sequence[tuple[str, str | Direction]]
+) -> WeekResult:
+    """The stored day-directions of a job as a week (in the order of ``pairs``)."""
+    day_jsons = [json.loads(row.result_json) for row in _in_week_order(rows, pairs)]
+    return parse_result({"name": plan.name, "plans": day_jsons}, source="stored result")
 
 
 def geojson(result: Mapping[str, Any]) -> dict[str, Any]:

@@ -124,6 +124,31 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+DayResultFn = Callable[[DayResult, WeekMatrices], None]
+"""Called with each day-direction's result once it is final (geometry drawn), and the
+matrices it was planned on (for checking it)."""
+
+
+def week_result(
+    plan: WeekPlan, plans: Sequence[DayResult], previous: WeekResult | None = None
+) -> WeekResult:
+    """The week of ``plans`` with its totals: costs, and with consistency on its figures.
+
+    ``previous``: last week's result, to measure how many trips changed (``stability_*``).
+    The one place a week's totals are made, for the CLI and the service alike.
+    """
+    result = WeekResult(plans=tuple(plans), name=plan.name, totals=week_totals(plan, plans))
+    if Consistency(plan.settings.consistency) is Consistency.OFF:
+        return result
+    totals = dict(result.totals)
+    figures = measure(result, plan.settings.consistency_tolerance_s, plan).as_dict()
+    totals.update({f"consistency_{key}": value for key, value in figures.items()})
+    if previous is not None:
+        moved = churn(previous, result).as_dict()
+        totals.update({f"stability_{key}": value for key, value in moved.items()})
+    return replace(result, totals=totals)
+
+
 def solve_week(
     plan: WeekPlan,
     network: Network,
@@ -135,20 +160,45 @@ def solve_week(
     workers: int | None = None,
     started: float | None = None,
     previous: WeekResult | None = None,
+    kept: WeekResult | None = None,
+    on_solved: DayResultFn | None = None,
 ) -> tuple[WeekResult, WeekMatrices]:
     """Validate, build matrices and solve the chosen day-directions of ``plan``.
 
+    The one week planner: the CLI, the service's worker and scenario batches all call it.
     ``started`` (a ``time.perf_counter()`` value) lets a caller count its own loading time
     against the budget. Returns the result and the matrices it was solved on (for checking).
     With ``settings.consistency`` other than ``off``, passengers are pinned to template routes
     (``solver.consistency``); ``previous`` (last week's result) then serves as the template.
+
+    ``kept``: day-directions of this week already planned (a resumed service job): they are
+    not planned again, come back as they are in the result, and with consistency on serve as
+    the templates of their direction, so the resumed week stays consistent with them.
+    ``on_solved`` is called with each newly planned day-direction as soon as nothing later
+    can change it (a day with nobody left out right after its search; the others after the
+    repairs and hints that may change them), so a caller can store it at once.
     """
     started = time.perf_counter() if started is None else started
     raise_if_invalid(plan)
     matrices = build_week_matrices(plan, network)
-    pairs = day_directions(days, directions)
+    kept_plans = {(r.day, r.direction): r for r in kept.plans} if kept is not None else {}
+    wanted = day_directions(days, directions)
+    pairs = [pair for pair in wanted if pair not in kept_plans]
+    if not pairs:
+        return week_result(plan, [kept_plans[pair] for pair in wanted], previous), matrices
     problems = [plan.day_problem(day, direction) for day, direction in pairs]
     workers = max(1, min(workers or default_workers(), len(problems)))
+    final: dict[tuple[Day, Direction], DayResult] = {}
+
+    def finish(result: DayResult) -> None:
+        """Draw a final day-direction and hand it to ``on_solved`` (once)."""
+        key = (result.day, result.direction)
+        if key in final:
+            return
+        final[key] = _with_geometry(result, geometry) if geometry is not None else result
+        if on_solved is not None:
+            on_solved(final[key], matrices)
+
     mode = Consistency(plan.settings.consistency)
     warm_starts: list[DayResult | None] = [None] * len(problems)
     pinned = mode is not Consistency.OFF
@@ -159,14 +209,26 @@ def solve_week(
         left = max(0.0, plan.settings.time_limit_s - (time.perf_counter() - started))
         return max(0.0, left * (1.0 - FINISH_RESERVE_SHARE) - FINISH_RESERVE_S)
 
-    total = len(problems) + (len({d for _, d in pairs}) if pinned and previous is None else 0)
+    resumed = kept_directions_cover(kept_plans, pairs)
+    from_templates = pinned and previous is None and not resumed
+    total = len(problems) + (len({d for _, d in pairs}) if from_templates else 0)
     done = 0
+    same_vehicle = plan.settings.same_vehicle_both_ways
 
-    def report(problem: DayProblem) -> None:
+    def count(problem: DayProblem, _result: DayResult | None = None) -> None:
         nonlocal done
         done += 1
         if progress:
             progress(f"{problem.day} {problem.direction}", done, total)
+
+    def report(problem: DayProblem, result: DayResult) -> None:
+        """Progress, and ``finish`` unless a later step may change the day (not final yet)."""
+        count(problem)
+        if result.unassigned:
+            return
+        if same_vehicle and result.direction is Direction.TO_CENTRE:
+            return  # its afternoon may still move a passenger onto another vehicle
+        finish(result)
 
     if progress:
         progress("matrices built", 0, total)
@@ -175,6 +237,12 @@ def solve_week(
             templates = previous_week_templates(previous)
             by_day = {(r.day, r.direction): r for r in previous.plans}
             warm_starts = [by_day.get((p.day, p.direction)) for p in problems]
+        elif resumed:
+            # A resumed job: the days already planned are the templates (and warm starts).
+            assert kept is not None
+            templates = previous_week_templates(kept)
+            by_direction_kept = {r.direction: r for r in kept.plans}
+            warm_starts = [by_direction_kept.get(p.direction) for p in problems]
         else:
             template_days = [template_problem(plan, d) for d in dict.fromkeys(d for _, d in pairs)]
             strict = mode is Consistency.STRICT
@@ -187,7 +255,7 @@ def solve_week(
                     plan.settings.seed,
                     matrices,
                     workers,
-                    report,
+                    count,
                 ),
                 plan,
             )
@@ -199,24 +267,23 @@ def solve_week(
             # the pinned day is feasible that way, and a cold search often misses it.
             by_direction = {r.direction: r for r in template_results}
             warm_starts = [by_direction.get(p.direction) for p in problems]
-        template_day = None if previous is not None else busiest_day(plan)
+        template_day = None if previous is not None or resumed else busiest_day(plan)
         problems = pinned_problems(problems, templates, mode, tolerance, template_day)
     reserve = FALLBACK_BUDGET_SHARE if mode is Consistency.STRICT else 0.0
-    same_vehicle = plan.settings.same_vehicle_both_ways
     stranded_share = STRANDED_BUDGET_SHARE if same_vehicle else 0.0
     explain_share = EXPLAIN_BUDGET_SHARE
     limits = split_budget(
         [len(p.passengers) for p in problems],
         budget() * workers * (1 - reserve - stranded_share - explain_share),
     )
-    kept: list[dict[str, str]] = [{} for _ in problems]
+    kept_vehicles: list[dict[str, str]] = [{} for _ in problems]
     if same_vehicle:
-        problems, plans, kept = _solve_mornings_first(
+        problems, plans, kept_vehicles = _solve_mornings_first(
             problems, limits, plan.settings.seed, matrices, workers, report, warm_starts
         )
         seconds = budget() * stranded_share / (stranded_share + reserve + explain_share)
-        problems, plans, kept = _bring_stranded_home(
-            problems, plans, kept, plan.settings.seed, matrices, workers, seconds
+        problems, plans, kept_vehicles = _bring_stranded_home(
+            problems, plans, kept_vehicles, plan.settings.seed, matrices, workers, seconds
         )
     else:
         plans = _solve_all(
@@ -225,22 +292,21 @@ def solve_week(
     if mode is Consistency.STRICT:
         seconds = budget() * reserve / (reserve + explain_share)
         problems, plans = _unpin_unserved(
-            problems, plans, plan.settings.seed, matrices, workers, seconds, kept
+            problems, plans, plan.settings.seed, matrices, workers, seconds, kept_vehicles
         )
     seconds = min(budget(), explain_share * plan.settings.time_limit_s)
     plans = _explain_all(problems, plans, plan.settings.seed, matrices, workers, seconds)
-    if geometry is not None:
-        plans = [_with_geometry(r, geometry) for r in plans]
-    result = WeekResult(plans=tuple(plans), name=plan.name, totals=week_totals(plan, plans))
-    if pinned:
-        totals = dict(result.totals)
-        figures = measure(result, tolerance, plan).as_dict()
-        totals.update({f"consistency_{key}": value for key, value in figures.items()})
-        if previous is not None:
-            moved = churn(previous, result).as_dict()
-            totals.update({f"stability_{key}": value for key, value in moved.items()})
-        result = replace(result, totals=totals)
-    return result, matrices
+    for day_result in plans:
+        finish(day_result)
+    solved = {**kept_plans, **final}
+    return week_result(plan, [solved[pair] for pair in wanted], previous), matrices
+
+
+def kept_directions_cover(
+    kept_plans: Mapping[tuple[Day, Direction], DayResult], pairs: Sequence[tuple[Day, Direction]]
+) -> bool:
+    """Whether every direction of ``pairs`` has a day already planned (to serve as template)."""
+    return bool(kept_plans) and {d for _, d in kept_plans} >= {d for _, d in pairs}
 
 
 def _solve_all(
@@ -249,7 +315,7 @@ def _solve_all(
     seed: int,
     matrices: WeekMatrices,
     workers: int,
-    done: Callable[[DayProblem], None] | None = None,
+    done: Callable[[DayProblem, DayResult], None] | None = None,
     warm_starts: Sequence[DayResult | None] | None = None,
 ) -> list[DayResult]:
     """Solve independent day-directions, in up to ``workers`` processes, in order.
@@ -264,14 +330,14 @@ def _solve_all(
         problem, p, start = jobs[0]
         result = solve_day_racing(problem, matrices, p, workers, start)
         if done:
-            done(problem)
+            done(problem, result)
         return [result]
     if workers == 1:
         results = []
         for problem, p, start in jobs:
             results.append(solve_day(problem, matrices, p, start))
             if done:
-                done(problem)
+                done(problem, results[-1])
         return results
     with ProcessPoolExecutor(max_workers=min(workers, len(problems))) as pool:
         futures = [
@@ -281,7 +347,7 @@ def _solve_all(
         for problem, future in zip(problems, futures, strict=True):
             results.append(future.result())
             if done:
-                done(problem)
+                done(problem, results[-1])
         return results
 
 
@@ -319,7 +385,7 @@ def _solve_mornings_first(
     seed: int,
     matrices: WeekMatrices,
     workers: int,
-    done: Callable[[DayProblem], None] | None,
+    done: Callable[[DayProblem, DayResult], None] | None,
     warm_starts: Sequence[DayResult | None],
 ) -> tuple[list[DayProblem], list[DayResult], list[dict[str, str]]]:
     """Solve the mornings, pin each afternoon to its morning's vehicles, then solve those.

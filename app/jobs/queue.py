@@ -294,6 +294,37 @@ def release(database: Database, claim: Claim) -> bool:
         return _rowcount(result) == 1
 
 
+def requeue(database: Database, claim: Claim, progress: Mapping[str, Any]) -> bool:
+    """Give a job back to the queue counting the attempt (its solver process died).
+
+    False (nothing written) when the lease is lost or no attempt is left: the caller then
+    fails the job.
+    """
+    with database.write() as session:
+        result = session.execute(
+            update(Job)
+            .where(_holding(claim), Job.attempts < Job.max_attempts)
+            .values(
+                status=JobStatus.QUEUED.value,
+                lease_token=None,
+                lease_expires_at=None,
+                worker_id=None,
+                progress_json=json.dumps(progress),
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+
+def progress_of(database: Database, job_id: str) -> dict[str, Any]:
+    """The job's last stored progress (empty before any)."""
+    with database.read() as session:
+        text = session.scalar(select(Job.progress_json).where(Job.id == job_id))
+    loaded = json.loads(text) if text else {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
 def plan_json_of(database: Database, claim: Claim) -> str | None:
     """The claimed job's plan JSON (None if the plan was deleted meanwhile)."""
     with database.read() as session:

@@ -1,19 +1,21 @@
-"""The solving processes of a worker: ``solve_week`` per day-direction, then the checker.
+"""The solver process of a worker: one :func:`solver.week.solve_week` call per job attempt.
 
-Each process keeps the road network loaded; each task solves one day-direction with
-:func:`solver.week.solve_week` and re-checks it with :func:`solver.check.check_week`.
+A job is planned by the same week planner the CLI runs (consistency templates, the same
+vehicle both ways, mornings before afternoons, hints over the week), in one process forked
+from the worker after it has loaded the road network (so it starts at once and shares the
+network's memory). That process plans the job's missing day-directions with up to
+``workers`` processes of its own, and sends each day-direction, checked by
+:func:`solver.check.check_week`, back to the worker the moment the planner hands it out
+(``on_solved``), so the worker stores it at once: a cancelled, failed or resumed job keeps it.
 
-A worker runs a job's day-directions as separate ``solve_week`` calls in a pool of these
-processes (``DAGRUTE_WORKERS`` of them; default one per core, at most 4), forked from the
-worker after it has loaded the road network (so each starts at once and shares the network's
-memory). Each finished day-direction is stored at once (a cancelled or restarted job keeps
-it), and a cancel stops the search by ending the processes.
-OR-Tools holds the interpreter lock while
-it searches, which is why solving never happens in the worker's own process: it must keep
-renewing its lease meanwhile.
+OR-Tools holds the interpreter lock while it searches, which is why solving never happens in
+the worker's own process: it must keep renewing its lease meanwhile.
 
-Each process dies with its worker (Linux ``PR_SET_PDEATHSIG``), so killing a worker with
-SIGKILL leaves no solver running on.
+Every process of a solve dies with its parent (Linux ``PR_SET_PDEATHSIG``): the solver
+process with its worker, and the planner's own day-direction processes with the solver
+process (set in each forked child by :func:`os.register_at_fork`). So killing a worker, or a
+solver process, with SIGKILL leaves nothing solving on. The solver process also leads a
+process group of its own, which the worker kills whole when it stops a solve.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, replace
+from multiprocessing.context import ForkProcess
 from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import Any
@@ -31,10 +34,11 @@ from typing import Any
 import structlog
 
 from app.convert import day_result_json, violation_json
+from app.errors import safe_traceback
 from solver.check import check_week
-from solver.domain import Day, Direction, RoadSettings, WeekPlan
+from solver.domain import Day, DayResult, Direction, RoadSettings, WeekPlan, WeekResult
 from solver.roads import RoadNetwork
-from solver.week import solve_week
+from solver.week import WeekMatrices, solve_week
 
 log = structlog.get_logger("app.jobs.solving")
 
@@ -42,16 +46,23 @@ PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
-class DayTask:
-    """One day-direction of a claimed job, with its share of the time budget."""
+class WeekTask:
+    """The missing day-directions of a claimed job, planned as one week.
+
+    ``kept``: the day-directions an earlier attempt stored (templates for a consistent
+    resumption, never planned again); ``previous``: an earlier week whose routes the plan
+    should keep (stability).
+    """
 
     token: str
     plan: WeekPlan
-    day: Day
-    direction: Direction
+    days: tuple[Day, ...]
+    directions: tuple[Direction, ...]
     time_limit_s: float
-    deadline: float
-    """Epoch seconds by which the whole job should be done."""
+    """Seconds this attempt may take, loading and matrices included."""
+    workers: int
+    kept: WeekResult | None = None
+    previous: WeekResult | None = None
 
 
 @dataclass(frozen=True)
@@ -65,13 +76,21 @@ class DayOutcome:
     cost: float
 
 
+@dataclass(frozen=True)
+class Failure:
+    """Why a solve ended without a week: the exception when it pickles, else its type."""
+
+    error: BaseException | None
+    error_type: str
+    frames: list[str]
+
+
 class _ProcessState:
-    """What the solving processes keep between tasks: the road network, loaded once."""
+    """What the worker keeps between jobs: the road network, loaded once."""
 
     def __init__(self, osm_file: Path, cache_dir: Path) -> None:
         self.osm_file = osm_file
         self.cache_dir = cache_dir
-        self.events: Queue[Any] | None = None
         self.base = RoadNetwork.load(osm_file, RoadSettings(), cache_dir)
         self.by_settings: dict[RoadSettings, RoadNetwork] = {RoadSettings(): self.base}
 
@@ -88,20 +107,25 @@ class _ProcessState:
 _state: _ProcessState | None = None
 
 
-def die_with_parent(expected_parent: int) -> None:
-    """Ask Linux to SIGKILL this process when its parent dies; exit now if it already has."""
+def _set_parent_death_signal() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies."""
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):  # pragma: no cover - not Linux libc
             pass
+
+
+def die_with_parent(expected_parent: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies; exit now if it already has."""
+    _set_parent_death_signal()
     if os.getppid() != expected_parent:
         os._exit(1)
 
 
 def load_roads(osm_file: Path, cache_dir: Path) -> None:
-    """Load the road network in the worker, before it forks its solving processes."""
+    """Load the road network in the worker, before it forks its solver processes."""
     global _state
     if _state is None or (_state.osm_file, _state.cache_dir) != (osm_file, cache_dir):
         _state = _ProcessState(osm_file, cache_dir)
@@ -113,44 +137,136 @@ def loaded_network(settings: RoadSettings) -> RoadNetwork:
     return _state.network(settings)
 
 
-def init_process(parent_pid: int, events: Queue[Any] | None) -> None:
-    """Pool initializer: die with the worker, ignore Ctrl-C (the worker stops us)."""
+def day_outcome(plan: WeekPlan, result: DayResult, matrices: WeekMatrices) -> DayOutcome:
+    """One day-direction checked against ``plan`` and ready to store."""
+    violations = check_week(plan, WeekResult(plans=(result,), name=plan.name), matrices)
+    return DayOutcome(
+        day=str(result.day),
+        direction=str(result.direction),
+        day_json=day_result_json(result),
+        violations=[violation_json(v) for v in violations],
+        cost=result.kpis.cost,
+    )
+
+
+def _failure(error: BaseException) -> Failure:
+    """The exception itself when it survives pickling (input and road errors do)."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(error))
+        kept: BaseException | None = error
+    except Exception:  # an exception that does not pickle still reports its type
+        kept = None
+    return Failure(kept, type(error).__name__, safe_traceback(error))
+
+
+def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
+    """Plan ``task`` (runs in the solver process) and report on ``events``.
+
+    Events, in order: ``("ready", pid)``, then any number of ``("progress", label, done,
+    total)`` and ``("day", DayOutcome)``, then ``("done",)`` or ``("failed", Failure)``.
+    """
     die_with_parent(parent_pid)
+    os.setpgid(0, 0)
+    os.register_at_fork(after_in_child=_set_parent_death_signal)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    assert _state is not None, "load_roads runs in the worker before the pool starts"
-    _state.events = events
+    started = time.perf_counter()
     log.info("solver process ready", pid=os.getpid(), parent=parent_pid)
-
-
-def solve_task(task: DayTask) -> DayOutcome:
-    """Solve and check one day-direction (runs in a solving process).
-
-    Raises :class:`~solver.errors.InputError` (e.g. a home off the roads) and
-    :class:`~solver.roads.RoadsError` as ``solve_week`` does.
-    """
-    state = _state
-    assert state is not None, "init_process runs first"
-    if state.events is not None:
-        state.events.put((task.token, task.day, str(task.direction)))
-    network = state.network(task.plan.settings.roads)
-    # The job's deadline binds too: a task that waited for a free process gets less.
-    limit_s = min(task.time_limit_s, task.deadline - time.time())
-    plan = task.plan.replace(settings=replace(task.plan.settings, time_limit_s=max(0.5, limit_s)))
-    result, matrices = solve_week(
-        plan,
-        network,
-        days=[task.day],
-        directions=[task.direction],
-        geometry=network.path_geometry,
-        workers=1,
+    events.put(("ready", os.getpid()))
+    plan = task.plan.replace(
+        settings=replace(task.plan.settings, time_limit_s=max(0.5, task.time_limit_s))
     )
-    violations = check_week(plan, result, matrices)
-    day_result = result.plans[0]
-    return DayOutcome(
-        day=task.day,
-        direction=str(task.direction),
-        day_json=day_result_json(day_result),
-        violations=[violation_json(v) for v in violations],
-        cost=day_result.kpis.cost,
-    )
+    try:
+        network = loaded_network(plan.settings.roads)
+
+        def solved(result: DayResult, matrices: WeekMatrices) -> None:
+            events.put(("day", day_outcome(plan, result, matrices)))
+
+        def progress(label: str, done: int, total: int) -> None:
+            events.put(("progress", label, done, total))
+
+        solve_week(
+            plan,
+            network,
+            days=task.days,
+            directions=task.directions,
+            geometry=network.path_geometry,
+            progress=progress,
+            workers=task.workers,
+            started=started,
+            previous=task.previous,
+            kept=task.kept,
+            on_solved=solved,
+        )
+    except BaseException as error:  # reported to the worker, which decides the job's fate
+        events.put(("failed", _failure(error)))
+    else:
+        events.put(("done",))
+    finally:
+        events.close()
+        events.join_thread()
+
+
+class SolverProcess:
+    """One job attempt's solver process, forked from the worker, and its events."""
+
+    def __init__(self, task: WeekTask) -> None:
+        import multiprocessing
+
+        assert _state is not None, "load_roads runs in the worker before a solve starts"
+        context = multiprocessing.get_context("fork")
+        self.events: Queue[Any] = context.Queue()
+        self.process: ForkProcess = context.Process(
+            target=run_week, args=(task, self.events, os.getpid()), name="dagrute-solver"
+        )
+        self.process.start()
+
+    @property
+    def pid(self) -> int | None:
+        """The solver process's id."""
+        return self.process.pid
+
+    def poll(self) -> list[tuple[Any, ...]]:
+        """The events sent since the last call (none once the process is gone and drained)."""
+        import queue as queue_module
+
+        found: list[tuple[Any, ...]] = []
+        while True:
+            try:
+                found.append(self.events.get_nowait())
+            except (queue_module.Empty, OSError, ValueError):
+                return found
+
+    def exit_code(self) -> int | None:
+        """None while it runs; else its exit code (negative: killed by that signal)."""
+        return self.process.exitcode
+
+    def kill(self) -> None:
+        """Stop the solve now: the solver process and every process it started."""
+        pid = self.process.pid
+        if pid is not None and self.process.exitcode is None:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.process.kill()
+        self.process.join(timeout=10)
+        self.close()
+
+    def close(self) -> None:
+        """Release the event queue (after the process ended)."""
+        self.events.close()
+        self.events.cancel_join_thread()
+
+
+__all__ = [
+    "DayOutcome",
+    "Failure",
+    "SolverProcess",
+    "WeekTask",
+    "day_outcome",
+    "die_with_parent",
+    "load_roads",
+    "loaded_network",
+]

@@ -11,7 +11,6 @@ exits. What-if batch jobs (kind ``scenarios``) run in a batch process of their o
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import socket
@@ -19,7 +18,6 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import Any
 
@@ -29,85 +27,71 @@ from app import convert
 from app.db.migrate import upgrade
 from app.db.models import JobKind, JobStatus
 from app.db.session import Database
-from app.errors import input_problem, roads_problem, safe_traceback
+from app.errors import input_problem, roads_problem
 from app.jobs import queue
 from app.jobs.problems import internal_problem
 from app.jobs.queue import Claim, Heartbeat
 from app.jobs.reaper import reap
 from app.jobs.scenarios import ScenarioJobRunner
-from app.jobs.solving import DayOutcome, DayTask, init_process, load_roads, solve_task
+from app.jobs.solving import DayOutcome, Failure, SolverProcess, WeekTask, load_roads
 from app.settings import ServiceSettings
 from solver.config import configure_logging, get_config
+from solver.domain import Day, Direction, WeekPlan, WeekResult
 from solver.errors import InputError
 from solver.roads import DEFAULT_OSM_FILE, RoadsError
-from solver.solve import split_budget
 from solver.week import default_workers
 
 log = structlog.get_logger("app.jobs.worker")
 
 WAIT_STEP_S = 0.1
-"""How often the worker looks at its solvers while a job runs."""
+"""How often the worker looks at its solver process while a job runs."""
+
+MIN_ATTEMPT_S = 1.0
+"""The least time an attempt is given, even when the job's own limit has run out."""
 
 
-class SolverPool:
-    """A pool of solving processes forked from the worker, restarted after a cancel.
+def _problem_of(claim: Claim, failure: Failure) -> Mapping[str, Any]:
+    """The job's error for a solve that raised: bad input, roads, or internal (logged)."""
+    if isinstance(failure.error, InputError):
+        return input_problem(failure.error, what="The plan").body()
+    if isinstance(failure.error, RoadsError):
+        return roads_problem(failure.error).body()
+    log.error(
+        "solve failed", job=claim.job_id, error_type=failure.error_type, frames=failure.frames
+    )
+    return internal_problem("JOB_INTERNAL")
 
-    The worker loads the road network first, so the processes start at once with it.
+
+class SolverRunner:
+    """Starts each job attempt's solver process; keeps the road network loaded for them.
+
+    The worker loads the road network once; each solve forks a process from it
+    (:class:`app.jobs.solving.SolverProcess`) that starts at once with the network and plans
+    the job's missing day-directions as one week, with ``processes`` processes of its own.
     """
 
     def __init__(self, processes: int, osm_file: Path, cache_dir: Path) -> None:
         self.processes = processes
         self.osm_file = osm_file
         self.cache_dir = cache_dir
-        self._context = multiprocessing.get_context("fork")
-        self._pool: Pool | None = None
-        self._events: Any = None
+        self.current: SolverProcess | None = None
 
     def ensure_started(self) -> None:
-        """Start the processes (each loads the road network) unless running."""
-        if self._pool is not None:
-            return
+        """Load the road network (once) so solves can start from it."""
         load_roads(self.osm_file, self.cache_dir)
-        self._events = self._context.Queue()
-        self._pool = self._context.Pool(
-            self.processes, initializer=init_process, initargs=(os.getpid(), self._events)
-        )
 
-    def submit(self, task: DayTask) -> AsyncResult[DayOutcome]:
-        """Queue one day-direction for the next free process."""
+    def start(self, task: WeekTask) -> SolverProcess:
+        """Start planning ``task`` in a new solver process."""
         self.ensure_started()
-        assert self._pool is not None
-        return self._pool.apply_async(solve_task, (task,))
-
-    def started_tasks(self, token: str) -> list[tuple[str, str]]:
-        """(day, direction) of the tasks of lease ``token`` that began since the last call."""
-        started: list[tuple[str, str]] = []
-        if self._events is None:
-            return started
-        while True:
-            try:
-                event_token, day, direction = self._events.get_nowait()
-            except Exception:  # queue.Empty, or a closed queue after terminate
-                return started
-            if event_token == token:
-                started.append((day, direction))
+        self.terminate()
+        self.current = SolverProcess(task)
+        return self.current
 
     def terminate(self) -> None:
-        """Stop every process now (a running search is lost); a later submit restarts them."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
-        if self._events is not None:
-            self._events.close()
-            self._events = None
-
-    def close(self) -> None:
-        """Let the processes finish and exit."""
-        if self._pool is not None:
-            self._pool.close()
-            self._pool.join()
-            self._pool = None
+        """Stop the solve in hand, if any (its search is lost)."""
+        if self.current is not None:
+            self.current.kill()
+            self.current = None
 
 
 @dataclass
@@ -121,6 +105,8 @@ class _Progress:
     stage: str = "solving"
     attempt: int = 1
     notes: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    """The day-directions stored so far ("mon to_centre")."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -149,7 +135,7 @@ class Worker:
         self.database = database
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         config = get_config()
-        self.pool = SolverPool(
+        self.runner = SolverRunner(
             processes or config.workers or default_workers(),
             settings.osm_file or DEFAULT_OSM_FILE,
             config.cache_dir,
@@ -158,9 +144,9 @@ class Worker:
         self.scenarios = ScenarioJobRunner(
             settings,
             database,
-            processes=self.pool.processes,
-            osm_file=self.pool.osm_file,
-            cache_dir=self.pool.cache_dir,
+            processes=self.runner.processes,
+            osm_file=self.runner.osm_file,
+            cache_dir=self.runner.cache_dir,
             stop_event=self.stop_event,
         )
 
@@ -168,8 +154,8 @@ class Worker:
 
     def run(self, max_jobs: int | None = None) -> None:
         """Claim and solve jobs until :attr:`stop_event` is set (or ``max_jobs`` are done)."""
-        log.info("worker started", worker=self.worker_id, processes=self.pool.processes)
-        self.pool.ensure_started()
+        log.info("worker started", worker=self.worker_id, processes=self.runner.processes)
+        self.runner.ensure_started()
         done = 0
         try:
             while not self.stop_event.is_set():
@@ -183,7 +169,7 @@ class Worker:
                 if max_jobs is not None and done >= max_jobs:
                     break
         finally:
-            self.pool.terminate()
+            self.runner.terminate()
             log.info("worker stopped", worker=self.worker_id)
 
     def stop(self) -> None:
@@ -211,17 +197,16 @@ class Worker:
             self._fail(claim, input_problem(error, what="The stored plan").body())
             return
         pairs = convert.day_direction_pairs(claim.days, claim.directions)
-        stored = {
-            (row.day, row.direction) for row in queue.stored_days(self.database, claim.job_id)
-        }
-        pending = [pair for pair in pairs if pair not in stored]
+        rows = queue.stored_days(self.database, claim.job_id)
         progress = _Progress(
             total=len(pairs),
-            done=len(pairs) - len(pending),
+            done=len(rows),
             attempt=claim.attempt,
-            cost_so_far=convert.stored_cost(queue.stored_days(self.database, claim.job_id)),
+            cost_so_far=convert.stored_cost(rows),
+            labels=[f"{row.day} {row.direction}" for row in rows],
+            notes=list(queue.progress_of(self.database, claim.job_id).get("notes", [])),
         )
-        outcome = self._solve(claim, plan, pending, progress, started)
+        outcome = self._solve(claim, plan, pairs, progress, started)
         if outcome is None:
             return
         rows = queue.stored_days(self.database, claim.job_id)
@@ -246,82 +231,94 @@ class Worker:
     def _solve(
         self,
         claim: Claim,
-        plan: Any,
-        pending: list[tuple[Any, Any]],
+        plan: WeekPlan,
+        pairs: list[tuple[Day, Direction]],
         progress: _Progress,
         started: float,
     ) -> bool | None:
-        """Run the pending day-directions; True when all are stored, None when the job ended."""
+        """Plan the missing day-directions as one week; True when all are stored.
+
+        None when the job ended otherwise (failed, cancelled, released, lease lost, or given
+        back to the queue after its solver process died).
+        """
+        rows = queue.stored_days(self.database, claim.job_id)
+        stored = {(row.day, row.direction) for row in rows}
+        pending = [
+            (day, direction) for day, direction in pairs if (day, str(direction)) not in stored
+        ]
         if not pending:
             return True
-        processes = max(1, min(self.pool.processes, len(pending)))
-        remaining = max(1.0, claim.time_limit_s - (time.monotonic() - started))
-        weights = [len(plan.day_problem(day, direction).passengers) for day, direction in pending]
-        limits = split_budget(weights, remaining * processes)
-        results: dict[tuple[str, str], AsyncResult[DayOutcome]] = {}
-        job_deadline = time.time() + remaining
-        for (day, direction), limit in zip(pending, limits, strict=True):
-            task = DayTask(claim.token, plan, day, direction, limit, job_deadline)
-            results[(day, str(direction))] = self.pool.submit(task)
-        hard_deadline = started + claim.time_limit_s + self.settings.job_grace_s
+        kept = convert.stored_week(plan, rows, pairs) if rows else None
+        # A resumed attempt has the missing share of the budget; the first has all of it.
+        share = len(pending) / len(pairs) if rows else 1.0
+        limit_s = max(MIN_ATTEMPT_S, claim.time_limit_s * share - (time.monotonic() - started))
+        task = WeekTask(
+            token=claim.token,
+            plan=plan,
+            days=tuple(dict.fromkeys(day for day, _ in pending)),
+            directions=tuple(dict.fromkeys(direction for _, direction in pending)),
+            time_limit_s=limit_s,
+            workers=self.runner.processes,
+            kept=kept,
+            previous=self._previous_week(claim),
+        )
+        solver = self.runner.start(task)
+        hard_deadline = time.monotonic() + limit_s + self.settings.job_grace_s
         next_beat = 0.0
-        running: list[str] = []
-        while results:
-            for day, direction in self.pool.started_tasks(claim.token):
-                running.append(f"{day} {direction}")
-            for key, async_result in list(results.items()):
-                if not async_result.ready():
-                    continue
-                del results[key]
-                label = f"{key[0]} {key[1]}"
-                if label in running:
-                    running.remove(label)
-                try:
-                    outcome = async_result.get()
-                except InputError as error:
-                    self.pool.terminate()
-                    self._fail(claim, input_problem(error, what="The plan").body())
+        finished = False
+        labels = [f"{day} {direction}" for day, direction in pending]
+        while not finished:
+            events = solver.poll()
+            if not events and solver.exit_code() is not None:
+                events = solver.poll()  # what it sent just before it ended
+                if not events:
+                    self._solver_died(claim, progress, solver.exit_code())
                     return None
-                except RoadsError as error:
-                    self.pool.terminate()
-                    self._fail(claim, roads_problem(error).body())
-                    return None
-                except Exception as error:
-                    self.pool.terminate()
-                    log.error(
-                        "solve failed",
+            for event in events:
+                kind = event[0]
+                if kind == "ready":
+                    progress.running = [label for label in labels if label not in progress.labels]
+                elif kind == "progress":
+                    progress.stage = "solving"
+                elif kind == "day":
+                    outcome: DayOutcome = event[1]
+                    progress.done += 1
+                    progress.labels.append(f"{outcome.day} {outcome.direction}")
+                    progress.running = [label for label in labels if label not in progress.labels]
+                    progress.cost_so_far = (progress.cost_so_far or 0.0) + outcome.cost
+                    if not queue.store_day(
+                        self.database,
+                        claim,
+                        self.settings.lease_s,
+                        outcome.day,
+                        outcome.direction,
+                        outcome.day_json,
+                        outcome.violations,
+                        progress.as_json(),
+                    ):
+                        self._lost(claim)
+                        return None
+                    log.info(
+                        "day-direction stored",
                         job=claim.job_id,
-                        error_type=type(error).__name__,
-                        frames=safe_traceback(error),
+                        day=outcome.day,
+                        direction=outcome.direction,
                     )
-                    self._fail(claim, internal_problem("JOB_INTERNAL"))
+                elif kind == "failed":
+                    self.runner.terminate()
+                    self._fail(claim, _problem_of(claim, event[1]))
                     return None
-                progress.done += 1
-                progress.cost_so_far = (progress.cost_so_far or 0.0) + outcome.cost
-                progress.running = list(running)
-                if not queue.store_day(
-                    self.database,
-                    claim,
-                    self.settings.lease_s,
-                    outcome.day,
-                    outcome.direction,
-                    outcome.day_json,
-                    outcome.violations,
-                    progress.as_json(),
-                ):
-                    self._lost(claim)
-                    return None
-                log.info("day-direction stored", job=claim.job_id, day=key[0], direction=key[1])
-            if not results:
+                elif kind == "done":
+                    finished = True
+            if finished:
                 break
             now = time.monotonic()
             if self.stop_event.is_set():
-                self.pool.terminate()
+                self.runner.terminate()
                 queue.release(self.database, claim)
                 log.info("job released", job=claim.job_id)
                 return None
             if now >= next_beat:
-                progress.running = list(running)
                 beat = queue.heartbeat(
                     self.database, claim, self.settings.lease_s, progress.as_json()
                 )
@@ -329,21 +326,54 @@ class Worker:
                     self._lost(claim)
                     return None
                 if beat is Heartbeat.CANCEL:
-                    self.pool.terminate()
+                    self.runner.terminate()
                     self._cancel(claim, progress)
                     return None
                 next_beat = now + self.settings.heartbeat_s
             if now > hard_deadline:
-                self.pool.terminate()
+                self.runner.terminate()
                 self._fail(claim, internal_problem("JOB_TIMEOUT"))
                 return None
             time.sleep(WAIT_STEP_S)
+        self.runner.terminate()
         return True
+
+    def _previous_week(self, claim: Claim) -> WeekResult | None:
+        """The earlier job's week whose routes this job keeps (``previous_job_id``)."""
+        return None
+
+    def _solver_died(self, claim: Claim, progress: _Progress, exit_code: int | None) -> None:
+        """The solver process ended without a word (killed, out of memory): try again.
+
+        The job goes back to the queue with this attempt counted; the next attempt re-plans
+        only the day-directions not stored yet. After the last attempt the job fails with
+        ``JOB_SOLVER_DIED``, keeping what was stored as a partial result.
+        """
+        self.runner.terminate()
+        how = (
+            f"signal {-exit_code}"
+            if exit_code is not None and exit_code < 0
+            else f"exit code {exit_code}"
+        )
+        note = (
+            f"attempt {claim.attempt}: the solver process ended unexpectedly ({how}) with "
+            f"{progress.done} of {progress.total} day-directions stored; the others are "
+            "planned again"
+        )
+        progress.notes.append(note)
+        progress.stage, progress.running = "queued", []
+        log.warning(
+            "solver process died", job=claim.job_id, attempt=claim.attempt, exit_code=exit_code
+        )
+        if queue.requeue(self.database, claim, progress.as_json()):
+            return None
+        self._fail(claim, internal_problem("JOB_SOLVER_DIED"))
+        return None
 
     # ---------------------------------------------------------------------- endings
 
     def _lost(self, claim: Claim) -> None:
-        self.pool.terminate()
+        self.runner.terminate()
         log.warning("lease lost; job abandoned", job=claim.job_id)
         return None
 

@@ -3,7 +3,9 @@ cancel in the middle of a job. Real processes; generous timeouts for slow machin
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -54,6 +56,37 @@ def test_a_worker_killed_mid_solve_leaves_no_solver_behind_and_the_job_is_rerun(
         assert job["attempts"] == 2 and job["num_violations"] == 0
         result = service.get(f"/v1/jobs/{job_id}/result").json()
         assert len(result["plans"]) == 2
+
+
+def test_a_solver_process_killed_mid_job_is_retried_and_the_job_succeeds(
+    database_url: str, start_worker_process: Callable[..., WorkerProcess]
+) -> None:
+    for service in make_service(service_settings(database_url)):
+        job_id = service.post(
+            "/v1/plans", json=tiny_plan(time_limit_s=6), params={"day": "mon"}
+        ).json()["id"]
+        worker = start_worker_process(database_url)
+        ready = r"solver process ready\s+parent=\d+ pid=(\d+)"
+        deadline = time.monotonic() + 60
+        while not re.search(ready, worker.output()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        solver = int(re.findall(ready, worker.output())[0])
+        os.kill(solver, signal.SIGKILL)
+        job = wait_for_job(service.get, job_id, timeout_s=90)
+        assert job["status"] == "succeeded", (job, worker.output()[-3000:])
+        assert job["attempts"] == 2 and job["num_violations"] == 0
+        progress = job["progress"]
+        assert progress["attempt"] == 2 and progress["running"] == []
+        assert progress["day_directions_done"] == progress["day_directions_total"] == 2
+        assert len(progress["notes"]) == 1
+        assert "attempt 1: the solver process ended unexpectedly (signal 9)" in progress["notes"][0]
+        assert is_gone(solver) and worker.process.poll() is None  # the worker lived on
+        assert len(re.findall(ready, worker.output())) == 2
+        result = service.get(f"/v1/jobs/{job_id}/result").json()
+        assert [(p["day"], p["direction"]) for p in result["plans"]] == [
+            ("mon", "to_centre"),
+            ("mon", "from_centre"),
+        ]
 
 
 def test_queued_jobs_run_after_the_service_restarts(sqlite_url: str, tmp_path: Path) -> None:
