@@ -13,6 +13,9 @@ import structlog
 
 log = structlog.get_logger("app.jobs.supervisor")
 
+PARENT_PID_ENV = "DAGRUTE_PARENT_PID"
+"""Set for each worker: the process id of the ``dagrute serve`` that started it."""
+
 RESTART_DELAY_S = 2.0
 STOP_TIMEOUT_S = 15.0
 
@@ -35,10 +38,10 @@ class WorkerSupervisor:
             return [p.pid for p in self._processes if p.poll() is None]
 
     def _spawn(self) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app.jobs.worker"],
-            env=self.env if self.env is not None else os.environ.copy(),
-        )
+        env = dict(self.env if self.env is not None else os.environ)
+        # The worker stops (handing its job back) when this process is gone, even by SIGKILL.
+        env[PARENT_PID_ENV] = str(os.getpid())
+        process = subprocess.Popen([sys.executable, "-m", "app.jobs.worker"], env=env)
         log.info("worker process started", pid=process.pid)
         return process
 

@@ -34,6 +34,7 @@ from app.jobs.queue import Claim, Heartbeat
 from app.jobs.reaper import reap
 from app.jobs.scenarios import ScenarioJobRunner
 from app.jobs.solving import DayOutcome, Failure, SolverProcess, WeekTask, load_roads
+from app.jobs.supervisor import PARENT_PID_ENV
 from app.settings import ServiceSettings
 from solver.config import configure_logging, get_config
 from solver.domain import Day, Direction, WeekPlan, WeekResult
@@ -45,6 +46,9 @@ log = structlog.get_logger("app.jobs.worker")
 
 WAIT_STEP_S = 0.1
 """How often the worker looks at its solver process while a job runs."""
+
+PARENT_CHECK_S = 0.5
+"""How often a worker started by ``dagrute serve`` checks that serve is still there."""
 
 MIN_ATTEMPT_S = 1.0
 """The least time an attempt is given, even when the job's own limit has run out."""
@@ -417,6 +421,15 @@ class Worker:
         log.info("job cancelled", job=claim.job_id, day_directions_kept=len(rows))
 
 
+def _stop_when_orphaned(worker: Worker, parent_pid: int) -> None:
+    """Stop ``worker`` once the ``dagrute serve`` that started it is gone (even by SIGKILL)."""
+    while not worker.stop_event.wait(PARENT_CHECK_S):
+        if os.getppid() != parent_pid:
+            log.warning("dagrute serve is gone; worker stopping", worker=worker.worker_id)
+            worker.stop()
+            return
+
+
 def main() -> None:
     """Entry point of ``python -m app.jobs.worker``: migrate, then work until SIGTERM."""
     settings = ServiceSettings()
@@ -433,6 +446,11 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
+    parent = os.environ.get(PARENT_PID_ENV)
+    if parent:
+        threading.Thread(
+            target=_stop_when_orphaned, args=(worker, int(parent)), name="parent", daemon=True
+        ).start()
     worker.run()
     database.dispose()
 

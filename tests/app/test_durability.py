@@ -136,3 +136,41 @@ def test_cancelling_a_running_job_keeps_the_day_directions_already_solved(
     result = service.get(f"/v1/jobs/{job_id}/result")
     assert result.headers["dagrute-partial"] == "true"
     assert [(p["day"], p["direction"]) for p in result.json()["plans"]] == [("mon", "to_centre")]
+
+
+def test_workers_stop_when_serve_is_killed_and_hand_their_job_back(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    database = Database(sqlite_url)
+    token = create_key(database, "planner", "planner").token
+    headers = {"Authorization": f"Bearer {token}"}
+    serve = ServeProcess(sqlite_url, tmp_path / "serve.log", workers=1)
+    try:
+        job_id = serve.client.post(
+            "/v1/plans", json=tiny_plan(time_limit_s=20), params={"day": "mon"}, headers=headers
+        ).json()["id"]
+        wait_for_job(lambda p: serve.client.get(p, headers=headers), job_id, ("running",))
+        workers = [
+            int(pid) for pid in re.findall(r"worker process started\s+pid=(\d+)", serve.output())
+        ]
+        solvers = [
+            int(pid)
+            for pid in re.findall(r"solver process ready\s+parent=\d+ pid=(\d+)", serve.output())
+        ]
+        assert workers, serve.output()[-3000:]
+        serve.process.kill()
+        serve.process.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while not all(map(is_gone, workers + solvers)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert all(map(is_gone, workers + solvers)), "a worker or solver outlived dagrute serve"
+    finally:
+        serve.stop()
+    # The worker handed its job back: it is queued again, its attempt not counted.
+    serve = ServeProcess(sqlite_url, tmp_path / "serve.log", workers=0)
+    try:
+        job = serve.client.get(f"/v1/jobs/{job_id}", headers=headers).json()
+        assert job["status"] == "queued" and job["attempts"] == 0, job
+    finally:
+        serve.stop()
+        database.dispose()
