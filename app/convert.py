@@ -212,17 +212,21 @@ def stored_cost(rows: Iterable[DayRow]) -> float | None:
 
 
 def assemble_week(
-    plan_json: str, rows: Iterable[DayRow], pairs: Sequence[tuple[str, str | Direction]]
+    plan_json: str,
+    rows: Iterable[DayRow],
+    pairs: Sequence[tuple[str, str | Direction]],
+    previous: WeekResult | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The week result JSON (with week totals) and violations from stored day-directions.
 
     The totals are the week planner's own (:func:`solver.week.week_result`): the CLI's result
-    of the same week carries the same figures, consistency included.
+    of the same week carries the same figures, consistency included, and with ``previous``
+    (the earlier job's week) what changed since it.
     """
     plan = plan_from_stored(plan_json)
     ordered = _in_week_order(rows, pairs)
     violations = [v for row in ordered for v in json.loads(row.violations_json)]
-    week = week_result(plan, stored_week(plan, ordered, pairs).plans)
+    week = week_result(plan, stored_week(plan, ordered, pairs).plans, previous)
     return result_to_json(week), violations
 
 
@@ -231,6 +235,11 @@ def _in_week_order(
 ) -> list[DayRow]:
     order = {(day, str(direction)): i for i, (day, direction) in enumerate(pairs)}
     return sorted(rows, key=lambda r: order.get((r.day, r.direction), len(order)))
+
+
+def stored_result(result_json: str) -> WeekResult:
+    """A stored week result (it was written by this service)."""
+    return parse_result(result_json, source="stored result")
 
 
 def stored_week(

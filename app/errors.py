@@ -78,6 +78,9 @@ SERVICE_CODES: dict[str, str] = {
     "JOB_WORKER_LOST": "The job's worker stopped (killed or crashed) more than "
     "DAGRUTE_MAX_ATTEMPTS times.",
     "JOB_TIMEOUT": "A solve ran far past its time limit and was abandoned.",
+    "JOB_SOLVER_DIED": "The job's solver process ended unexpectedly (killed, out of memory) "
+    "in each of DAGRUTE_MAX_ATTEMPTS attempts.",
+    "INPUT_PREVIOUS_JOB": "previous_job names no succeeded plan solve to keep routes from.",
     "JOB_INTERNAL": "An unexpected error ended the job (the service's log says where).",
     "FORMAT_NOT_AVAILABLE": "The result cannot be given in the asked format for this job.",
     "INTERNAL": "An unexpected error; the service's log records where it happened.",

@@ -184,6 +184,10 @@ class JobResource(_Out):
     is_partial: bool = Field(
         description="The result holds only the day-directions solved before a cancel or failure."
     )
+    previous_job_id: str | None = Field(
+        default=None,
+        description="The earlier job whose routes this one keeps where it can (previous_job).",
+    )
     links: JobLinks
 
 

@@ -220,8 +220,6 @@ def solve(
             last_week = load_result(previous)
         except InputError as error:
             _fail_input(error)
-        if settings.consistency == "off":
-            settings = replace(settings, consistency="soft")
     plan = plan.replace(settings=settings)
     with err.status("Loading the road network..."):
         network = _load_network(_osm_path(plan_file, plan, osm), plan)

@@ -138,7 +138,7 @@ def week_result(
     The one place a week's totals are made, for the CLI and the service alike.
     """
     result = WeekResult(plans=tuple(plans), name=plan.name, totals=week_totals(plan, plans))
-    if Consistency(plan.settings.consistency) is Consistency.OFF:
+    if Consistency(plan.settings.consistency) is Consistency.OFF and previous is None:
         return result
     totals = dict(result.totals)
     figures = measure(result, plan.settings.consistency_tolerance_s, plan).as_dict()
@@ -169,7 +169,8 @@ def solve_week(
     ``started`` (a ``time.perf_counter()`` value) lets a caller count its own loading time
     against the budget. Returns the result and the matrices it was solved on (for checking).
     With ``settings.consistency`` other than ``off``, passengers are pinned to template routes
-    (``solver.consistency``); ``previous`` (last week's result) then serves as the template.
+    (``solver.consistency``); ``previous`` (last week's result) then serves as the template,
+    and turns consistency ``off`` into ``soft``.
 
     ``kept``: day-directions of this week already planned (a resumed service job): they are
     not planned again, come back as they are in the result, and with consistency on serve as
@@ -179,6 +180,9 @@ def solve_week(
     repairs and hints that may change them), so a caller can store it at once.
     """
     started = time.perf_counter() if started is None else started
+    if previous is not None and Consistency(plan.settings.consistency) is Consistency.OFF:
+        # Keeping last week's routes is what consistency does: at least soft.
+        plan = plan.replace(settings=replace(plan.settings, consistency=Consistency.SOFT.value))
     raise_if_invalid(plan)
     matrices = build_week_matrices(plan, network)
     kept_plans = {(r.day, r.direction): r for r in kept.plans} if kept is not None else {}

@@ -193,6 +193,7 @@ def job_resource(job: Job) -> JobResource:
         error=Problem(**json.loads(job.error_json)) if job.error_json else None,
         num_violations=None if violations is None else len(violations),
         is_partial=job.is_partial,
+        previous_job_id=job.previous_job_id,
         links=JobLinks(
             self=base,
             plan=f"/v1/plans/{job.plan_id}",

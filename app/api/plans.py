@@ -24,7 +24,7 @@ from app.api.deps import (
     queued_responses,
     request_body,
 )
-from app.db.models import Job
+from app.db.models import Job, JobKind, JobStatus
 from app.db.repositories import PlanRepository
 from app.db.session import Database
 from app.errors import ApiProblem, error_item, input_problem
@@ -57,6 +57,49 @@ Directions = Annotated[
     Query(alias="direction", description="Solve only these directions (repeatable)."),
 ]
 PlanId = Annotated[str, Path(min_length=1, max_length=64, description="The plan's id.")]
+PreviousJob = Annotated[
+    str | None,
+    Query(
+        alias="previous_job",
+        min_length=1,
+        max_length=64,
+        description="An earlier succeeded job (e.g. last week's) whose routes this plan keeps "
+        "where it can: the same vehicle and pickup time for the passengers of both "
+        "(consistency at least soft). The result's totals then count what changed "
+        "(stability_*). The CLI's --previous.",
+    ),
+]
+
+
+def check_previous_job(database: Database, job_id: str | None) -> None:
+    """422 naming ``job_id`` unless it is a succeeded solve job with a result."""
+    if job_id is None:
+        return
+    with database.read() as session:
+        job = session.get(Job, job_id)
+        usable = (
+            job is not None
+            and job.kind == JobKind.SOLVE.value
+            and job.status == JobStatus.SUCCEEDED.value
+            and job.result_json is not None
+        )
+    if not usable:
+        raise ApiProblem(
+            422,
+            "invalid-input",
+            f"Job {job_id} has no week to keep routes from.",
+            [
+                error_item(
+                    "INPUT_PREVIOUS_JOB",
+                    f"Job {job_id} is not a succeeded plan solve.",
+                    "Name a job of POST /v1/plans whose status is succeeded, or leave out "
+                    "previous_job.",
+                    "previous_job",
+                    job_id,
+                )
+            ],
+        )
+
 
 _SAMPLE_PLAN: dict[str, Any] = {
     "name": "two passengers, one in a wheelchair",
@@ -106,6 +149,7 @@ def submit(
     idempotency_key: str | None,
     pairs: list[tuple[str, str]],
     response: Response,
+    previous_job_id: str | None = None,
 ) -> JobResource:
     """Queue a checked plan as a job (or return the job of an idempotent replay)."""
     if idempotency_key is not None:
@@ -130,6 +174,7 @@ def submit(
         off_road = convert.off_road_issues(plan, network)
         if off_road:
             raise input_problem(InputError(off_road), what="The plan")
+    check_previous_job(database, previous_job_id)
     ensure_job_room(database, settings, caller.key_id, "/v1/jobs/{id}")
     try:
         with database.write() as session:
@@ -147,6 +192,7 @@ def submit(
                 time_limit_s=plan.settings.time_limit_s,
                 max_attempts=settings.max_attempts,
                 notes=convert.plan_notes(plan),
+                previous_job_id=previous_job_id,
             )
             resource = job_resource(job)
     except IntegrityError:
@@ -216,6 +262,7 @@ async def submit_plan(
     idempotency_key: IdempotencyKey = None,
     day: Days = None,
     direction: Directions = None,
+    previous_job: PreviousJob = None,
 ) -> JobResource:
     """Submit a plan."""
     digest = request_hash(request, body)
@@ -241,6 +288,7 @@ async def submit_plan(
             idempotency_key=idempotency_key,
             pairs=pairs,
             response=response,
+            previous_job_id=previous_job,
         )
 
     return await run_in_threadpool(work)

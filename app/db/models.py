@@ -157,6 +157,8 @@ class Job(Base):
     result_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     violations_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     is_partial: Mapped[bool] = mapped_column(Boolean, default=False)
+    previous_job_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    """An earlier job whose routes this one keeps where it can (stability)."""
 
 
 class DayResultRow(Base):

@@ -93,6 +93,7 @@ class PlanRepository:
         time_limit_s: float,
         max_attempts: int,
         notes: Sequence[str] = (),
+        previous_job_id: str | None = None,
     ) -> tuple[Plan, Job]:
         """Store a plan and queue one job solving it."""
         plan = Plan(
@@ -122,6 +123,7 @@ class PlanRepository:
             max_attempts=max_attempts,
             cancel_requested=False,
             is_partial=False,
+            previous_job_id=previous_job_id,
             progress_json=json.dumps(
                 {
                     "stage": "queued",

@@ -56,6 +56,7 @@ class Claim:
     directions: tuple[str, ...]
     time_limit_s: float
     kind: str = JobKind.SOLVE.value
+    previous_job_id: str | None = None
 
 
 class Heartbeat(Enum):
@@ -130,6 +131,7 @@ def claim_next(
             directions=tuple(job.directions.split(",")),
             time_limit_s=job.time_limit_s,
             kind=job.kind,
+            previous_job_id=job.previous_job_id,
         )
 
 
@@ -323,6 +325,12 @@ def progress_of(database: Database, job_id: str) -> dict[str, Any]:
         text = session.scalar(select(Job.progress_json).where(Job.id == job_id))
     loaded = json.loads(text) if text else {}
     return loaded if isinstance(loaded, dict) else {}
+
+
+def result_json_of(database: Database, job_id: str) -> str | None:
+    """A job's week result JSON (None: no such job, or no result)."""
+    with database.read() as session:
+        return session.scalar(select(Job.result_json).where(Job.id == job_id))
 
 
 def plan_json_of(database: Database, claim: Claim) -> str | None:

@@ -214,7 +214,9 @@ class Worker:
         if outcome is None:
             return
         rows = queue.stored_days(self.database, claim.job_id)
-        result, violations = convert.assemble_week(plan_json, rows, pairs)
+        result, violations = convert.assemble_week(
+            plan_json, rows, pairs, self._previous_week(claim)
+        )
         progress.stage, progress.running = "done", []
         if queue.finish(
             self.database,
@@ -343,8 +345,14 @@ class Worker:
         return True
 
     def _previous_week(self, claim: Claim) -> WeekResult | None:
-        """The earlier job's week whose routes this job keeps (``previous_job_id``)."""
-        return None
+        """The earlier job's week whose routes this job keeps (``previous_job_id``).
+
+        None without one; an earlier job erased since the submission is planned without it.
+        """
+        if claim.previous_job_id is None:
+            return None
+        text = queue.result_json_of(self.database, claim.previous_job_id)
+        return None if text is None else convert.stored_result(text)
 
     def _solver_died(self, claim: Claim, progress: _Progress, exit_code: int | None) -> None:
         """The solver process ended without a word (killed, out of memory): try again.
