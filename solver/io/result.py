@@ -1,0 +1,231 @@
+"""The result file <-> :class:`~solver.domain.WeekResult`: read, check structure, write."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from solver.domain import (
+    Counterfactual,
+    DayResult,
+    Direction,
+    DriverBreak,
+    Kpis,
+    Reason,
+    Relaxation,
+    Route,
+    SeatingLayout,
+    Stop,
+    StopKind,
+    Unassigned,
+    WeekResult,
+)
+from solver.io.files import read_bytes, write_json
+from solver.io.issues import validate_json
+from solver.io.schemas.common import JsonDict, location_from_schema, location_to_json
+from solver.io.schemas.result import (
+    KpisSchema,
+    ResultSchema,
+    RouteSchema,
+    StopSchema,
+)
+from solver.io.times import format_hms, parse_hhmm
+
+_METRES_PER_KM = 1000
+_SECONDS_PER_HOUR = 3600
+_SECONDS_PER_MINUTE = 60
+
+
+def _stop_to_json(stop: Stop) -> JsonDict:
+    out: JsonDict = {"kind": StopKind(stop.kind).value}
+    if stop.centre_id is not None:
+        out["centre_id"] = stop.centre_id
+    out.update(
+        {
+            "location": location_to_json(stop.location),
+            "arrival": format_hms(stop.arrival_s),
+            "departure": format_hms(stop.departure_s),
+            "pickups": list(stop.pickups),
+            "dropoffs": list(stop.dropoffs),
+            "load": {"seats": stop.load_seats, "wheelchair_places": stop.load_wheelchair_places},
+        }
+    )
+    return out
+
+
+def _route_to_json(route: Route) -> JsonDict:
+    out: JsonDict = {
+        "vehicle_id": route.vehicle_id,
+        "stops": [_stop_to_json(stop) for stop in route.stops],
+        "distance_m": route.distance_m,
+        "duration_s": route.duration_s,
+        "cost": route.cost,
+    }
+    if route.breaks:
+        out["breaks"] = [
+            {"start": format_hms(b.start_s), "duration_s": b.duration_s} for b in route.breaks
+        ]
+    if route.layout is not None:
+        out["layout"] = {
+            "seats": route.layout.seats,
+            "wheelchair_places": route.layout.wheelchair_places,
+        }
+    if route.geometry:
+        out["geometry"] = {
+            "type": "LineString",
+            "coordinates": [[lon, lat] for lon, lat in route.geometry],
+        }
+    return out
+
+
+def _kpis_to_json(kpis: Kpis) -> JsonDict:
+    # Converted units are rounded finer than 1 m / 1 s, so whole metres and seconds come
+    # back exactly; the mean ride (a float already) comes back within 0.003 s.
+    return {
+        "vehicles": kpis.num_vehicles,
+        "passengers": kpis.num_passengers,
+        "unassigned": kpis.num_unassigned,
+        "km": kpis.distance_m / _METRES_PER_KM,
+        "vehicle_hours": round(kpis.vehicle_s / _SECONDS_PER_HOUR, 4),
+        "cost": kpis.cost,
+        "mean_ride_min": round(kpis.mean_ride_s / _SECONDS_PER_MINUTE, 4),
+        "max_ride_min": round(kpis.max_ride_s / _SECONDS_PER_MINUTE, 3),
+        "mean_ride_ratio": kpis.mean_ride_ratio,
+    }
+
+
+def _unassigned_to_json(item: Unassigned) -> JsonDict:
+    out: JsonDict = {
+        "passenger_id": item.passenger_id,
+        "reason": Reason(item.reason).value,
+        "hint": item.hint,
+    }
+    if item.counterfactual is not None:
+        out["counterfactual"] = {
+            "code": Relaxation(item.counterfactual.code).value,
+            "hint": item.counterfactual.hint,
+        }
+    return out
+
+
+def _day_result_to_json(day_result: DayResult) -> JsonDict:
+    return {
+        "day": day_result.day,
+        "direction": Direction(day_result.direction).value,
+        "routes": [_route_to_json(route) for route in day_result.routes],
+        "unassigned": [_unassigned_to_json(item) for item in day_result.unassigned],
+        "kpis": _kpis_to_json(day_result.kpis),
+        "solve_s": day_result.solve_s,
+    }
+
+
+def result_to_json(result: WeekResult) -> JsonDict:
+    """Convert ``result`` to a JSON-ready dict in the result file format.
+
+    Times are ``HH:MM:SS``; KPIs are in km, hours and minutes. :func:`parse_result` reads
+    it back to an equal result, except ``Kpis.mean_ride_s``, which comes back within 0.003 s.
+    Raises ``ValueError`` for a stop time outside 00:00:00-23:59:59.
+    """
+    return {
+        "name": result.name,
+        "plans": [_day_result_to_json(day_result) for day_result in result.plans],
+        "totals": dict(result.totals),
+    }
+
+
+def _stop_from_schema(schema: StopSchema) -> Stop:
+    return Stop(
+        kind=schema.kind,
+        location=location_from_schema(schema.location),
+        arrival_s=parse_hhmm(schema.arrival),
+        departure_s=parse_hhmm(schema.departure),
+        pickups=tuple(schema.pickups),
+        dropoffs=tuple(schema.dropoffs),
+        load_seats=schema.load.seats,
+        load_wheelchair_places=schema.load.wheelchair_places,
+        centre_id=schema.centre_id,
+    )
+
+
+def _route_from_schema(schema: RouteSchema) -> Route:
+    return Route(
+        vehicle_id=schema.vehicle_id,
+        stops=tuple(_stop_from_schema(stop) for stop in schema.stops),
+        distance_m=schema.distance_m,
+        duration_s=schema.duration_s,
+        cost=float(schema.cost),
+        geometry=(
+            tuple((float(lon), float(lat)) for lon, lat in schema.geometry.coordinates)
+            if schema.geometry is not None
+            else ()
+        ),
+        layout=(
+            SeatingLayout(schema.layout.seats, schema.layout.wheelchair_places)
+            if schema.layout is not None
+            else None
+        ),
+        breaks=tuple(DriverBreak(parse_hhmm(b.start), b.duration_s) for b in schema.breaks),
+    )
+
+
+def _kpis_from_schema(schema: KpisSchema) -> Kpis:
+    return Kpis(
+        num_vehicles=schema.vehicles,
+        num_passengers=schema.passengers,
+        num_unassigned=schema.unassigned,
+        distance_m=round(schema.km * _METRES_PER_KM),
+        vehicle_s=round(schema.vehicle_hours * _SECONDS_PER_HOUR),
+        cost=float(schema.cost),
+        mean_ride_s=schema.mean_ride_min * _SECONDS_PER_MINUTE,
+        max_ride_s=round(schema.max_ride_min * _SECONDS_PER_MINUTE),
+        mean_ride_ratio=float(schema.mean_ride_ratio),
+    )
+
+
+def _result_from_schema(schema: ResultSchema) -> WeekResult:
+    return WeekResult(
+        plans=tuple(
+            DayResult(
+                day=plan.day,
+                direction=plan.direction,
+                routes=tuple(_route_from_schema(route) for route in plan.routes),
+                unassigned=tuple(
+                    Unassigned(
+                        passenger_id=u.passenger_id,
+                        reason=u.reason,
+                        hint=u.hint,
+                        counterfactual=(
+                            None
+                            if u.counterfactual is None
+                            else Counterfactual(u.counterfactual.code, u.counterfactual.hint)
+                        ),
+                    )
+                    for u in plan.unassigned
+                ),
+                kpis=_kpis_from_schema(plan.kpis),
+                solve_s=float(plan.solve_s),
+            )
+            for plan in schema.plans
+        ),
+        name=schema.name,
+        totals={key: float(value) for key, value in schema.totals.items()},
+    )
+
+
+def parse_result(data: bytes | str | Mapping[str, Any], source: str = "result") -> WeekResult:
+    """Read the week result in ``data`` (JSON text, bytes or a dict), e.g. for ``dagrute check``.
+
+    Raises :class:`~solver.errors.InputError` like :func:`parse_plan`.
+    """
+    return _result_from_schema(validate_json(ResultSchema, data, source, "The result"))
+
+
+def load_result(path: Path) -> WeekResult:
+    """Read the week result in the JSON file at ``path`` (``InputError`` as in parse_result)."""
+    return parse_result(read_bytes(path), source=str(path))
+
+
+def dump_result(result: WeekResult, path: Path) -> None:
+    """Write ``result`` to ``path`` as indented UTF-8 JSON (see :func:`result_to_json`)."""
+    write_json(result_to_json(result), path)
