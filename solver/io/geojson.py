@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from solver.domain import (
-    Direction,
-    Route,
-    StopKind,
-    WeekResult,
-)
+from solver.domain import Direction, Route, StopKind, WeekResult
 from solver.io.schemas.common import JsonDict
 from solver.io.times import format_hms
 

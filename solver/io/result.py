@@ -24,12 +24,7 @@ from solver.domain import (
 from solver.io.files import read_bytes, write_json
 from solver.io.issues import validate_json
 from solver.io.schemas.common import JsonDict, location_from_schema, location_to_json
-from solver.io.schemas.result import (
-    KpisSchema,
-    ResultSchema,
-    RouteSchema,
-    StopSchema,
-)
+from solver.io.schemas.result import KpisSchema, ResultSchema, RouteSchema, StopSchema
 from solver.io.times import format_hms, parse_hhmm
 
 _METRES_PER_KM = 1000

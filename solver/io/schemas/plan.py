@@ -7,13 +7,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from solver.domain import (
-    DAYS,
-    BreakRule,
-    Day,
-    Mobility,
-    Settings,
-)
+from solver.domain import DAYS, BreakRule, Day, Mobility, Settings
 from solver.io.schemas.common import (
     MAX_ESCORTS,
     Id,

@@ -6,20 +6,8 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from solver.domain import (
-    Day,
-    Direction,
-    Reason,
-    Relaxation,
-    StopKind,
-)
-from solver.io.schemas.common import (
-    Id,
-    LayoutSchema,
-    LocationSchema,
-    ResultTime,
-    _Schema,
-)
+from solver.domain import Day, Direction, Reason, Relaxation, StopKind
+from solver.io.schemas.common import Id, LayoutSchema, LocationSchema, ResultTime, _Schema
 
 # ---------------------------------------------------------------------------- result models
 
