@@ -79,7 +79,7 @@ def _solve(
 ) -> dict[str, Any]:
     plan = replace(plan, settings=replace(plan.settings, consistency=mode))
     started = time.perf_counter()
-    result, matrices = solve_week(plan, network, started=started, previous=previous)
+    result, matrices = solve_week(plan, network, previous=previous)
     wall_s = time.perf_counter() - started
     violations = check_week(plan, result, matrices)
     report = measure(result, plan.settings.consistency_tolerance_s, plan)

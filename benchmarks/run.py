@@ -258,7 +258,7 @@ def run_bergen(seeds: Sequence[int], time_limit_s: float) -> list[dict[str, Any]
         plan = generate_week(network, bergen=True, seed=seed)
         plan = plan.replace(settings=replace(plan.settings, time_limit_s=time_limit_s, seed=seed))
         started = time.perf_counter()
-        result, matrices = solve_week(plan, network, started=started)
+        result, matrices = solve_week(plan, network)
         wall_s = time.perf_counter() - started
         violations = check_week(plan, result, matrices)
         days = []

@@ -31,6 +31,7 @@ from solver.io import (
     resolve_osm_file,
     result_to_geojson,
 )
+from solver.params import SolveParams
 from solver.roads import DEFAULT_OSM_FILE, RoadNetwork, RoadsError
 from solver.week import build_week_matrices, solve_week
 
@@ -206,10 +207,12 @@ def solve(
     days = _parse_days(day)
     directions = _parse_directions(direction)
     settings = plan.settings
-    if time_limit is not None:
-        settings = replace(settings, time_limit_s=time_limit)
-    if seed is not None:
-        settings = replace(settings, seed=seed)
+    params = SolveParams.from_settings(
+        settings,
+        time_limit_s=time_limit,
+        seed=seed,
+        workers=workers or get_config().workers or None,
+    )
     if consistency is not None:
         if consistency not in ("off", "soft", "strict"):
             raise typer.BadParameter("Use off, soft or strict.", param_hint="--consistency")
@@ -245,8 +248,8 @@ def solve(
                 directions=directions,
                 geometry=network.path_geometry,
                 progress=progress,
-                workers=workers or get_config().workers or None,
-                started=started,
+                params=params,
+                deadline=params.deadline(started),
                 previous=last_week,
             )
         except InputError as error:

@@ -135,11 +135,17 @@ def solve_day(
     routes: list[Route] = []
     candidates = _seeded_order(screened.candidates, params.seed)
     if candidates and problem.vehicles:
+        building = time.perf_counter()
         model = build_day_model(problem, candidates, matrices)
+        build_s = time.perf_counter() - building
         if model.entrance_limited and params.first_solution == DEFAULT_FIRST_SOLUTION:
             params = replace(params, first_solution=ENTRANCE_FIRST_SOLUTION)
-        # The search leaves REPAIR_BUDGET_SHARE of the time to insert_unserved.
-        search_s = params.time_limit_s * (1.0 - REPAIR_BUDGET_SHARE)
+        # The limit is the day's whole wall time, so a week's phases end when planned: the
+        # search leaves REPAIR_BUDGET_SHARE of it to insert_unserved, less the time already
+        # spent screening and building the model (about a second on a Bergen day), and
+        # keeps that build time again for the fresh model the repair may read routes on.
+        spent_s = time.perf_counter() - started + build_s
+        search_s = max(MIN_REPAIR_S, params.time_limit_s * (1.0 - REPAIR_BUDGET_SHARE) - spent_s)
         search = search_parameters(replace(params, time_limit_s=search_s))
         # Restoring routes under soft pin bounds ran for minutes in ReadAssignmentFromRoutes
         # (it has no time limit): warm starts are only used when every pin is hard.

@@ -8,7 +8,6 @@ the interpreter lock while it searches); geometry is drawn in the calling proces
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Mapping, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -43,6 +42,7 @@ from solver.domain import (
 from solver.errors import InputError
 from solver.explain import explain_day, explainable
 from solver.model import Matrices
+from solver.params import Deadline, SolveParams
 from solver.solve import (
     GeometryFn,
     ProgressFn,
@@ -50,7 +50,6 @@ from solver.solve import (
     day_directions,
     solve_day,
     solve_day_racing,
-    split_budget,
     week_totals,
 )
 from solver.validate import plan_places, raise_if_invalid, snap_issues
@@ -75,11 +74,6 @@ vehicle could not take someone home (``_bring_stranded_home``)."""
 EXPLAIN_BUDGET_SHARE = 0.1
 """Share kept for counterfactual hints (``solver.explain``): solving relaxed copies of the
 day-directions that left someone out. Never more than this share of ``time_limit_s``."""
-
-FINISH_RESERVE_SHARE = 0.06
-FINISH_RESERVE_S = 1.0
-"""Share and seconds of the budget kept back from the searches for building models, timing
-routes, drawing geometry and checking (measured: about 4 s of 60 on the Bergen week)."""
 
 
 class WeekMatrices(Matrices, Protocol):
@@ -158,7 +152,8 @@ def solve_week(
     geometry: GeometryFn | None = None,
     progress: ProgressFn | None = None,
     workers: int | None = None,
-    started: float | None = None,
+    params: SolveParams | None = None,
+    deadline: Deadline | None = None,
     previous: WeekResult | None = None,
     kept: WeekResult | None = None,
     on_solved: DayResultFn | None = None,
@@ -166,8 +161,11 @@ def solve_week(
     """Validate, build matrices and solve the chosen day-directions of ``plan``.
 
     The one week planner: the CLI, the service's worker and scenario batches all call it.
-    ``started`` (a ``time.perf_counter()`` value) lets a caller count its own loading time
-    against the budget. Returns the result and the matrices it was solved on (for checking).
+    ``params``: time limit, seed and processes (default: the plan's ``settings.time_limit_s``
+    and ``seed``, ``workers`` processes). ``deadline``: the clock of the whole command, so a
+    caller counts its own loading time against the limit (default: starts now). Every phase
+    takes its share of what the deadline has left. Returns the result and the matrices it was
+    solved on (for checking).
     With ``settings.consistency`` other than ``off``, passengers are pinned to template routes
     (``solver.consistency``); ``previous`` (last week's result) then serves as the template,
     and turns consistency ``off`` into ``soft``.
@@ -179,7 +177,9 @@ def solve_week(
     can change it (a day with nobody left out right after its search; the others after the
     repairs and hints that may change them), so a caller can store it at once.
     """
-    started = time.perf_counter() if started is None else started
+    params = params or SolveParams.from_settings(plan.settings, workers=workers)
+    deadline = deadline or params.deadline()
+    seed = params.seed
     if previous is not None and Consistency(plan.settings.consistency) is Consistency.OFF:
         # Keeping last week's routes is what consistency does: at least soft.
         plan = plan.replace(settings=replace(plan.settings, consistency=Consistency.SOFT.value))
@@ -191,7 +191,7 @@ def solve_week(
     if not pairs:
         return week_result(plan, [kept_plans[pair] for pair in wanted], previous), matrices
     problems = [plan.day_problem(day, direction) for day, direction in pairs]
-    workers = max(1, min(workers or default_workers(), len(problems)))
+    workers = max(1, min(params.workers or default_workers(), len(problems)))
     final: dict[tuple[Day, Direction], DayResult] = {}
 
     def finish(result: DayResult) -> None:
@@ -207,11 +207,6 @@ def solve_week(
     warm_starts: list[DayResult | None] = [None] * len(problems)
     pinned = mode is not Consistency.OFF
     tolerance = plan.settings.consistency_tolerance_s
-
-    def budget() -> float:
-        """Seconds left for searching, keeping back time for what follows them."""
-        left = max(0.0, plan.settings.time_limit_s - (time.perf_counter() - started))
-        return max(0.0, left * (1.0 - FINISH_RESERVE_SHARE) - FINISH_RESERVE_S)
 
     resumed = kept_directions_cover(kept_plans, pairs)
     from_templates = pinned and previous is None and not resumed
@@ -251,12 +246,15 @@ def solve_week(
             template_days = [template_problem(plan, d) for d in dict.fromkeys(d for _, d in pairs)]
             strict = mode is Consistency.STRICT
             share_of_budget = STRICT_TEMPLATE_BUDGET_SHARE if strict else TEMPLATE_BUDGET_SHARE
-            share = share_of_budget * budget() * workers
             template_results = share_vehicles(
                 _solve_all(
                     template_days,
-                    split_budget([len(p.passengers) for p in template_days], share),
-                    plan.settings.seed,
+                    deadline.limits(
+                        [len(p.passengers) for p in template_days],
+                        workers,
+                        deadline.share_s(share_of_budget),
+                    ),
+                    seed,
                     matrices,
                     workers,
                     count,
@@ -276,30 +274,29 @@ def solve_week(
     reserve = FALLBACK_BUDGET_SHARE if mode is Consistency.STRICT else 0.0
     stranded_share = STRANDED_BUDGET_SHARE if same_vehicle else 0.0
     explain_share = EXPLAIN_BUDGET_SHARE
-    limits = split_budget(
+    limits = deadline.limits(
         [len(p.passengers) for p in problems],
-        budget() * workers * (1 - reserve - stranded_share - explain_share),
+        workers,
+        deadline.share_s(1 - reserve - stranded_share - explain_share),
     )
     kept_vehicles: list[dict[str, str]] = [{} for _ in problems]
     if same_vehicle:
         problems, plans, kept_vehicles = _solve_mornings_first(
-            problems, limits, plan.settings.seed, matrices, workers, report, warm_starts
+            problems, limits, seed, matrices, workers, report, warm_starts
         )
-        seconds = budget() * stranded_share / (stranded_share + reserve + explain_share)
+        fraction = stranded_share / (stranded_share + reserve + explain_share)
         problems, plans, kept_vehicles = _bring_stranded_home(
-            problems, plans, kept_vehicles, plan.settings.seed, matrices, workers, seconds
+            problems, plans, kept_vehicles, seed, matrices, workers, deadline, fraction
         )
     else:
-        plans = _solve_all(
-            problems, limits, plan.settings.seed, matrices, workers, report, warm_starts
-        )
+        plans = _solve_all(problems, limits, seed, matrices, workers, report, warm_starts)
     if mode is Consistency.STRICT:
-        seconds = budget() * reserve / (reserve + explain_share)
+        fraction = reserve / (reserve + explain_share)
         problems, plans = _unpin_unserved(
-            problems, plans, plan.settings.seed, matrices, workers, seconds, kept_vehicles
+            problems, plans, seed, matrices, workers, deadline, fraction, kept_vehicles
         )
-    seconds = min(budget(), explain_share * plan.settings.time_limit_s)
-    plans = _explain_all(problems, plans, plan.settings.seed, matrices, workers, seconds)
+    seconds = min(deadline.search_s(), explain_share * params.time_limit_s)
+    plans = _explain_all(problems, plans, seed, matrices, workers, seconds)
     for day_result in plans:
         finish(day_result)
     solved = {**kept_plans, **final}
@@ -434,18 +431,6 @@ def _solve_mornings_first(
     return solved, [r for r in results if r is not None], kept
 
 
-def _batch_limits(problems: Sequence[DayProblem], seconds: float, workers: int) -> list[float]:
-    """Time limits for one batch of ``problems`` on ``workers`` to take about ``seconds``.
-
-    Shared by passengers as ``split_budget`` does, less as much as the last round of
-    workers is left partly idle.
-    """
-    rounds = -(-len(problems) // workers)
-    scale = min(1.0, len(problems) / workers / rounds) if rounds else 1.0
-    limits = split_budget([len(p.passengers) for p in problems], seconds * workers)
-    return [limit * scale for limit in limits]
-
-
 def _without(result: DayResult, passenger_ids: Set[str]) -> DayResult:
     """``result`` with these passengers' pickups and drop-offs taken out (a warm start)."""
     routes = tuple(
@@ -472,9 +457,13 @@ def _bring_stranded_home(
     seed: int,
     matrices: WeekMatrices,
     workers: int,
-    seconds: float,
+    deadline: Deadline,
+    fraction: float,
 ) -> tuple[list[DayProblem], list[DayResult], list[dict[str, str]]]:
     """Move passengers the morning's vehicle cannot take home to one that can, both ways.
+
+    Takes ``fraction`` of the searching time ``deadline`` has left, half for the afternoons
+    and half for the mornings.
 
     For each day where some afternoon passengers were left out by their morning-vehicle pin
     (``_solve_mornings_first``): solve the afternoon again with those pins lifted (from the
@@ -496,7 +485,8 @@ def _bring_stranded_home(
         replace(problems[i], pins={p: pin for p, pin in problems[i].pins.items() if p not in s})
         for i, _, s in days
     ]
-    limits = _batch_limits(afternoons, seconds / 2, workers)
+    weights = [len(p.passengers) for p in afternoons]
+    limits = deadline.limits(weights, workers, deadline.share_s(fraction / 2))
     new_afternoons = _solve_all(
         afternoons, limits, seed, matrices, workers, warm_starts=[results[i] for i, _, _ in days]
     )
@@ -510,7 +500,10 @@ def _bring_stranded_home(
         new_mornings_problems.append(
             morning_vehicle_pins(replace(problems[j], pins=pins), vehicles)
         )
-    limits = _batch_limits(new_mornings_problems, seconds / 2, workers)
+    weights = [len(p.passengers) for p in new_mornings_problems]
+    # The other half of the phase's time: (fraction / 2) of the time left before the
+    # afternoons is fraction / (2 - fraction) of what they left.
+    limits = deadline.limits(weights, workers, deadline.share_s(fraction / (2 - fraction)))
     starts = [_without(results[j], set(m)) for (_, j, _), m in zip(days, moved, strict=True)]
     new_mornings = _solve_all(
         new_mornings_problems, limits, seed, matrices, workers, warm_starts=starts
@@ -536,7 +529,8 @@ def _unpin_unserved(
     seed: int,
     matrices: WeekMatrices,
     workers: int,
-    seconds: float,
+    deadline: Deadline,
+    fraction: float,
     kept: Sequence[Mapping[str, str]] | None = None,
 ) -> tuple[list[DayProblem], list[DayResult]]:
     """Solve again the days where a strict pin left someone unserved: serving comes first.
@@ -582,9 +576,11 @@ def _unpin_unserved(
             starts.append(result)
         if not retry:
             break
-        share = seconds / (len(rounds) - round_index)
-        seconds -= share
-        limits = split_budget([len(p.passengers) for p in retry], max(1.0, share) * workers)
+        # Each round takes its part of ``fraction`` of what is left; a later round gets what
+        # an earlier one did not use.
+        share = deadline.share_s(fraction / (len(rounds) - round_index))
+        fraction -= fraction / (len(rounds) - round_index)
+        limits = deadline.limits([len(p.passengers) for p in retry], workers, share)
         solved = _solve_all(retry, limits, seed, matrices, workers, warm_starts=starts)
         for i, result, problem in zip(again, solved, retry, strict=True):
             before = len(merged[i].unassigned)

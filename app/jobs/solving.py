@@ -24,8 +24,7 @@ import ctypes
 import os
 import signal
 import sys
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing.context import ForkProcess
 from multiprocessing.queues import Queue
 from pathlib import Path
@@ -37,6 +36,7 @@ from app.convert import day_result_json, violation_json
 from app.errors import safe_traceback
 from solver.check import check_week
 from solver.domain import Day, DayResult, Direction, RoadSettings, WeekPlan, WeekResult
+from solver.params import SolveParams
 from solver.roads import RoadNetwork
 from solver.week import WeekMatrices, solve_week
 
@@ -165,19 +165,21 @@ def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
     """Plan ``task`` (runs in the solver process) and report on ``events``.
 
     Events, in order: ``("ready", pid)``, then any number of ``("progress", label, done,
-    total)`` and ``("day", DayOutcome)``, then ``("done",)`` or ``("failed", Failure)``.
+    total)`` and ``("day", DayOutcome)``, then ``("done", violations)`` (the checker's on the
+    whole week, stored days included, as JSON) or ``("failed", Failure)``.
     """
     die_with_parent(parent_pid)
     os.setpgid(0, 0)
     os.register_at_fork(after_in_child=_set_parent_death_signal)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    started = time.perf_counter()
+    params = SolveParams.from_settings(
+        task.plan.settings, time_limit_s=task.time_limit_s, workers=task.workers
+    )
+    deadline = params.deadline()
     log.info("solver process ready", pid=os.getpid(), parent=parent_pid)
     events.put(("ready", os.getpid()))
-    plan = task.plan.replace(
-        settings=replace(task.plan.settings, time_limit_s=max(0.5, task.time_limit_s))
-    )
+    plan = task.plan
     try:
         network = loaded_network(plan.settings.roads)
 
@@ -187,23 +189,26 @@ def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
         def progress(label: str, done: int, total: int) -> None:
             events.put(("progress", label, done, total))
 
-        solve_week(
+        week, matrices = solve_week(
             plan,
             network,
             days=task.days,
             directions=task.directions,
             geometry=network.path_geometry,
             progress=progress,
-            workers=task.workers,
-            started=started,
+            params=params,
+            deadline=deadline,
             previous=task.previous,
             kept=task.kept,
             on_solved=solved,
         )
+        # The whole week once more: the rules across days (the same vehicle both ways, route
+        # ranks) are not seen day by day.
+        violations = [violation_json(v) for v in check_week(plan, week, matrices)]
     except BaseException as error:  # reported to the worker, which decides the job's fate
         events.put(("failed", _failure(error)))
     else:
-        events.put(("done",))
+        events.put(("done", violations))
     finally:
         events.close()
         events.join_thread()

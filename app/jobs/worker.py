@@ -98,6 +98,16 @@ class SolverRunner:
             self.current = None
 
 
+@dataclass(frozen=True)
+class _Solved:
+    """A job's day-directions, all stored, and the checker's violations of the whole week.
+
+    ``week_violations`` is None where no week was planned now (all were stored before).
+    """
+
+    week_violations: list[dict[str, Any]] | None
+
+
 @dataclass
 class _Progress:
     """What the job resource shows while the job runs."""
@@ -217,6 +227,8 @@ class Worker:
         result, violations = convert.assemble_week(
             plan_json, rows, pairs, self._previous_week(claim)
         )
+        if outcome.week_violations is not None:
+            violations = outcome.week_violations
         progress.stage, progress.running = "done", []
         if queue.finish(
             self.database,
@@ -241,8 +253,8 @@ class Worker:
         pairs: list[tuple[Day, Direction]],
         progress: _Progress,
         started: float,
-    ) -> bool | None:
-        """Plan the missing day-directions as one week; True when all are stored.
+    ) -> _Solved | None:
+        """Plan the missing day-directions as one week; what came of it once all are stored.
 
         None when the job ended otherwise (failed, cancelled, released, lease lost, or given
         back to the queue after its solver process died).
@@ -253,7 +265,7 @@ class Worker:
             (day, direction) for day, direction in pairs if (day, str(direction)) not in stored
         ]
         if not pending:
-            return True
+            return _Solved(week_violations=None)
         kept = convert.stored_week(plan, rows, pairs) if rows else None
         # A resumed attempt has the missing share of the budget; the first has all of it.
         share = len(pending) / len(pairs) if rows else 1.0
@@ -272,6 +284,7 @@ class Worker:
         hard_deadline = time.monotonic() + limit_s + self.settings.job_grace_s
         next_beat = 0.0
         finished = False
+        week_violations: list[dict[str, Any]] | None = None
         labels = [f"{day} {direction}" for day, direction in pending]
         while not finished:
             events = solver.poll()
@@ -315,7 +328,7 @@ class Worker:
                     self._fail(claim, _problem_of(claim, event[1]))
                     return None
                 elif kind == "done":
-                    finished = True
+                    finished, week_violations = True, event[1]
             if finished:
                 break
             now = time.monotonic()
@@ -342,7 +355,7 @@ class Worker:
                 return None
             time.sleep(WAIT_STEP_S)
         self.runner.terminate()
-        return True
+        return _Solved(week_violations)
 
     def _previous_week(self, claim: Claim) -> WeekResult | None:
         """The earlier job's week whose routes this job keeps (``previous_job_id``).

@@ -54,6 +54,7 @@ from solver.domain import (
     WeekResult,
 )
 from solver.errors import InputError, Issue
+from solver.params import SolveParams
 from solver.scenarios.changes import (
     ApplyContext,
     CapDays,
@@ -416,16 +417,18 @@ def solve_task(roads: SharedRoads, task: SolveTask) -> SolvedTask:
     Runs wherever the backend puts it (a local process or a Dask worker): module-level and
     picklable, day-directions solved one after another in this process.
     """
-    started = time.perf_counter()
-    settings = replace(task.plan.settings, time_limit_s=task.time_limit_s)
-    plan = task.plan.replace(settings=settings)
-    result, matrices = solve_week(plan, _SolveNetwork(roads), workers=1, started=started)
+    params = SolveParams.from_settings(
+        task.plan.settings, time_limit_s=task.time_limit_s, workers=1
+    )
+    deadline = params.deadline()
+    plan = task.plan
+    result, matrices = solve_week(plan, _SolveNetwork(roads), params=params, deadline=deadline)
     violations = check_week(plan, result, matrices)
     return SolvedTask(
         task.task_id,
         result,
         tuple(violations),
-        time.perf_counter() - started,
+        deadline.elapsed_s(),
         f"{socket.gethostname()}:{os.getpid()}",
     )
 

@@ -1,0 +1,119 @@
+"""Solve tuning and the one clock of a solve: :class:`SolveParams` and :class:`Deadline`.
+
+A plan's ``settings.time_limit_s`` and ``seed`` only seed :class:`SolveParams`; the CLI's
+options, the service's job and a benchmark may override them. A :class:`Deadline` starts when
+the command does (loading roads and building matrices count against it, as VROOM subtracts
+loading time from its timeout) and is the only place the budget is cut: every phase of a
+week's planning asks it for a share of what is left, and never gets more than is left.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+MIN_SOLVE_S = 1.0
+"""The least one day-direction's search is given, even past the deadline: below it OR-Tools
+often has no first solution for a 50-passenger day (a week overruns by at most this a round)."""
+
+FINISH_RESERVE_SHARE = 0.06
+FINISH_RESERVE_S = 1.0
+"""Share and seconds of the budget kept back from the searches for drawing geometry, the
+totals and the checker after them (measured: about 4 s of 60 on the Bergen week)."""
+
+
+class _Settings(Protocol):
+    @property
+    def time_limit_s(self) -> float: ...
+
+    @property
+    def seed(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SolveParams:
+    """How long and how a solve runs: wall time, seed, processes and a work limit.
+
+    ``time_limit_s`` includes loading roads and building matrices. ``max_solutions`` is a
+    deterministic work limit on each search: where it binds before the clock, the same plan
+    and seed give the same routes on any machine. ``workers``: processes solving
+    day-directions at once (None: one per core, at most 4).
+    """
+
+    time_limit_s: float
+    seed: int = 1
+    workers: int | None = None
+    max_solutions: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings: _Settings, **overrides: object) -> SolveParams:
+        """The plan's own time limit and seed, with ``overrides`` (None values ignored)."""
+        params = cls(time_limit_s=settings.time_limit_s, seed=settings.seed)
+        given = {key: value for key, value in overrides.items() if value is not None}
+        return replace(params, **given)  # type: ignore[arg-type]
+
+    def deadline(self, started: float | None = None) -> Deadline:
+        """A deadline ``time_limit_s`` after ``started`` (a ``time.perf_counter()`` value)."""
+        return Deadline(self.time_limit_s, started)
+
+
+class Deadline:
+    """The end of a solve's time, and the shares of what is left that phases may use.
+
+    Phases ask in turn: a phase given ``fraction`` of what is left gets that fraction of the
+    searching time left now (the finishing reserve kept back), so time one phase did not use
+    goes to the next, and time it overran is taken from the next, never added to the end.
+    """
+
+    def __init__(self, time_limit_s: float, started: float | None = None) -> None:
+        self.time_limit_s = time_limit_s
+        self.started = time.perf_counter() if started is None else started
+        self.ends_at = self.started + time_limit_s
+
+    def elapsed_s(self) -> float:
+        """Seconds since the solve started."""
+        return time.perf_counter() - self.started
+
+    def left_s(self) -> float:
+        """Seconds left until the end (0 when past it)."""
+        return max(0.0, self.ends_at - time.perf_counter())
+
+    def search_s(self) -> float:
+        """Seconds left for searching: what is left less the finishing reserve."""
+        left = self.left_s()
+        return max(0.0, left * (1.0 - FINISH_RESERVE_SHARE) - FINISH_RESERVE_S)
+
+    def share_s(self, fraction: float) -> float:
+        """``fraction`` of the searching time left now."""
+        return max(0.0, fraction) * self.search_s()
+
+    def limits(self, weights: Sequence[int], workers: int, seconds: float) -> list[float]:
+        """Per-solve time limits for a batch of solves to take about ``seconds`` of wall time.
+
+        Shared in proportion to ``weights`` (passengers) over ``workers`` processes, less as
+        much as the last round of workers would stand partly idle; each at least
+        ``MIN_SOLVE_S`` and never more than the searching time left.
+        """
+        return capped_limits(weights, workers, seconds, self.search_s())
+
+
+def capped_limits(
+    weights: Sequence[int], workers: int, seconds: float, cap_s: float
+) -> list[float]:
+    """:meth:`Deadline.limits` for a given cap (the searching time left)."""
+    if not weights:
+        return []
+    workers = max(1, workers)
+    rounds = -(-len(weights) // workers)
+    scale = min(1.0, len(weights) / workers / rounds)
+    total_weight = sum(max(1, w) for w in weights)
+    floor = min(MIN_SOLVE_S, cap_s) if cap_s > 0 else MIN_SOLVE_S
+    return [
+        min(max(floor, cap_s), max(floor, seconds * workers * scale * max(1, w) / total_weight))
+        for w in weights
+    ]
+
+
+__all__ = ["FINISH_RESERVE_S", "FINISH_RESERVE_SHARE", "MIN_SOLVE_S", "Deadline", "SolveParams"]

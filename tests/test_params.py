@@ -1,0 +1,42 @@
+"""The one clock of a solve: the plan seeds the params, the deadline hands out what is left."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pytest
+
+from solver.domain import Settings
+from solver.params import MIN_SOLVE_S, Deadline, SolveParams, capped_limits
+
+
+def test_the_plan_seeds_the_params_and_given_options_win() -> None:
+    settings = replace(Settings(), time_limit_s=45, seed=7)
+    assert SolveParams.from_settings(settings) == SolveParams(time_limit_s=45, seed=7)
+    given = SolveParams.from_settings(settings, time_limit_s=10, seed=None, workers=2)
+    assert given == SolveParams(time_limit_s=10, seed=7, workers=2)
+
+
+def test_a_deadline_counts_what_happened_before_the_solve() -> None:
+    loaded_for_s = 50.0
+    deadline = SolveParams(time_limit_s=60).deadline(time.perf_counter() - loaded_for_s)
+    assert 9.0 < deadline.left_s() <= 10.0
+    assert deadline.search_s() < deadline.left_s()  # the finishing reserve is kept back
+    assert deadline.share_s(0.5) == pytest.approx(deadline.search_s() / 2, rel=0.01)
+    past = Deadline(30, time.perf_counter() - 31)
+    assert past.left_s() == 0.0 and past.search_s() == 0.0 and past.share_s(1.0) == 0.0
+
+
+def test_limits_share_by_passengers_and_never_exceed_what_is_left() -> None:
+    # Ten days on two workers in 20 s: five rounds of two, 4 s each when alike.
+    assert capped_limits([50] * 10, 2, 20.0, cap_s=60.0) == pytest.approx([4.0] * 10)
+    # A day with twice the passengers gets twice the time.
+    small, large = capped_limits([50, 100], 1, 30.0, cap_s=60.0)
+    assert large == pytest.approx(2 * small) and small + large == pytest.approx(30.0)
+    # Three days on two workers: the second round runs one day, so each gets less.
+    assert capped_limits([50] * 3, 2, 10.0, cap_s=60.0) == pytest.approx([5.0] * 3)
+    # Never more than the searching time left, never less than the floor.
+    assert capped_limits([50], 1, 100.0, cap_s=8.0) == [8.0]
+    assert capped_limits([50] * 40, 1, 2.0, cap_s=8.0) == [MIN_SOLVE_S] * 40
+    assert capped_limits([], 2, 10.0, cap_s=8.0) == []
