@@ -1,8 +1,8 @@
 """Benchmark instances -> dagrute's own solver inputs: a ``DayProblem`` and integer matrices.
 
 Every reader returns a :class:`BenchInstance` whose ``problem`` and ``matrices`` go into the
-very entry points the service uses (``solver.solve.solve_day``, ``solver.check.check_day``):
-there is no benchmark-only solver.
+very entry points the service uses (``solver.routing.search.solve_day``,
+``solver.check.check_day``): there is no benchmark-only solver.
 
 Units. dagrute works in integer seconds and metres. An instance's time unit (minutes for the
 DARP sets, Solomon's abstract unit) becomes ``time_scale`` "seconds"; its distance unit

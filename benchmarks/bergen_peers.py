@@ -40,7 +40,7 @@ from solver.config import get_config
 from solver.domain import DAYS, Direction, LatLon, RoadSettings
 from solver.generate import generate_week
 from solver.roads import DEFAULT_OSM_FILE, RoadNetwork
-from solver.solve import SearchParams, solve_day_racing
+from solver.routing.search import SearchParams, solve_day_racing
 from solver.straight import PointMatrices
 from solver.validate import plan_places
 from solver.week import build_week_matrices

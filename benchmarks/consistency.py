@@ -30,7 +30,6 @@ import numpy as np
 from benchmarks.run import DOCS, RESULTS, machine, write_section
 from solver.check import check_week
 from solver.config import get_config
-from solver.consistency import churn, measure
 from solver.domain import DAYS, Day, RoadSettings, WeekPlan, WeekResult
 from solver.generate import generate_week
 from solver.roads import DEFAULT_OSM_FILE, RoadNetwork
@@ -42,6 +41,7 @@ from solver.scenarios.changes import (
     apply_change,
 )
 from solver.week import solve_week
+from solver.week.consistency import churn, measure
 
 MODES = ("off", "soft", "strict")
 LEAVING = 8

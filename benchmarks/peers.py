@@ -7,7 +7,7 @@ checker counts what each peer breaks, ride-time limits above all (neither VROOM 
 models a maximum ride time).
 
 Timing. A peer's route is re-timed with dagrute's route-timing LP
-(``solver.schedule.schedule_route``): the best timing of that visit order. Where no timing
+(``solver.routing.schedule.schedule_route``): the best timing of that visit order. Where no timing
 keeps every rule, the LP is retried without the route-length limit, then without the ride
 limits, then without both; failing that (the order breaks a window whatever the timing) the
 visits start as early as travel allows. The checker then reports what that timing breaks;
@@ -48,10 +48,11 @@ from solver.domain import (
     boarding_s,
     max_ride_limit_s,
 )
-from solver.model import Matrices, direct_s, passenger_windows, trip_ends
-from solver.schedule import RideLimit, schedule_route
-from solver.screen import screen
-from solver.solve import SearchParams, day_kpis, solve_day
+from solver.routing.model import Matrices, direct_s, passenger_windows, trip_ends
+from solver.routing.read import day_kpis
+from solver.routing.schedule import RideLimit, schedule_route
+from solver.routing.screen import screen
+from solver.routing.search import SearchParams, solve_day
 
 NO_LIMIT = int(np.iinfo(np.int64).max)
 """PyVRP's own default for an unlimited shift duration."""

@@ -42,9 +42,9 @@ from benchmarks.adapters import (
 )
 from benchmarks.peers import PeerRun, solve_ortools_default, solve_pyvrp, solve_vroom
 from benchmarks.verify import verify_original
-from solver.bounds import vehicle_bound_parts
 from solver.check import MAX_RIDE_TIME, check_day
-from solver.solve import SearchParams, solve_day_racing
+from solver.routing.bounds import vehicle_bound_parts
+from solver.routing.search import SearchParams, solve_day_racing
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DOCS = REPO_ROOT / "docs" / "benchmarks.md"
@@ -167,7 +167,7 @@ def run_instance(
 ) -> dict[str, Any]:
     """Every solver on one instance; a JSON-ready record.
 
-    ``arms``: searches dagrute races at once (``solver.solve.solve_day_racing``), one core
+    ``arms``: searches dagrute races at once (``solver.routing.search.solve_day_racing``), one core
     each; the peers run on one core.
     """
     instance = read_instance(set_name, path)
@@ -479,10 +479,10 @@ def _set_notes(set_name: str, records: Sequence[dict[str, Any]]) -> list[str]:
         "a little slack against solutions computed in floating point. A second check reads the "
         "instance file again and verifies every route in the file's own units with exact times "
         "(`benchmarks/verify.py`); its findings would show as 'in the original'. `viol`: "
-        "checker violations plus unserved passengers; `veh (LB)`: vehicles used (dagrute's vehicle "
-        "lower bound, `solver/bounds.py`). Peer cells: cost (gap) · vehicles · seconds · ok "
-        "or what dagrute's checker found (`ride`: passengers over their maximum ride time; "
-        "peers do not model it). A peer's cost below the BKS comes from breaking rules.",
+        "checker violations plus unserved passengers; `veh (LB)`: vehicles used (dagrute's "
+        "vehicle lower bound, `solver/routing/bounds.py`). Peer cells: cost (gap) · vehicles · "
+        "seconds · ok or what dagrute's checker found (`ride`: passengers over their maximum "
+        "ride time; peers do not model it). A peer's cost below the BKS comes from breaking rules.",
     ]
     if set_name.startswith("cordeau"):
         notes.append(
@@ -515,8 +515,8 @@ def _bergen_markdown(records: Sequence[dict[str, Any]]) -> list[str]:
         "`solve_week` (both cores, all ten day-directions) on `generate_week(bergen=True, "
         "seed=s)` over the bundled road extract; wall time includes matrices and the final "
         "timing, not the road graph (loaded once, from cache). LB: dagrute's vehicle lower "
-        "bound per day-direction (`solver/bounds.py`); it is weak here, as the arrival windows "
-        "let one vehicle make several trips, so the gap between vehicles and LB says more "
+        "bound per day-direction (`solver/routing/bounds.py`); it is weak here, as the arrival "
+        "windows let one vehicle make several trips, so the gap between vehicles and LB says more "
         "about the bound than about the plan.",
         "",
     ]

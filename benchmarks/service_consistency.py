@@ -8,7 +8,7 @@ sure the worker has loaded the roads; then the week is submitted, its job polled
 ends and its result read; wall time runs from the POST to the result. The service is stopped,
 then the same plan JSON, parsed, is planned in this process by ``solver.week.solve_week`` as
 ``benchmarks.consistency`` and the CLI plan it. Both weeks go through the independent checker
-(``check_week``) and ``solver.consistency.measure``.
+(``check_week``) and ``solver.week.consistency.measure``.
 
     uv run python -m benchmarks.service_consistency --seed 1 --time-limit 60
 
@@ -34,12 +34,12 @@ from benchmarks.consistency import _solve
 from benchmarks.run import DOCS, REPO_ROOT, machine, write_section
 from solver.check import check_week
 from solver.config import get_config
-from solver.consistency import measure
 from solver.domain import RoadSettings, WeekResult
 from solver.generate import generate_week
 from solver.io import parse_plan, parse_result, plan_to_json
 from solver.roads import DEFAULT_OSM_FILE, RoadNetwork
 from solver.week import build_week_matrices
+from solver.week.consistency import measure
 
 SECTION = "service-consistency"
 OUT = REPO_ROOT / "out" / "service_consistency.json"

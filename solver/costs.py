@@ -7,7 +7,7 @@ Weekly, per operator (``own``: the centres' vehicles; ``contractor``: bought in)
     distance   ``per_km`` × km driven on its routes
     time       ``per_hour`` × hours on its routes (depot to depot, waiting included)
     vehicle-day ``per_vehicle_day`` once per (weekday, vehicle) driving any route that day
-               (as :func:`solver.solve.week_totals` counts it)
+               (as :func:`solver.week.totals.week_totals` counts it)
     trips      ``per_trip`` × passenger trips carried (one passenger, one direction, one day)
     bands      per passenger trip, the price of the vehicle's distance band for the trip's
                direct road distance (pickup to drop-off address, not the route's detour)
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 from solver.domain import Day, Direction, DistanceBand, LatLon, Tariff, WeekPlan, WeekResult
-from solver.solve import ride_times
+from solver.routing.read import ride_times
 
 DEFAULT_OPERATING_WEEKS: Final = 46.0
 """Weeks a year the centres run transport: 52 less 6 weeks of holidays (assumption)."""

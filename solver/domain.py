@@ -216,7 +216,7 @@ class Tariff:
 
         ``distance_m`` metres driven and ``duration_s`` seconds from leaving the depot to the
         route's end: ``per_vehicle_day`` + ``per_km`` x km + ``per_hour`` x hours (unrounded;
-        a :class:`Route`'s ``cost`` is this rounded to 0.01). :mod:`solver.model` builds the
+        a :class:`Route`'s ``cost`` is this rounded to 0.01). :mod:`solver.routing.model` builds the
         same sum in objective units.
         """
         return self.per_vehicle_day + self.distance_cost(distance_m) + self.time_cost(duration_s)
@@ -339,7 +339,7 @@ class Settings:
     ``time_limit_s``: wall-clock budget for a whole solve (roads and matrices included).
     ``seed``: fixes every random choice; the same plan, seed and budget give the same routes.
     ``consistency``: ``off`` | ``soft`` | ``strict`` — hold each passenger to one vehicle and
-    one pickup time (+/- ``consistency_tolerance_s``) across the week (``solver.consistency``).
+    one pickup time (+/- ``consistency_tolerance_s``) across the week (``solver.week.consistency``).
     ``same_vehicle_both_ways``: a passenger rides home in the vehicle that brought them that
     morning (``solver.week`` solves the mornings first and pins the afternoons to them).
     ``choose_layouts``: the solver sets each route's flip seats to one of its vehicle's
@@ -416,7 +416,7 @@ class DayProblem:
     somebody not travelling are harmless).
     ``route_ranks``: per passenger a rank; on any route every visit (pickup and drop-off) of
     a lower rank comes before every visit of a higher one. Unranked passengers rank 0. Week
-    templates use it (``solver.consistency.template_problem``).
+    templates use it (``solver.week.consistency.template_problem``).
     """
 
     day: Day
@@ -566,7 +566,7 @@ class Reason(StrEnum):
 
 
 class Relaxation(StrEnum):
-    """Which relaxed copy of a day-direction served a passenger (``solver.explain``)."""
+    """Which relaxed copy of a day-direction served a passenger (``solver.week.explain``)."""
 
     RIDE_ALONE = "RELAX_RIDE_ALONE"
     INCOMPATIBLE_PAIR = "RELAX_INCOMPATIBLE_PAIR"

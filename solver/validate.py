@@ -493,8 +493,8 @@ def _window_conflicts(
     The pickup starts after every pickup lower bound and before every pickup upper bound, the
     drop-off likewise, and the pickup comes first: so a pickup lower bound after a pickup or
     drop-off upper bound, or a drop-off lower bound after a drop-off upper bound, leaves
-    nothing (see ``solver.model.passenger_windows``). Two bounds of the centre's own window are
-    not compared here (INPUT_EMPTY_WINDOW).
+    nothing (see ``solver.routing.model.passenger_windows``). Two bounds of the centre's own
+    window are not compared here (INPUT_EMPTY_WINDOW).
     """
     to_centre = direction == Direction.TO_CENTRE
     pickup_low = _own_bound("earliest_pickup", passenger.earliest_pickup_s)
@@ -527,7 +527,7 @@ def check_passenger_windows(plan: WeekPlan) -> Iterator[Issue]:
 
     In both directions the pickup starts in [earliest_pickup, latest_pickup] and the drop-off
     in [earliest_dropoff, latest_dropoff], cut by the centre's window on the centre side
-    (``solver.model.passenger_windows``). Binds when either window is empty, or the pickup
+    (``solver.routing.model.passenger_windows``). Binds when either window is empty, or the pickup
     cannot start before the drop-off must, on a day they attend: e.g. an earliest pickup
     after the centre's arrival window ends, or a latest drop-off before its departure window
     starts. One issue per pair of clashing times, listing the days (and the centre's time).

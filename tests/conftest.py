@@ -22,7 +22,7 @@ from solver.domain import (
     Vehicle,
     WeekPlan,
 )
-from solver.solve import SearchParams, solve_day
+from solver.routing.search import SearchParams, solve_day
 from solver.straight import PointMatrices, straight_matrices
 
 

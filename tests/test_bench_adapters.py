@@ -22,7 +22,7 @@ from benchmarks.adapters import (
 )
 from solver.check import check_day
 from solver.domain import Direction, Mobility
-from solver.solve import SearchParams, solve_day
+from solver.routing.search import SearchParams, solve_day
 
 pytestmark = pytest.mark.skipif(not BENCH_DIR.is_dir(), reason="no shared/bench instances")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from solver.bounds import vehicle_bound_parts, vehicle_lower_bound
 from solver.domain import Direction
+from solver.routing.bounds import vehicle_bound_parts, vehicle_lower_bound
 from tests.conftest import (
     CENTRE_B,
     centre,

@@ -5,16 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from solver.check import check_day, check_week
-from solver.consistency import (
-    Consistency,
-    Template,
-    churn,
-    measure,
-    pinned_problems,
-    pins_for,
-    share_vehicles,
-    template_problem,
-)
 from solver.domain import (
     CentreHours,
     Direction,
@@ -25,8 +15,18 @@ from solver.domain import (
     WeekResult,
 )
 from solver.generate import generate_week
-from solver.solve import SearchParams, solve_day
+from solver.routing.search import SearchParams, solve_day
 from solver.week import solve_week
+from solver.week.consistency import (
+    Consistency,
+    Template,
+    churn,
+    measure,
+    pinned_problems,
+    pins_for,
+    share_vehicles,
+    template_problem,
+)
 from tests.conftest import (
     CENTRE_A,
     CENTRE_B,

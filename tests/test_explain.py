@@ -23,7 +23,9 @@ from solver.domain import (
     Unassigned,
     WeekPlan,
 )
-from solver.explain import (
+from solver.io import parse_result, result_to_json
+from solver.week import solve_week
+from solver.week.explain import (
     RELAXATIONS,
     ExtraVehicle,
     LiftIncompatibility,
@@ -34,8 +36,6 @@ from solver.explain import (
     WiderEntrance,
     explain_day,
 )
-from solver.io import parse_result, result_to_json
-from solver.week import solve_week
 from tests.conftest import (
     StraightNetwork,
     centre,

@@ -419,8 +419,9 @@ def test_insert_unserved_puts_a_left_out_passenger_where_a_route_can_take_them()
     """A solution serving P1 only (as a short search might end) gets P2 inserted, checked."""
     from solver.check import check_day
     from solver.domain import DayResult, Kpis
-    from solver.model import build_day_model
-    from solver.solve import insert_unserved, read_routes
+    from solver.routing.model import build_day_model
+    from solver.routing.read import read_routes
+    from solver.routing.repair import insert_unserved
     from tests.conftest import plan_matrices
 
     plan = make_plan([passenger("P1", home(0.01)), passenger("P2", home(0.012))], [vehicle()])
@@ -445,7 +446,7 @@ def test_insert_unserved_puts_a_left_out_passenger_where_a_route_can_take_them()
 
 
 def test_race_params_take_turns_between_searches_then_seeds() -> None:
-    from solver.solve import SearchParams, race_params
+    from solver.routing.search import SearchParams, race_params
 
     arms = race_params(SearchParams(time_limit_s=5, seed=3), 3)
     assert [a.metaheuristic for a in arms] == [
@@ -459,7 +460,13 @@ def test_race_params_take_turns_between_searches_then_seeds() -> None:
 
 def test_racing_returns_the_best_arm_and_it_passes_the_checker() -> None:
     from solver.check import check_day
-    from solver.solve import SearchParams, best_result, race_params, solve_day, solve_day_racing
+    from solver.routing.search import (
+        SearchParams,
+        best_result,
+        race_params,
+        solve_day,
+        solve_day_racing,
+    )
     from tests.conftest import plan_matrices
 
     plan = make_plan(

@@ -27,7 +27,7 @@ from solver.domain import (
     WeekPlan,
     WeekResult,
 )
-from solver.model import Visit, VisitKind, visit_transits
+from solver.routing.model import Visit, VisitKind, visit_transits
 from solver.week import solve_week
 from tests.conftest import (
     CENTRE_A,

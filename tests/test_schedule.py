@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from solver.schedule import BreakSlot, RideLimit, schedule_route, schedule_route_with_breaks
+from solver.routing.schedule import BreakSlot, RideLimit, schedule_route, schedule_route_with_breaks
 
 
 def test_waits_before_boarding_rather_than_with_passengers_aboard() -> None:

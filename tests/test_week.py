@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from solver.check import check_week
-from solver.consistency import measure
 from solver.domain import DayResult, Direction, WeekResult
 from solver.week import solve_week, week_result
+from solver.week.consistency import measure
 from tests.conftest import StraightNetwork
 from tests.test_consistency import week_of
 

@@ -40,7 +40,6 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.check import Violation, check_week
-from solver.consistency import Consistency
 from solver.costs import Costing, WeekCosts, figures, price_week
 from solver.domain import (
     DAYS,
@@ -65,10 +64,11 @@ from solver.scenarios.changes import (
 from solver.scenarios.days import estimated_vehicle_trips
 from solver.scenarios.explain import explain_all
 from solver.scenarios.spec import Scenario, ScenarioBatch
-from solver.solve import ProgressFn, week_totals
 from solver.straight import PointMatrices, straight_matrices
 from solver.validate import plan_places, raise_if_invalid, snap_issues
-from solver.week import default_workers, solve_week
+from solver.week import ProgressFn, default_workers, solve_week
+from solver.week.consistency import Consistency
+from solver.week.totals import week_totals
 
 BASE_ID = "base"
 NAIVE_SUFFIX = ".naive"

@@ -33,9 +33,10 @@ from solver.domain import (
     Vehicle,
     max_ride_limit_s,
 )
-from solver.model import Matrices, direct_s
-from solver.screen import clock
-from solver.solve import SearchParams, ride_times, solve_day
+from solver.routing.model import Matrices, direct_s
+from solver.routing.read import ride_times
+from solver.routing.screen import clock
+from solver.routing.search import SearchParams, solve_day
 
 EXPLAINABLE: frozenset[Reason] = frozenset(
     {

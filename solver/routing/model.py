@@ -625,7 +625,7 @@ def add_driver_breaks(model: DayModel) -> None:
     Each vehicle whose shift is longer than ``max_work_s`` gets one optional break of
     ``duration_s`` within its shift, and OR-Tools' break-distance rule; a break never overlaps
     a visit's service (``node_visit_transits``) and its time is taken from the waiting
-    (slack) between visits. Breaks are read back with the routes (``solver.solve``).
+    (slack) between visits. Breaks are read back with the routes (``solver.routing.read``).
 
     One break per route, not as many as a shift could need: with two or more optional break
     intervals per vehicle OR-Tools 9.15's first-solution heuristics found no solution at all

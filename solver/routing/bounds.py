@@ -1,7 +1,7 @@
 """Lower bounds on the vehicles a day-direction needs, to judge how far a plan is from the best.
 
 ``vehicle_lower_bound(problem, matrices)`` returns a number of vehicles that every plan
-serving all of the day-direction's servable passengers (those ``solver.screen`` keeps) must
+serving all of the day-direction's servable passengers (those ``solver.routing.screen`` keeps) must
 use, whatever the search. It is the largest of four valid bounds:
 
 1. **One vehicle** as soon as anybody is servable.
@@ -53,8 +53,8 @@ from solver.domain import (
     boarding_s,
     max_ride_limit_s,
 )
-from solver.model import Matrices, direct_s, passenger_windows, trip_ends
-from solver.screen import screen
+from solver.routing.model import Matrices, direct_s, passenger_windows, trip_ends
+from solver.routing.screen import screen
 
 _ORDERS: tuple[tuple[int, ...], ...] = tuple(
     order
@@ -266,7 +266,7 @@ def _order_fits(
             arrival = visit.start_s
         elif previous.node == visit.node:
             # One address may be one stop, sharing the longest boarding time
-            # (solver.model.visit_transits); the shorter bound is the safe one.
+            # (solver.routing.model.visit_transits); the shorter bound is the safe one.
             arrival = time_s + max(0, previous.service_s - visit.service_s)
         else:
             arrival = time_s + previous.service_s + int(durations[previous.node, visit.node])

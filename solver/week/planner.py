@@ -16,18 +16,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from solver.consistency import (
-    Consistency,
-    busiest_day,
-    churn,
-    measure,
-    pinned_problems,
-    previous_week_templates,
-    share_vehicles,
-    template_problem,
-    templates_from,
-)
 from solver.domain import (
+    DAYS,
     DIRECTIONS,
     Day,
     DayProblem,
@@ -40,19 +30,35 @@ from solver.domain import (
     WeekResult,
 )
 from solver.errors import InputError
-from solver.explain import explain_day, explainable
-from solver.model import Matrices
 from solver.params import Deadline, SolveParams
-from solver.solve import (
-    GeometryFn,
-    ProgressFn,
-    SearchParams,
-    day_directions,
-    solve_day,
-    solve_day_racing,
-    week_totals,
-)
+from solver.routing.model import Matrices
+from solver.routing.search import SearchParams, solve_day, solve_day_racing
 from solver.validate import plan_places, raise_if_invalid, snap_issues
+from solver.week.consistency import (
+    Consistency,
+    busiest_day,
+    pinned_problems,
+    previous_week_templates,
+    share_vehicles,
+    template_problem,
+    templates_from,
+)
+from solver.week.explain import explain_day, explainable
+from solver.week.totals import week_result
+
+GeometryFn = Callable[[LatLon, LatLon], Sequence[tuple[float, float]]]
+"""(from, to) -> (lon, lat) points along the roads."""
+
+ProgressFn = Callable[[str, int, int], None]
+"""(what is being solved, done, total) -> None."""
+
+
+def day_directions(
+    days: Sequence[Day] | None = None, directions: Sequence[Direction] | None = None
+) -> list[tuple[Day, Direction]]:
+    """The (day, direction) pairs to solve, in week order."""
+    return [(d, r) for d in (days or DAYS) for r in (directions or DIRECTIONS)]
+
 
 TEMPLATE_BUDGET_SHARE = 0.3
 """Share of the search budget for the template days (``soft`` consistency, no previous week):
@@ -72,7 +78,7 @@ STRANDED_BUDGET_SHARE = 0.2
 vehicle could not take someone home (``_bring_stranded_home``)."""
 
 EXPLAIN_BUDGET_SHARE = 0.1
-"""Share kept for counterfactual hints (``solver.explain``): solving relaxed copies of the
+"""Share kept for counterfactual hints (``solver.week.explain``): solving relaxed copies of the
 day-directions that left someone out. Never more than this share of ``time_limit_s``."""
 
 
@@ -123,26 +129,6 @@ DayResultFn = Callable[[DayResult, WeekMatrices], None]
 matrices it was planned on (for checking it)."""
 
 
-def week_result(
-    plan: WeekPlan, plans: Sequence[DayResult], previous: WeekResult | None = None
-) -> WeekResult:
-    """The week of ``plans`` with its totals: costs, and with consistency on its figures.
-
-    ``previous``: last week's result, to measure how many trips changed (``stability_*``).
-    The one place a week's totals are made, for the CLI and the service alike.
-    """
-    result = WeekResult(plans=tuple(plans), name=plan.name, totals=week_totals(plan, plans))
-    if Consistency(plan.settings.consistency) is Consistency.OFF and previous is None:
-        return result
-    totals = dict(result.totals)
-    figures = measure(result, plan.settings.consistency_tolerance_s, plan).as_dict()
-    totals.update({f"consistency_{key}": value for key, value in figures.items()})
-    if previous is not None:
-        moved = churn(previous, result).as_dict()
-        totals.update({f"stability_{key}": value for key, value in moved.items()})
-    return replace(result, totals=totals)
-
-
 def solve_week(
     plan: WeekPlan,
     network: Network,
@@ -167,7 +153,7 @@ def solve_week(
     takes its share of what the deadline has left. Returns the result and the matrices it was
     solved on (for checking).
     With ``settings.consistency`` other than ``off``, passengers are pinned to template routes
-    (``solver.consistency``); ``previous`` (last week's result) then serves as the template,
+    (``solver.week.consistency``); ``previous`` (last week's result) then serves as the template,
     and turns consistency ``off`` into ``soft``.
 
     ``kept``: day-directions of this week already planned (a resumed service job): they are

@@ -10,7 +10,7 @@ with the first reason found. The checks, in order:
 4. the seats needed (with escorts) exceed every vehicle that could otherwise take them;
 5. the direct trip already exceeds the passenger's maximum ride time;
 6. no vehicle can drive the passenger alone with the pickup and the drop-off inside their
-   windows (``solver.model.passenger_windows``), the ride inside its limit, and the route
+   windows (``solver.routing.model.passenger_windows``), the ride inside its limit, and the route
    inside the vehicle's shift and ``max_route_s``.
 
 With ``settings.choose_layouts`` a vehicle counts with each of its seating layouts.
@@ -33,7 +33,7 @@ from solver.domain import (
     boarding_s,
     max_ride_limit_s,
 )
-from solver.model import Matrices, direct_s, passenger_windows, trip_ends
+from solver.routing.model import Matrices, direct_s, passenger_windows, trip_ends
 
 
 def clock(t_s: int) -> str:
