@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.run import DOCS, RESULTS, machine, write_section
-from solver.check import check_week
+from solver.check import Violation, check_week
 from solver.config import get_config
 from solver.domain import DAYS, Day, RoadSettings, WeekPlan, WeekResult
 from solver.generate import generate_week
@@ -83,23 +83,30 @@ def _solve(
     wall_s = time.perf_counter() - started
     violations = check_week(plan, result, matrices)
     report = measure(result, plan.settings.consistency_tolerance_s, plan)
-    totals = result.totals
     return {
         "result": result,
         "record": {
             "mode": mode,
             "previous": previous is not None,
             "wall_s": round(wall_s, 1),
-            "violations": len(violations),
-            "violation_codes": dict(Counter(v.code for v in violations)),
-            "cost": round(float(totals.get("cost", 0.0)), 0),
-            # Vehicles summed over day-directions (shown as "routes"; not the costed vehicle-days).
-            "vehicle_days": int(sum(r.kpis.num_vehicles for r in result.plans)),
-            "peak_vehicles": int(totals.get("peak_vehicles", 0)),
-            "km": totals.get("km"),
-            "unassigned_trips": int(totals.get("unassigned_trips", 0)),
+            **week_figures(result, violations),
             "consistency": report.as_dict(),
         },
+    }
+
+
+def week_figures(result: WeekResult, violations: Sequence[Violation]) -> dict[str, Any]:
+    """What every consistency benchmark records of a checked week."""
+    totals = result.totals
+    return {
+        "violations": len(violations),
+        "violation_codes": dict(Counter(v.code for v in violations)),
+        "cost": round(float(totals.get("cost", 0.0)), 0),
+        # Vehicles summed over day-directions (shown as "routes"; not the costed vehicle-days).
+        "vehicle_days": int(sum(r.kpis.num_vehicles for r in result.plans)),
+        "peak_vehicles": int(totals.get("peak_vehicles", 0)),
+        "km": totals.get("km"),
+        "unassigned_trips": int(totals.get("unassigned_trips", 0)),
     }
 
 

@@ -23,14 +23,13 @@ import json
 import os
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from benchmarks.api_latency import Service, small_plan, wait_for
-from benchmarks.consistency import _solve
+from benchmarks.consistency import _solve, week_figures
 from benchmarks.run import DOCS, REPO_ROOT, machine, write_section
 from solver.check import check_week
 from solver.config import get_config
@@ -106,13 +105,7 @@ def http_record(
         "attempts": job["attempts"],
         "notes": job["progress"]["notes"],
         "service_violations": job["num_violations"],
-        "violations": len(violations),
-        "violation_codes": dict(Counter(v.code for v in violations)),
-        "cost": round(float(totals.get("cost", 0.0)), 0),
-        "vehicle_days": int(sum(r.kpis.num_vehicles for r in result.plans)),
-        "peak_vehicles": int(totals.get("peak_vehicles", 0)),
-        "km": totals.get("km"),
-        "unassigned_trips": int(totals.get("unassigned_trips", 0)),
+        **week_figures(result, violations),
         "left_out": left_out(result),
         "consistency": measure(result, plan.settings.consistency_tolerance_s, plan).as_dict(),
         "totals_consistency": {k: v for k, v in totals.items() if k.startswith("consistency_")},
