@@ -6,6 +6,9 @@ money in NOK (float). "HH:MM" strings exist only at the edges (``solver.io``).
 
 Vocabulary: passenger, escort, centre, vehicle, depot, trip (one passenger, one direction, one
 day), stop, route, day (``mon``..``fri``), direction (``to_centre`` | ``from_centre``), week.
+
+One module on purpose: every type of the problem and the result in one place, so the
+vocabulary stays one; each type is a small frozen dataclass.
 """
 
 from __future__ import annotations

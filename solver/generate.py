@@ -51,6 +51,9 @@ Settings
 ``bergen=True`` reproduces Bergen's September 2025 table exactly (see
 :data:`BERGEN_ASSUMPTIONS` for everything that had to be assumed). Ids are pseudonymous:
 passengers ``P0001``, centres ``C01``, vehicles ``V001``.
+
+One module on purpose (about 890 lines): one generator whose steps share one random
+stream, with the published figures it draws on written beside each step.
 """
 
 from __future__ import annotations

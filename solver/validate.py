@@ -12,6 +12,9 @@ solve pipeline snaps them and reports with :func:`snap_issues`).
 
 Paths name places in the plan JSON (``passengers[3].centre_id``): the domain's tuples are in
 the file's order. Messages never print coordinates (they are people's homes).
+
+One module on purpose (about 800 lines): one ``check_*`` per rule and one ``CHECKS``
+registry, as the checker in :mod:`solver.check` is split by concern instead.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ one job of kind ``scenarios``. A worker routes the base and every scenario week 
 the CLI does (:mod:`app.jobs.scenarios`); the comparison (JSON, CSV), the self-contained HTML
 report and each scenario's plan, routes and pricing are then read here. Analysts (and
 admins) only: every route needs ``scenarios:run``.
+
+One module on purpose (about 700 lines): the routes of one resource; most of it is the
+OpenAPI examples and the documented error answers of each route.
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ module still imports but :func:`is_available` is False and building raises ``Imp
 Vertices have *source sets* and *target sets*: a query from road node ``s`` starts at several
 vertices with start offsets (in the turn-expanded graph, every edge leaving ``s`` at that
 edge's weight), and one to road node ``t`` ends at any vertex of its set.
+
+One module on purpose (about 860 lines): one algorithm (contraction, then bucket
+searches) whose numba kernels share their array layout.
 """
 
 from __future__ import annotations

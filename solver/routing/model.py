@@ -27,6 +27,9 @@ The model is a pickup-and-delivery problem with time windows:
 * a passenger may be left out at a large penalty, so infeasibility is a result.
 
 Costs are integers in ``COST_UNITS_PER_NOK`` units of a krone.
+
+One module on purpose (about 750 lines): one ``add_<rule>`` per rule of the same model, each
+short and documented; splitting them would scatter the dimensions they share.
 """
 
 from __future__ import annotations

@@ -22,6 +22,9 @@ Backends share one code path: a ``concurrent.futures.Executor`` (in-process for 
 ``ProcessPoolExecutor`` for more, ``distributed.Client.get_executor()`` for Dask) and a
 ``share`` step (Dask scatters the matrices to every worker; local backends pass them along).
 A job can pass ``progress`` to follow the batch: ``progress(what, done, total)``.
+
+One module on purpose (about 780 lines): the stages of one batch run (prepare, roads,
+solve on a backend, price) share its task and result types.
 """
 
 from __future__ import annotations

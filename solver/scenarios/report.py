@@ -12,6 +12,9 @@ Layout of the output folder::
 
 Every figure in comparison.* is a sum over the routes in result.json and the trip lines in
 costs.json (tests check this).
+
+One module on purpose (about 700 lines): every output file of a batch is written from the
+same comparison rows, most of it the HTML report's inline charts.
 """
 
 from __future__ import annotations

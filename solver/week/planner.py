@@ -1,8 +1,12 @@
 """Week planning: snap every location once, build one pair of matrices, solve each day-direction.
 
-The whole week shares one time budget (``settings.time_limit_s``), roads and matrices
-included. Day-directions are independent and run in up to ``workers`` processes (OR-Tools holds
-the interpreter lock while it searches); geometry is drawn in the calling process.
+The whole week shares one :class:`~solver.params.Deadline` (``SolveParams.time_limit_s``),
+roads and matrices included; every phase takes its share of what is left. Day-directions run
+in up to ``workers`` processes (OR-Tools holds the interpreter lock while it searches);
+geometry is drawn in the calling process.
+
+One module on purpose (about 630 lines): the phases of one week (templates, days, the same
+vehicle both ways, unpinning, hints) share its problems, results and deadline.
 """
 
 from __future__ import annotations
