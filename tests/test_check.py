@@ -1208,5 +1208,54 @@ def test_route_visiting_a_lower_rank_after_a_higher_one_is_reported() -> None:
         assert violation.passenger_id == late and violation.vehicle_id == "V1"
 
 
+def past_destination(violations: list[Violation]) -> list[tuple[str | None, str | None]]:
+    return [
+        (v.vehicle_id, v.passenger_id) for v in violations if v.code == "CHECK_PAST_DESTINATION"
+    ]
+
+
+def test_a_passenger_kept_aboard_at_their_centre_is_reported() -> None:
+    """Morning: A and B aboard, the vehicle stops at the centre and sets down only B, fetches
+    C and comes back: A rode past their centre."""
+    route = replace(
+        MORNING_ROUTE,
+        stops=(
+            *MORNING_ROUTE.stops[:3],
+            Stop(StopKind.CENTRE, CENTRE_LOCATION, 27755, 27900, dropoffs=("B",), centre_id="C1"),
+            Stop(StopKind.HOME, PASSENGER_C.home, 28200, 28260, pickups=("C",), load_seats=2),
+            Stop(
+                StopKind.CENTRE, CENTRE_LOCATION, 28500, 28560, dropoffs=("A", "C"), centre_id="C1"
+            ),
+            depot_stop(29100),
+        ),
+    )
+    problem = day_problem(Direction.TO_CENTRE, passengers=(PASSENGER_A, PASSENGER_B, PASSENGER_C))
+    result = day_result(Direction.TO_CENTRE, (route,))
+    assert past_destination(check_day(problem, result, TRAVEL)) == [("V1", "A")]
+    assert past_destination(check_day(day_problem(Direction.TO_CENTRE), MORNING, TRAVEL)) == []
+
+
+def test_a_passenger_driven_past_their_home_and_brought_back_is_reported() -> None:
+    """Afternoon: D lives with B; the vehicle sets down B there, drives on to A and only then
+    brings D back home."""
+    housemate = Passenger("D", HOME_B, "C1", ALL_DAYS)
+    route = replace(
+        AFTERNOON_ROUTE,
+        stops=(
+            depot_stop(54000),
+            replace(AFTERNOON_ROUTE.stops[1], pickups=("A", "B", "D"), load_seats=3),
+            Stop(StopKind.HOME, HOME_B, 54955, 55090, dropoffs=("B",), load_seats=2),
+            Stop(StopKind.HOME, HOME_A, 55290, 55335, dropoffs=("A",), load_seats=1),
+            Stop(StopKind.HOME, HOME_B, 55600, 55645, dropoffs=("D",)),
+            depot_stop(55900),
+        ),
+    )
+    passengers = (PASSENGER_A, PASSENGER_B, housemate)
+    problem = day_problem(Direction.FROM_CENTRE, passengers=passengers)
+    result = day_result(Direction.FROM_CENTRE, (route,))
+    assert past_destination(check_day(problem, result, TRAVEL)) == [("V1", "D")]
+    assert past_destination(check_day(day_problem(Direction.FROM_CENTRE), AFTERNOON, TRAVEL)) == []
+
+
 def test_route_visiting_equal_ranks_is_accepted() -> None:
     assert check_day(replace(rules_problem(), route_ranks={"A": 1, "B": 1}), MORNING, TRAVEL) == []

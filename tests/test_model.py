@@ -5,6 +5,8 @@ Every solve goes through the independent checker (``solve_checked``).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from solver.domain import Direction, LatLon, Mobility, Reason, Tariff
 from tests.conftest import (
     CENTRE_B,
@@ -440,6 +442,47 @@ def test_insert_unserved_puts_a_left_out_passenger_where_a_route_can_take_them()
         "mon", Direction.TO_CENTRE, tuple(routes), (), Kpis(1, 2, 0, 0, 0, 0, 0, 0, 0)
     )
     assert check_day(problem, result, matrices) == []
+
+
+def test_a_route_past_a_passengers_centre_sets_them_down_at_its_first_stop_there() -> None:
+    """P1 and P2 go to centre A. A route that sets down only P2 at A, fetches P3 and comes
+    back to A with P1 still aboard is changed: P1 alights at the first stop at A."""
+    from solver.check import check_day
+    from solver.domain import DayResult, Kpis
+    from solver.routing.model import build_day_model
+    from solver.routing.read import read_routes
+    from solver.routing.repair import set_down_at_destinations, set_down_on_arrival
+    from tests.conftest import plan_matrices
+
+    riders = [passenger("P1", home(0.01)), passenger("P2", home(0.012))]
+    plan = make_plan([*riders, passenger("P3", home(-0.004))], [vehicle()])
+    problem = plan.day_problem("mon", Direction.TO_CENTRE)
+    matrices = plan_matrices(plan)
+    model = build_day_model(problem, problem.passengers, matrices)
+    pair = {model.visits[p].passenger_id: (p, d) for p, d in model.pairs}
+    (p1, d1), (p2, d2), (p3, d3) = pair["P1"], pair["P2"], pair["P3"]
+    past = [p1, p2, d2, p3, d1, d3]
+    # Binds: P1 is aboard at A when P2 alights there.
+    assert set_down_on_arrival(model, past) == [p1, p2, d2, d1, p3, d3]
+    # Holds: a route that sets everyone down at once stays as it is.
+    assert set_down_on_arrival(model, [p1, p2, p3, d1, d2, d3]) == [p1, p2, p3, d1, d2, d3]
+    indices = [model.manager.NodeToIndex(v) for v in past]
+    solution = model.routing.ReadAssignmentFromRoutes([indices], True)
+    assert solution is not None
+    before = DayResult(
+        "mon",
+        Direction.TO_CENTRE,
+        tuple(read_routes(model, solution)),
+        (),
+        Kpis(1, 3, 0, 0, 0, 0, 0, 0, 0),
+    )
+    assert [v.code for v in check_day(problem, before, matrices)] == ["CHECK_PAST_DESTINATION"]
+    model, repaired = set_down_at_destinations(model, solution)
+    after = replace(before, routes=tuple(read_routes(model, repaired)))
+    assert check_day(problem, after, matrices) == []
+    (route,) = after.routes
+    first_at_centre = next(stop for stop in route.stops if stop.dropoffs)
+    assert set(first_at_centre.dropoffs) == {"P1", "P2"}
 
 
 # --- racing searches on spare cores -------------------------------------------------------

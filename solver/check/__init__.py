@@ -126,7 +126,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from solver.check.aboard import check_allowed_vehicle, check_route_ranks, check_sharing
+from solver.check.aboard import (
+    check_allowed_vehicle,
+    check_route_ranks,
+    check_set_down_at_destination,
+    check_sharing,
+)
 from solver.check.context import (
     DEFAULT_TOLERANCE_S,
     LOCATION_TOLERANCE_DEG,
@@ -179,6 +184,7 @@ from solver.check.violations import (
     PASSENGER_MISSING,
     PASSENGER_TWICE,
     PASSENGER_WINDOW,
+    PAST_DESTINATION,
     PICKUP_DROPOFF_DIFFERENT_VEHICLE,
     RIDE_ALONE,
     ROUTE_DISTANCE,
@@ -227,6 +233,7 @@ __all__ = [
     "PASSENGER_MISSING",
     "PASSENGER_TWICE",
     "PASSENGER_WINDOW",
+    "PAST_DESTINATION",
     "PICKUP_DROPOFF_DIFFERENT_VEHICLE",
     "RIDE_ALONE",
     "ROUTE_CHECKS",
@@ -287,6 +294,7 @@ ROUTE_CHECKS: tuple[RouteCheck, ...] = (
     check_allowed_vehicle,
     check_sharing,
     check_route_ranks,
+    check_set_down_at_destination,
     check_break_places,
     check_work_stretches,
     check_totals,

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from solver.check.context import RouteContext
+from solver.check.context import RouteContext, clock, same_place
 from solver.check.violations import (
     INCOMPATIBLE_PAIR,
+    PAST_DESTINATION,
     RIDE_ALONE,
     ROUTE_RANK,
     VEHICLE_NOT_ALLOWED,
@@ -108,3 +109,32 @@ def check_route_ranks(route: RouteContext) -> Iterator[Violation]:
                 )
                 return
             highest = rank
+
+
+def check_set_down_at_destination(route: RouteContext) -> Iterator[Violation]:
+    """CHECK_PAST_DESTINATION: nobody rides past the place they are going to.
+
+    A passenger aboard when the vehicle stops at their destination (picked up at an earlier
+    stop) is set down there: in the morning a vehicle at a centre sets down everyone aboard
+    for that centre; in the afternoon nobody is driven past their own home and brought back.
+    Reported once per passenger, at the first stop they stay aboard.
+    """
+    day, vehicle_id = route.day, route.vehicle_id
+    aboard: dict[str, None] = {}  # picked up at an earlier stop, ordered
+    for stop in route.route.stops:
+        for passenger_id in stop.dropoffs:
+            aboard.pop(passenger_id, None)
+        for passenger_id in list(aboard):
+            passenger = day.passengers.get(passenger_id)
+            destination = None if passenger is None else day.dropoff_location(passenger)
+            if destination is not None and same_place(destination, stop.location):
+                del aboard[passenger_id]  # reported once
+                yield day.violation(
+                    PAST_DESTINATION,
+                    f"Passenger {passenger_id} stays aboard vehicle {vehicle_id} at their "
+                    f"destination at {clock(stop.arrival_s)} and is set down there later.",
+                    vehicle_id,
+                    passenger_id,
+                )
+        for passenger_id in stop.pickups:
+            aboard[passenger_id] = None

@@ -49,6 +49,7 @@ LAYOUT: Final = "CHECK_LAYOUT"
 DRIVER_BREAK: Final = "CHECK_DRIVER_BREAK"
 WHEELCHAIR_ENTRANCE: Final = "CHECK_WHEELCHAIR_ENTRANCE"
 ROUTE_RANK: Final = "CHECK_ROUTE_RANK"
+PAST_DESTINATION: Final = "CHECK_PAST_DESTINATION"
 
 CHECK_CODES: Final[Mapping[str, str]] = {
     WRONG_DAY_DIRECTION: "The result is for another day or direction than the problem.",
@@ -122,6 +123,10 @@ CHECK_CODES: Final[Mapping[str, str]] = {
     WHEELCHAIR_ENTRANCE: (
         "More wheelchair users are being set down at a centre at one time than its "
         "max_wheelchair_dropoffs allows."
+    ),
+    PAST_DESTINATION: (
+        "A vehicle stops at a passenger's destination (their centre going in, their home "
+        "going home) with them aboard and drives on without setting them down."
     ),
     ROUTE_RANK: (
         "A route visits a passenger of a lower route rank after one of a higher rank (week "
