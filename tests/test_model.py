@@ -485,6 +485,36 @@ def test_a_route_past_a_passengers_centre_sets_them_down_at_its_first_stop_there
     assert set(first_at_centre.dropoffs) == {"P1", "P2"}
 
 
+def test_a_passenger_left_out_while_a_vehicle_that_could_take_them_stands_idle_is_out_of_time() -> (
+    None
+):
+    """A search that ended with P2 unplaced: with V2 idle and able to drive P2 alone the reason
+    is the search's time (hint: more time, naming V2), never the fleet; with V2 gone, it is
+    the fleet."""
+    from solver.domain import Reason
+    from solver.routing.model import build_day_model
+    from solver.routing.read import read_routes
+    from solver.routing.search import left_out
+    from tests.conftest import plan_matrices
+
+    riders = [passenger("P1", home(0.01)), passenger("P2", home(0.012))]
+    for fleet, reason in (
+        ([vehicle("V1", seats=1), vehicle("V2", seats=1)], Reason.SEARCH_TIME),
+        ([vehicle("V1", seats=1)], Reason.FLEET_EXHAUSTED),
+    ):
+        plan = make_plan(riders, fleet)
+        problem = plan.day_problem("mon", Direction.TO_CENTRE)
+        model = build_day_model(problem, problem.passengers, plan_matrices(plan))
+        pair = {model.visits[p].passenger_id: (p, d) for p, d in model.pairs}
+        only_p1 = [[model.manager.NodeToIndex(v) for v in pair["P1"]]] + [[]] * (len(fleet) - 1)
+        solution = model.routing.ReadAssignmentFromRoutes(only_p1, True)
+        assert solution is not None
+        entry = left_out(model, problem, problem.passengers[1], read_routes(model, solution))
+        assert entry.passenger_id == "P2" and entry.reason is reason
+        if reason is Reason.SEARCH_TIME:
+            assert "V2" in entry.hint and "time_limit_s" in entry.hint
+
+
 # --- racing searches on spare cores -------------------------------------------------------
 
 

@@ -11,7 +11,6 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from solver import week as week_module
 from solver.check import check_day, check_week
 from solver.domain import (
     BreakRule,
@@ -28,6 +27,7 @@ from solver.domain import (
     WeekResult,
 )
 from solver.routing.model import Visit, VisitKind, visit_transits
+from solver.week import planner as week_module
 from solver.week import solve_week
 from tests.conftest import (
     CENTRE_A,

@@ -114,27 +114,44 @@ def check_route_ranks(route: RouteContext) -> Iterator[Violation]:
 def check_set_down_at_destination(route: RouteContext) -> Iterator[Violation]:
     """CHECK_PAST_DESTINATION: nobody rides past the place they are going to.
 
-    A passenger aboard when the vehicle stops at their destination (picked up at an earlier
-    stop) is set down there: in the morning a vehicle at a centre sets down everyone aboard
-    for that centre; in the afternoon nobody is driven past their own home and brought back.
-    Reported once per passenger, at the first stop they stay aboard.
+    A passenger aboard when the vehicle comes to their destination (picked up before it got
+    there) is set down before it leaves: in the morning a vehicle at a centre sets down
+    everyone aboard for that centre; in the afternoon nobody is driven past their own home
+    and brought back. Consecutive stops at one place (a pickup at a home next to the
+    centre, then the set-downs there) are one visit to it. Reported once per passenger.
     """
     day, vehicle_id = route.day, route.vehicle_id
-    aboard: dict[str, None] = {}  # picked up at an earlier stop, ordered
-    for stop in route.route.stops:
-        for passenger_id in stop.dropoffs:
-            aboard.pop(passenger_id, None)
+    stops = route.route.stops
+    # Where this route sets each passenger down; a trip it never completes, or completes
+    # in the wrong order, is another rule's (CHECK_INCOMPLETE_TRIP, CHECK_DROPOFF_BEFORE_PICKUP).
+    set_down_at = {pid: i for i, stop in enumerate(stops) for pid in stop.dropoffs}
+    aboard: dict[str, None] = {}  # picked up before the vehicle came to this place, ordered
+    first = 0
+    while first < len(stops):
+        last = first
+        while last + 1 < len(stops) and same_place(stops[last + 1].location, stops[first].location):
+            last += 1
+        place = stops[first : last + 1]
+        set_down = {pid for stop in place for pid in stop.dropoffs}
         for passenger_id in list(aboard):
             passenger = day.passengers.get(passenger_id)
             destination = None if passenger is None else day.dropoff_location(passenger)
-            if destination is not None and same_place(destination, stop.location):
+            later = set_down_at.get(passenger_id, -1) > last
+            if passenger_id in set_down or destination is None or not later:
+                continue
+            if same_place(destination, stops[first].location):
                 del aboard[passenger_id]  # reported once
                 yield day.violation(
                     PAST_DESTINATION,
                     f"Passenger {passenger_id} stays aboard vehicle {vehicle_id} at their "
-                    f"destination at {clock(stop.arrival_s)} and is set down there later.",
+                    f"destination at {clock(stops[first].arrival_s)} and is set down there "
+                    "later.",
                     vehicle_id,
                     passenger_id,
                 )
-        for passenger_id in stop.pickups:
-            aboard[passenger_id] = None
+        for stop in place:
+            for passenger_id in stop.dropoffs:
+                aboard.pop(passenger_id, None)
+            for passenger_id in stop.pickups:
+                aboard[passenger_id] = None
+        first = last + 1

@@ -29,7 +29,7 @@ from solver.routing.model import (
     Matrices,
     build_day_model,
 )
-from solver.routing.read import day_kpis, read_routes
+from solver.routing.read import day_kpis, read_routes, route_fits
 from solver.routing.repair import (
     MIN_REPAIR_S,
     REPAIR_BUDGET_SHARE,
@@ -142,7 +142,7 @@ def solve_day(
         else:
             solution = model.routing.SolveWithParameters(search)
         if solution is None:
-            unassigned.extend(_fleet_exhausted(problem, p) for p in candidates)
+            unassigned.extend(left_out(model, problem, p, routes) for p in candidates)
         else:
             # A deterministic work budget (max_solutions) gets no clock in the repair either.
             repair_s = (
@@ -162,7 +162,9 @@ def solve_day(
             routes = read_routes(model, solution)
             served = {pid for r in routes for s in r.stops for pid in s.pickups}
             unassigned.extend(
-                _fleet_exhausted(problem, p) for p in candidates if p.passenger_id not in served
+                left_out(model, problem, p, routes)
+                for p in candidates
+                if p.passenger_id not in served
             )
     unassigned.sort(key=lambda u: u.passenger_id)
     elapsed = time.perf_counter() - started
@@ -283,6 +285,43 @@ def _solve_with_fallback(
     start = replace(params, time_limit_s=left_s, first_solution="ALL_UNPERFORMED")
     found: pywrapcp.Assignment | None = fresh.routing.SolveWithParameters(search_parameters(start))
     return fresh, found
+
+
+MAX_IDLE_VEHICLES_TRIED = 5
+"""Idle vehicles ``left_out`` times a passenger alone on (each a small LP), at most."""
+
+
+def left_out(
+    model: DayModel, problem: DayProblem, passenger: Passenger, routes: Sequence[Route]
+) -> Unassigned:
+    """Why a passenger the search did not place is left out: time, or the fleet.
+
+    Where a vehicle stood idle that could have driven the passenger on their own
+    (``route_fits`` on their pickup and drop-off alone; not where a centre's entrance is
+    limited, a rule across routes), the search ran out of time
+    (``UNASSIGNED_SEARCH_TIME``, with the hint to give it more); otherwise every suitable
+    vehicle was full or out of time (``UNASSIGNED_FLEET_EXHAUSTED``). Never "fleet exhausted"
+    while a vehicle that could take them stands idle.
+    """
+    used = {route.vehicle_id for route in routes}
+    pair = next(
+        ((p, d) for p, d in model.pairs if model.visits[p].passenger_id == passenger.passenger_id),
+        None,
+    )
+    idle = [i for i, v in enumerate(model.vehicles) if v.vehicle_id not in used]
+    # A centre's entrance limit binds across routes, which route_fits does not see.
+    if pair is not None and not model.entrance_limited:
+        for vehicle_index in idle[:MAX_IDLE_VEHICLES_TRIED]:
+            if route_fits(model, vehicle_index, pair):
+                vehicle_id = model.vehicles[vehicle_index].vehicle_id
+                return Unassigned(
+                    passenger.passenger_id,
+                    Reason.SEARCH_TIME,
+                    f"The search ran out of time before placing the passenger on "
+                    f"{problem.day}, though vehicle {vehicle_id} stood idle and could drive "
+                    "them; give the solve more time (settings.time_limit_s or --time-limit).",
+                )
+    return _fleet_exhausted(problem, passenger)
 
 
 def _fleet_exhausted(problem: DayProblem, passenger: Passenger) -> Unassigned:
