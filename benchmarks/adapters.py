@@ -68,7 +68,7 @@ from solver.domain import (
     TimeWindow,
     Vehicle,
 )
-from solver.straight import PointMatrices
+from solver.straight import StraightMatrices
 
 BENCH_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "bench"
 """Where the instances live (``/work/shared/bench``); ``DAGRUTE_BENCH_DIR`` overrides it."""
@@ -101,7 +101,7 @@ class BenchInstance:
     family: str
     kind: Literal["darp", "vrptw"]
     problem: DayProblem
-    matrices: PointMatrices
+    matrices: StraightMatrices
     coords: Mapping[LatLon, tuple[float, float]]
     time_scale: int
     num_requests: int
@@ -122,7 +122,7 @@ def euclidean_matrices(
     coords: Mapping[LatLon, tuple[float, float]],
     time_scale: int,
     service_after: Mapping[LatLon, int] | None = None,
-) -> PointMatrices:
+) -> StraightMatrices:
     """Integer matrices over ``points``: times rounded up, distances to 1/1000 of a unit.
 
     ``service_after``: seconds added to every travel time out of a location (Solomon).
@@ -136,7 +136,7 @@ def euclidean_matrices(
         durations += extra[:, None]
         np.fill_diagonal(durations, 0)
     distances = np.rint(euclid * DISTANCE_SCALE).astype(np.int64)
-    return PointMatrices(tuple(points), durations, distances)
+    return StraightMatrices(tuple(points), durations, distances)
 
 
 def original_cost(instance: BenchInstance, result: DayResult) -> float:

@@ -41,7 +41,7 @@ from solver.domain import DAYS, Direction, LatLon, RoadSettings
 from solver.generate import generate_week
 from solver.roads import DEFAULT_OSM_FILE, RoadNetwork
 from solver.routing.search import SearchParams, solve_day_racing
-from solver.straight import PointMatrices
+from solver.straight import StraightMatrices
 from solver.validate import plan_places
 from solver.week import build_week_matrices
 
@@ -68,7 +68,7 @@ def bergen_instances(
     week = build_week_matrices(plan, network)
     points = list(dict.fromkeys(place.location for place in plan_places(plan)))
     rows = np.array([week.index_of(p) for p in points], dtype=np.int64)
-    matrices = PointMatrices(
+    matrices = StraightMatrices(
         tuple(points),
         np.asarray(week.durations_s, dtype=np.int64)[np.ix_(rows, rows)],
         np.asarray(week.distances_m, dtype=np.int64)[np.ix_(rows, rows)],

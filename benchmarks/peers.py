@@ -48,11 +48,16 @@ from solver.domain import (
     boarding_s,
     max_ride_limit_s,
 )
-from solver.routing.model import Matrices, direct_s, passenger_windows, trip_ends
+from solver.routing.model import (
+    direct_s,
+    passenger_windows,
+    trip_ends,
+)
 from solver.routing.read import day_kpis
 from solver.routing.schedule import RideLimit, schedule_route
 from solver.routing.screen import screen
 from solver.routing.search import SearchParams, solve_day
+from solver.travel import TravelTimes
 
 NO_LIMIT = int(np.iinfo(np.int64).max)
 """PyVRP's own default for an unlimited shift duration."""
@@ -295,7 +300,7 @@ class _Event:
 
 def result_from_orders(
     problem: DayProblem,
-    matrices: Matrices,
+    matrices: TravelTimes,
     orders: Sequence[tuple[Vehicle, Order]],
 ) -> tuple[DayResult, dict[str, int]]:
     """DayResult for given visit orders, timed by ``schedule_route`` (see the module)."""
@@ -351,7 +356,7 @@ def result_from_orders(
 
 def _route(
     problem: DayProblem,
-    matrices: Matrices,
+    matrices: TravelTimes,
     vehicle: Vehicle,
     events: Sequence[_Event],
 ) -> tuple[Route, str]:

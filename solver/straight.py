@@ -30,7 +30,7 @@ def haversine_m(points: Sequence[LatLon]) -> npt.NDArray[np.float64]:
 
 
 @dataclass(frozen=True)
-class PointMatrices:
+class StraightMatrices:
     """Integer travel-time and distance matrices over a list of distinct points."""
 
     points: tuple[LatLon, ...]
@@ -56,11 +56,11 @@ class PointMatrices:
 
 def straight_matrices(
     points: Sequence[LatLon], speed_kph: float = 30.0, detour: float = 1.3
-) -> PointMatrices:
+) -> StraightMatrices:
     """Matrices over the distinct ``points`` at a constant speed along detoured straight lines."""
     unique = tuple(dict.fromkeys(points))
     metres = haversine_m(unique) * detour
     seconds = metres / (speed_kph / 3.6)
-    return PointMatrices(
+    return StraightMatrices(
         unique, np.rint(seconds).astype(np.int64), np.rint(metres).astype(np.int64)
     )

@@ -23,7 +23,7 @@ from solver.domain import (
     WeekPlan,
 )
 from solver.routing.search import SearchParams, solve_day
-from solver.straight import PointMatrices, straight_matrices
+from solver.straight import StraightMatrices, straight_matrices
 
 
 @pytest.fixture(autouse=True)
@@ -94,7 +94,7 @@ def make_plan(
     return WeekPlan(tuple(centres) or (centre(),), tuple(passengers), tuple(vehicles), **kwargs)  # type: ignore[arg-type]
 
 
-def plan_matrices(plan: WeekPlan) -> PointMatrices:
+def plan_matrices(plan: WeekPlan) -> StraightMatrices:
     points = [c.location for c in plan.centres] + [v.depot for v in plan.vehicles]
     for p in plan.passengers:
         points.append(p.home)
@@ -145,5 +145,5 @@ class StraightNetwork:
     def snap(self, points: Sequence[LatLon]) -> _Snap:
         return self._Snap(len(points))
 
-    def matrices(self, points: Sequence[LatLon]) -> PointMatrices:
+    def matrices(self, points: Sequence[LatLon]) -> StraightMatrices:
         return straight_matrices(points)

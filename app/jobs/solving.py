@@ -38,7 +38,8 @@ from solver.check import check_week
 from solver.domain import Day, DayResult, Direction, RoadSettings, WeekPlan, WeekResult
 from solver.params import SolveParams
 from solver.roads import RoadNetwork
-from solver.week import WeekMatrices, solve_week
+from solver.travel import TravelTimes
+from solver.week import solve_week
 
 log = structlog.get_logger("app.jobs.solving")
 
@@ -137,7 +138,7 @@ def loaded_network(settings: RoadSettings) -> RoadNetwork:
     return _state.network(settings)
 
 
-def day_outcome(plan: WeekPlan, result: DayResult, matrices: WeekMatrices) -> DayOutcome:
+def day_outcome(plan: WeekPlan, result: DayResult, matrices: TravelTimes) -> DayOutcome:
     """One day-direction checked against ``plan`` and ready to store."""
     violations = check_week(plan, WeekResult(plans=(result,), name=plan.name), matrices)
     return DayOutcome(
@@ -183,7 +184,7 @@ def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
     try:
         network = loaded_network(plan.settings.roads)
 
-        def solved(result: DayResult, matrices: WeekMatrices) -> None:
+        def solved(result: DayResult, matrices: TravelTimes) -> None:
             events.put(("day", day_outcome(plan, result, matrices)))
 
         def progress(label: str, done: int, total: int) -> None:

@@ -137,7 +137,6 @@ from solver.check.context import (
     LOCATION_TOLERANCE_DEG,
     DayContext,
     RouteContext,
-    TravelTimes,
     day_context,
     route_context,
 )
@@ -212,6 +211,7 @@ from solver.check.violations import (
 )
 from solver.check.week import check_day_direction_once, check_same_vehicle_both_ways
 from solver.domain import DayProblem, DayResult, WeekPlan, WeekResult
+from solver.travel import TravelTimes
 
 __all__ = [
     "CENTRE_WINDOW",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Final, Protocol
+from typing import Final
 
 from solver.check.violations import Violation
 from solver.domain import (
@@ -26,24 +26,13 @@ from solver.domain import (
     Vehicle,
     layouts_of,
 )
+from solver.travel import TravelTimes
 
 LOCATION_TOLERANCE_DEG: Final = 1e-6
 """Largest difference in latitude or longitude for two locations to count as the same."""
 
 DEFAULT_TOLERANCE_S: Final = 1
 """Default rounding slack in every time comparison."""
-
-
-class TravelTimes(Protocol):
-    """A travel-time oracle between two locations: seconds and metres along the roads."""
-
-    def duration_s(self, a: LatLon, b: LatLon) -> int:
-        """Seconds to drive from ``a`` to ``b``."""
-        ...
-
-    def distance_m(self, a: LatLon, b: LatLon) -> int:
-        """Metres driven from ``a`` to ``b``."""
-        ...
 
 
 def clock(t_s: int) -> str:

@@ -19,7 +19,7 @@ geometry is ``(lon, lat)`` pairs. Road data: © OpenStreetMap contributors, ODbL
 from solver.roads.errors import RoadsError
 from solver.roads.files import check_osm_file, find_default_osm_file
 from solver.roads.graph import RoadGraph
-from solver.roads.matrices import Matrices, build_matrices
+from solver.roads.matrices import RoadMatrices, build_matrices
 from solver.roads.network import Bounds, RoadNetwork
 from solver.roads.profile import ALL_PROFILE, DRIVE_MAIN_PROFILE, DRIVE_PROFILE, RoadProfile
 from solver.roads.routing import ENGINES, Engine, default_engine
@@ -40,8 +40,8 @@ __all__ = [
     "OSM_ATTRIBUTION",
     "Bounds",
     "Engine",
-    "Matrices",
     "RoadGraph",
+    "RoadMatrices",
     "RoadNetwork",
     "RoadProfile",
     "RoadsError",

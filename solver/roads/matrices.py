@@ -32,7 +32,7 @@ _KPH_TO_MPS = 1 / 3.6
 log = structlog.get_logger(__name__)
 
 
-class Matrices:
+class RoadMatrices:
     """Integer travel times (s) and distances (m) between every ordered pair of points.
 
     ``durations_s[i, j]`` / ``distances_m[i, j]`` go from ``points[i]`` to ``points[j]``
@@ -140,7 +140,7 @@ def build_matrices(
     points: Sequence[LatLon],
     *,
     engine: Engine | None = None,
-) -> Matrices:
+) -> RoadMatrices:
     """Build travel-time (s) and distance (m) matrices between ``points`` on ``network``.
 
     See the module docstring for the rules. ``engine`` overrides the network's. Points far
@@ -196,7 +196,7 @@ def build_matrices(
         engine=chosen,
         seconds=round(time.perf_counter() - started, 3),
     )
-    return Matrices(
+    return RoadMatrices(
         points=points,
         durations_s=durations,
         distances_m=distances,

@@ -24,7 +24,7 @@ from solver.roads import cache
 from solver.roads.errors import RoadsError
 from solver.roads.files import check_osm_file
 from solver.roads.graph import RoadGraph
-from solver.roads.matrices import Matrices, build_matrices, route_geometry
+from solver.roads.matrices import RoadMatrices, build_matrices, route_geometry
 from solver.roads.profile import DRIVE_PROFILE, RoadProfile
 from solver.roads.routing import (
     Engine,
@@ -300,8 +300,8 @@ class RoadNetwork:
         """Snap each point to its nearest graph node; distances in metres (see ``SnapResult``)."""
         return self._locator.snap(points)
 
-    def matrices(self, points: Sequence[LatLon], *, engine: Engine | None = None) -> Matrices:
-        """Build travel-time (s) and distance (m) matrices between ``points`` (see ``Matrices``).
+    def matrices(self, points: Sequence[LatLon], *, engine: Engine | None = None) -> RoadMatrices:
+        """Travel-time (s) and distance (m) matrices between ``points`` (see ``RoadMatrices``).
 
         ``engine`` overrides :attr:`engine` for this call (the results are the same).
         """
@@ -317,7 +317,7 @@ class RoadNetwork:
     def path_geometry(self, a: LatLon, b: LatLon) -> list[tuple[float, float]]:
         """Return the fastest route from ``a`` to ``b`` as ``(lon, lat)`` pairs in degrees.
 
-        Like :meth:`Matrices.path_geometry` but for any two points: starts at ``a``, then its
+        Like :meth:`RoadMatrices.path_geometry` but for any two points: starts at ``a``, then its
         snapped node, follows the roads' shapes, ends with ``b``'s node and ``b``.
         Shortest-path trees are kept per start node, so drawing many legs is cheap.
         """

@@ -53,8 +53,13 @@ from solver.domain import (
     boarding_s,
     max_ride_limit_s,
 )
-from solver.routing.model import Matrices, direct_s, passenger_windows, trip_ends
+from solver.routing.model import (
+    direct_s,
+    passenger_windows,
+    trip_ends,
+)
 from solver.routing.screen import screen
+from solver.travel import TravelTimes
 
 _ORDERS: tuple[tuple[int, ...], ...] = tuple(
     order
@@ -85,12 +90,12 @@ class VehicleBound:
     seat_time: int = 0
 
 
-def vehicle_lower_bound(problem: DayProblem, matrices: Matrices) -> int:
+def vehicle_lower_bound(problem: DayProblem, matrices: TravelTimes) -> int:
     """Fewest vehicles any plan serving every servable passenger needs (see the module)."""
     return vehicle_bound_parts(problem, matrices).vehicles
 
 
-def vehicle_bound_parts(problem: DayProblem, matrices: Matrices) -> VehicleBound:
+def vehicle_bound_parts(problem: DayProblem, matrices: TravelTimes) -> VehicleBound:
     """``vehicle_lower_bound`` with the value of each of its three parts."""
     passengers = screen(problem, matrices).candidates
     if not passengers or not problem.vehicles:
@@ -122,7 +127,9 @@ def vehicle_bound_parts(problem: DayProblem, matrices: Matrices) -> VehicleBound
     )
 
 
-def _trip(problem: DayProblem, passenger: Passenger, matrices: Matrices) -> tuple[_Visit, _Visit]:
+def _trip(
+    problem: DayProblem, passenger: Passenger, matrices: TravelTimes
+) -> tuple[_Visit, _Visit]:
     origin, destination = trip_ends(problem, passenger)
     pickup_window, dropoff_window = passenger_windows(problem, passenger)
     service = problem.settings.service

@@ -37,7 +37,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -57,6 +56,7 @@ from solver.domain import (
     boarding_s,
     max_ride_limit_s,
 )
+from solver.travel import TravelTimes
 
 COST_UNITS_PER_NOK = 1000
 """Objective units per krone: 0.001 NOK resolution keeps per-second and per-metre costs whole."""
@@ -80,18 +80,6 @@ WHEELCHAIR_DIMENSION = "wheelchair_places"
 SHARING_DIMENSION = "sharing"
 INCOMPATIBLE_DIMENSION_PREFIX = "incompatible_"
 ROUTE_RANK_DIMENSION = "route_rank"
-
-
-class Matrices(Protocol):
-    """Travel-time and distance matrices over a list of points (``solver.roads``)."""
-
-    @property
-    def durations_s(self) -> npt.NDArray[np.integer]: ...  # noqa: D102
-
-    @property
-    def distances_m(self) -> npt.NDArray[np.integer]: ...  # noqa: D102
-
-    def index_of(self, point: LatLon) -> int: ...  # noqa: D102
 
 
 class VisitKind(StrEnum):
@@ -155,7 +143,7 @@ class DayModel:
         return self.routing.GetDimensionOrDie(TIME_DIMENSION)
 
 
-def direct_s(problem: DayProblem, passenger: Passenger, matrices: Matrices) -> int:
+def direct_s(problem: DayProblem, passenger: Passenger, matrices: TravelTimes) -> int:
     """Direct travel time of the passenger's trip on this day-direction."""
     origin, destination = trip_ends(problem, passenger)
     return int(matrices.durations_s[matrices.index_of(origin), matrices.index_of(destination)])
@@ -218,7 +206,7 @@ def pinned_window(window: TimeWindow, pin: Pin | None) -> TimeWindow:
 def build_visits(
     problem: DayProblem,
     passengers: Sequence[Passenger],
-    matrices: Matrices,
+    matrices: TravelTimes,
     vehicles: Sequence[Vehicle] | None = None,
 ) -> tuple[tuple[Visit, ...], tuple[tuple[int, int], ...]]:
     """Visits in model order: vehicle starts, vehicle ends, then pickup/drop-off pairs.
@@ -280,7 +268,7 @@ def build_visits(
 
 
 def visit_matrices(
-    visits: Sequence[Visit], matrices: Matrices
+    visits: Sequence[Visit], matrices: TravelTimes
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Travel time and distance between visits; an open route end costs nothing to reach."""
     rows = np.array([v.node if v.node is not None else 0 for v in visits], dtype=np.int64)
@@ -335,7 +323,7 @@ def visit_transits(
 
 
 def build_day_model(
-    problem: DayProblem, passengers: Sequence[Passenger], matrices: Matrices
+    problem: DayProblem, passengers: Sequence[Passenger], matrices: TravelTimes
 ) -> DayModel:
     """The full model of a day-direction for the given (pre-screened) passengers.
 

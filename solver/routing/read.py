@@ -25,7 +25,6 @@ from solver.domain import (
 from solver.routing.model import (
     TIME_DIMENSION,
     DayModel,
-    Matrices,
     Visit,
     VisitKind,
     direct_s,
@@ -38,6 +37,7 @@ from solver.routing.schedule import (
     RideLimit,
     schedule_route_with_breaks,
 )
+from solver.travel import TravelTimes
 
 log = structlog.get_logger(__name__)
 
@@ -356,7 +356,7 @@ def day_kpis(
     problem: DayProblem,
     routes: Sequence[Route],
     unassigned: Sequence[Unassigned],
-    matrices: Matrices,
+    matrices: TravelTimes,
 ) -> Kpis:
     """Vehicles, distance, vehicle time, cost and ride-time figures of a day-direction."""
     rides = ride_times(routes)

@@ -33,7 +33,12 @@ from solver.domain import (
     boarding_s,
     max_ride_limit_s,
 )
-from solver.routing.model import Matrices, direct_s, passenger_windows, trip_ends
+from solver.routing.model import (
+    direct_s,
+    passenger_windows,
+    trip_ends,
+)
+from solver.travel import TravelTimes
 
 
 def clock(t_s: int) -> str:
@@ -49,7 +54,7 @@ class Screened:
     unassigned: tuple[Unassigned, ...]
 
 
-def screen(problem: DayProblem, matrices: Matrices) -> Screened:
+def screen(problem: DayProblem, matrices: TravelTimes) -> Screened:
     """Split the day's passengers into model candidates and unservable ones (with reasons)."""
     candidates: list[Passenger] = []
     unassigned: list[Unassigned] = []
@@ -63,7 +68,7 @@ def screen(problem: DayProblem, matrices: Matrices) -> Screened:
 
 
 def screen_passenger(
-    problem: DayProblem, passenger: Passenger, matrices: Matrices
+    problem: DayProblem, passenger: Passenger, matrices: TravelTimes
 ) -> Unassigned | None:
     """The first reason no vehicle can serve ``passenger`` on this day-direction, or None."""
     pid, day = passenger.passenger_id, problem.day
@@ -112,7 +117,7 @@ _NEVER = 10**9
 
 
 def _earliest_dropoff(
-    problem: DayProblem, passenger: Passenger, vehicle: Vehicle, matrices: Matrices
+    problem: DayProblem, passenger: Passenger, vehicle: Vehicle, matrices: TravelTimes
 ) -> int:
     """Drop-off service start if ``vehicle`` drove this passenger alone, or _NEVER.
 

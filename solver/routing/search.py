@@ -26,7 +26,6 @@ from solver.domain import (
 )
 from solver.routing.model import (
     DayModel,
-    Matrices,
     build_day_model,
 )
 from solver.routing.read import day_kpis, read_routes, route_fits
@@ -38,6 +37,7 @@ from solver.routing.repair import (
     set_down_at_destinations,
 )
 from solver.routing.screen import screen
+from solver.travel import TravelTimes
 
 log = structlog.get_logger(__name__)
 
@@ -101,7 +101,7 @@ def _seeded_order(passengers: Sequence[Passenger], seed: int) -> tuple[Passenger
 
 def solve_day(
     problem: DayProblem,
-    matrices: Matrices,
+    matrices: TravelTimes,
     params: SearchParams,
     warm_start: DayResult | None = None,
 ) -> DayResult:
@@ -220,7 +220,7 @@ def best_result(results: Sequence[DayResult]) -> DayResult:
 
 def solve_day_racing(
     problem: DayProblem,
-    matrices: Matrices,
+    matrices: TravelTimes,
     params: SearchParams,
     arms: int,
     warm_start: DayResult | None = None,
@@ -257,7 +257,7 @@ def _solve_with_fallback(
     model: DayModel,
     problem: DayProblem,
     candidates: Sequence[Passenger],
-    matrices: Matrices,
+    matrices: TravelTimes,
     params: SearchParams,
     search_s: float,
 ) -> tuple[DayModel, pywrapcp.Assignment | None]:

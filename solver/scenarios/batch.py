@@ -67,7 +67,7 @@ from solver.scenarios.changes import (
 from solver.scenarios.days import estimated_vehicle_trips
 from solver.scenarios.explain import explain_all
 from solver.scenarios.spec import Scenario, ScenarioBatch
-from solver.straight import PointMatrices, straight_matrices
+from solver.straight import StraightMatrices, straight_matrices
 from solver.validate import plan_places, raise_if_invalid, snap_issues
 from solver.week import ProgressFn, default_workers, solve_week
 from solver.week.consistency import Consistency
@@ -151,14 +151,14 @@ class SharedRoads:
     Shipped once to each worker. ``snap_m``: each point's distance to its road node.
     """
 
-    matrices: PointMatrices
+    matrices: StraightMatrices
     snap_m: Mapping[LatLon, float] = field(default_factory=dict)
 
     def snap(self, points: Sequence[LatLon]) -> _Snap:
         """Each point's snapping distance in metres (0 where unknown: straight-line)."""
         return _Snap(np.array([self.snap_m.get(p, 0.0) for p in points], dtype=np.float64))
 
-    def matrices_for(self, points: Sequence[LatLon]) -> PointMatrices:
+    def matrices_for(self, points: Sequence[LatLon]) -> StraightMatrices:
         """The union matrices (a superset of ``points``: rows are found by location)."""
         return self.matrices
 
@@ -172,7 +172,7 @@ class _SolveNetwork:
     def snap(self, points: Sequence[LatLon]) -> _Snap:
         return self._roads.snap(points)
 
-    def matrices(self, points: Sequence[LatLon]) -> PointMatrices:
+    def matrices(self, points: Sequence[LatLon]) -> StraightMatrices:
         return self._roads.matrices_for(points)
 
 
@@ -402,7 +402,7 @@ def build_shared_roads(plans: Sequence[WeekPlan], network: RoadNetworkLike | Non
         raise InputError(issues)
     matrices = network.matrices(points)
     return SharedRoads(
-        PointMatrices(
+        StraightMatrices(
             tuple(points),
             np.asarray(matrices.durations_s, dtype=np.int64),
             np.asarray(matrices.distances_m, dtype=np.int64),

@@ -33,10 +33,13 @@ from solver.domain import (
     Vehicle,
     max_ride_limit_s,
 )
-from solver.routing.model import Matrices, direct_s
+from solver.routing.model import (
+    direct_s,
+)
 from solver.routing.read import ride_times
 from solver.routing.screen import clock
 from solver.routing.search import SearchParams, solve_day
+from solver.travel import TravelTimes
 
 EXPLAINABLE: frozenset[Reason] = frozenset(
     {
@@ -84,7 +87,7 @@ class Relax(Protocol):
     def code(self) -> Relaxation: ...  # noqa: D102
 
     def relax(  # noqa: D102
-        self, problem: DayProblem, targets: Sequence[Passenger], matrices: Matrices
+        self, problem: DayProblem, targets: Sequence[Passenger], matrices: TravelTimes
     ) -> Relaxed | None: ...
 
 
@@ -140,7 +143,7 @@ class LiftRideAlone:
     code: Relaxation = Relaxation.RIDE_ALONE
 
     def relax(
-        self, problem: DayProblem, targets: Sequence[Passenger], matrices: Matrices
+        self, problem: DayProblem, targets: Sequence[Passenger], matrices: TravelTimes
     ) -> Relaxed | None:
         """Lift ``ride_alone`` for those of ``targets`` who have it."""
         lifted = {p.passenger_id: replace(p, ride_alone=False) for p in targets if p.ride_alone}
@@ -169,7 +172,7 @@ class LiftIncompatibility:
     code: Relaxation = Relaxation.INCOMPATIBLE_PAIR
 
     def relax(
-        self, problem: DayProblem, targets: Sequence[Passenger], matrices: Matrices
+        self, problem: DayProblem, targets: Sequence[Passenger], matrices: TravelTimes
     ) -> Relaxed | None:
         """Drop the incompatible pairs that bind ``targets`` on this day-direction."""
         target_ids = {p.passenger_id for p in targets}
@@ -208,7 +211,7 @@ class LongerMaxRide:
     code: Relaxation = Relaxation.MAX_RIDE
 
     def relax(
-        self, problem: DayProblem, targets: Sequence[Passenger], matrices: Matrices
+        self, problem: DayProblem, targets: Sequence[Passenger], matrices: TravelTimes
     ) -> Relaxed | None:
         """Raise each target's ``max_ride_s`` by ``minutes`` over the limit they have now."""
         if not targets:
@@ -253,7 +256,7 @@ class WiderCentreWindow:
     code: Relaxation = Relaxation.CENTRE_WINDOW
 
     def relax(
-        self, problem: DayProblem, targets: Sequence[Passenger], matrices: Matrices
+        self, problem: DayProblem, targets: Sequence[Passenger], matrices: TravelTimes
     ) -> Relaxed | None:
         """Widen each target centre's window of the day by ``minutes`` at both ends."""
         day, direction, extra = problem.day, problem.direction, self.minutes * 60
@@ -319,7 +322,7 @@ class WiderEntrance:
     code: Relaxation = Relaxation.WHEELCHAIR_ENTRANCE
 
     def relax(
-        self, problem: DayProblem, targets: Sequence[Passenger], matrices: Matrices
+        self, problem: DayProblem, targets: Sequence[Passenger], matrices: TravelTimes
     ) -> Relaxed | None:
         """Raise ``max_wheelchair_dropoffs`` by one at the targets' limited centres."""
         if problem.direction is not Direction.TO_CENTRE:
@@ -354,7 +357,7 @@ class LongerShifts:
     code: Relaxation = Relaxation.SHIFT
 
     def relax(
-        self, problem: DayProblem, targets: Sequence[Passenger], matrices: Matrices
+        self, problem: DayProblem, targets: Sequence[Passenger], matrices: TravelTimes
     ) -> Relaxed | None:
         """Lengthen every shift at both ends (a vehicle's ``max_route_s`` stays)."""
         if not problem.vehicles:
@@ -402,7 +405,7 @@ class ExtraVehicle:
     code: Relaxation = Relaxation.EXTRA_VEHICLE
 
     def relax(
-        self, problem: DayProblem, targets: Sequence[Passenger], matrices: Matrices
+        self, problem: DayProblem, targets: Sequence[Passenger], matrices: TravelTimes
     ) -> Relaxed | None:
         """Add the copy, under an id no vehicle has."""
         rideable = [
@@ -477,7 +480,7 @@ def explainable(result: DayResult) -> list[Unassigned]:
 def explain_day(
     problem: DayProblem,
     result: DayResult,
-    matrices: Matrices,
+    matrices: TravelTimes,
     seconds: float,
     seed: int = 1,
     relaxations: Sequence[Relax] = RELAXATIONS,

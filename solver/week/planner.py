@@ -35,8 +35,8 @@ from solver.domain import (
 )
 from solver.errors import InputError
 from solver.params import Deadline, SolveParams
-from solver.routing.model import Matrices
 from solver.routing.search import SearchParams, solve_day, solve_day_racing
+from solver.travel import TravelTimes
 from solver.validate import plan_places, raise_if_invalid, snap_issues
 from solver.week.consistency import (
     Consistency,
@@ -86,14 +86,6 @@ EXPLAIN_BUDGET_SHARE = 0.1
 day-directions that left someone out. Never more than this share of ``time_limit_s``."""
 
 
-class WeekMatrices(Matrices, Protocol):
-    """Matrices that also answer point-to-point queries (for the checker)."""
-
-    def duration_s(self, a: LatLon, b: LatLon) -> int: ...  # noqa: D102
-
-    def distance_m(self, a: LatLon, b: LatLon) -> int: ...  # noqa: D102
-
-
 class SnapLike(Protocol):
     """Per point, the distance to the road network in metres."""
 
@@ -106,10 +98,10 @@ class Network(Protocol):
 
     def snap(self, points: Sequence[LatLon]) -> SnapLike: ...  # noqa: D102
 
-    def matrices(self, points: Sequence[LatLon]) -> WeekMatrices: ...  # noqa: D102
+    def matrices(self, points: Sequence[LatLon]) -> TravelTimes: ...  # noqa: D102
 
 
-def build_week_matrices(plan: WeekPlan, network: Network) -> WeekMatrices:
+def build_week_matrices(plan: WeekPlan, network: Network) -> TravelTimes:
     """Snap every location (InputError naming each one off the roads) and build matrices."""
     places = plan_places(plan)
     points = [place.location for place in places]
@@ -128,7 +120,7 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-DayResultFn = Callable[[DayResult, WeekMatrices], None]
+DayResultFn = Callable[[DayResult, TravelTimes], None]
 """Called with each day-direction's result once it is final (geometry drawn), and the
 matrices it was planned on (for checking it)."""
 
@@ -147,7 +139,7 @@ def solve_week(
     previous: WeekResult | None = None,
     kept: WeekResult | None = None,
     on_solved: DayResultFn | None = None,
-) -> tuple[WeekResult, WeekMatrices]:
+) -> tuple[WeekResult, TravelTimes]:
     """Validate, build matrices and solve the chosen day-directions of ``plan``.
 
     The one week planner: the CLI, the service's worker and scenario batches all call it.
@@ -304,7 +296,7 @@ def _solve_all(
     problems: Sequence[DayProblem],
     limits: Sequence[float],
     seed: int,
-    matrices: WeekMatrices,
+    matrices: TravelTimes,
     workers: int,
     done: Callable[[DayProblem, DayResult], None] | None = None,
     warm_starts: Sequence[DayResult | None] | None = None,
@@ -374,7 +366,7 @@ def _solve_mornings_first(
     problems: Sequence[DayProblem],
     limits: Sequence[float],
     seed: int,
-    matrices: WeekMatrices,
+    matrices: TravelTimes,
     workers: int,
     done: Callable[[DayProblem, DayResult], None] | None,
     warm_starts: Sequence[DayResult | None],
@@ -445,7 +437,7 @@ def _bring_stranded_home(
     results: Sequence[DayResult],
     kept: Sequence[dict[str, str]],
     seed: int,
-    matrices: WeekMatrices,
+    matrices: TravelTimes,
     workers: int,
     deadline: Deadline,
     fraction: float,
@@ -517,7 +509,7 @@ def _unpin_unserved(
     problems: Sequence[DayProblem],
     results: Sequence[DayResult],
     seed: int,
-    matrices: WeekMatrices,
+    matrices: TravelTimes,
     workers: int,
     deadline: Deadline,
     fraction: float,
@@ -586,7 +578,7 @@ def _explain_all(
     problems: Sequence[DayProblem],
     results: Sequence[DayResult],
     seed: int,
-    matrices: WeekMatrices,
+    matrices: TravelTimes,
     workers: int,
     seconds: float,
 ) -> list[DayResult]:
@@ -619,7 +611,7 @@ def _explain_all(
 
 
 def _explain_job(
-    job: tuple[DayProblem, DayResult, WeekMatrices, float, int],
+    job: tuple[DayProblem, DayResult, TravelTimes, float, int],
 ) -> tuple[Unassigned, ...]:
     return explain_day(*job)
 
