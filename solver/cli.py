@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -18,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from solver.check import Violation, check_week
+from solver.check import Violation, advise_week, check_week
 from solver.config import configure_logging, get_config
 from solver.domain import DAYS, DIRECTIONS, Day, Direction, RoadSettings, WeekPlan, WeekResult
 from solver.errors import InputError
@@ -267,9 +269,20 @@ def solve(
         f"Wrote {out_file}" + (f" and {geojson}" if geojson else "") + f" in {wall:.1f} s. "
         f"Checker: {len(violations)} violation(s)."
     )
+    _print_advisories(advise_week(plan, result, matrices))
     if violations:
         _print_violations(violations)
         raise typer.Exit(EXIT_VIOLATIONS)
+
+
+def _print_advisories(findings: Sequence[Violation]) -> None:
+    """One line per advisory code with its count (rules the solver does not yet guarantee)."""
+    for code, count in sorted(Counter(f.code for f in findings).items()):
+        out.print(f"Advisory: {count} trip(s) {ADVISORY_WORDS.get(code, code)} ({code}).")
+
+
+ADVISORY_WORDS = {"CHECK_PAST_DESTINATION": "ride past their destination"}
+"""How an advisory code reads in the CLI's one-line summary."""
 
 
 @app.command()
@@ -296,6 +309,7 @@ def check(
         raise typer.Exit(EXIT_VIOLATIONS)
     num_routes = sum(len(p.routes) for p in result.plans)
     out.print(f"OK: {len(result.plans)} day-direction(s), {num_routes} route(s), 0 violations.")
+    _print_advisories(advise_week(plan, result, matrices))
 
 
 @app.command()

@@ -446,12 +446,12 @@ def test_insert_unserved_puts_a_left_out_passenger_where_a_route_can_take_them()
 
 def test_a_route_past_a_passengers_centre_sets_them_down_at_its_first_stop_there() -> None:
     """P1 and P2 go to centre A. A route that sets down only P2 at A, fetches P3 and comes
-    back to A with P1 still aboard is changed: P1 alights at the first stop at A."""
-    from solver.check import check_day
+    back to A with P1 still aboard is read back changed: P1 alights at the first stop at A."""
+    from solver.check import advise_day, check_day
     from solver.domain import DayResult, Kpis
+    from solver.routing.destinations import set_down_on_arrival, set_down_together_later
     from solver.routing.model import build_day_model
     from solver.routing.read import read_routes
-    from solver.routing.repair import set_down_at_destinations, set_down_on_arrival
     from tests.conftest import plan_matrices
 
     riders = [passenger("P1", home(0.01)), passenger("P2", home(0.012))]
@@ -462,24 +462,22 @@ def test_a_route_past_a_passengers_centre_sets_them_down_at_its_first_stop_there
     pair = {model.visits[p].passenger_id: (p, d) for p, d in model.pairs}
     (p1, d1), (p2, d2), (p3, d3) = pair["P1"], pair["P2"], pair["P3"]
     past = [p1, p2, d2, p3, d1, d3]
-    # Binds: P1 is aboard at A when P2 alights there.
+    # Binds: P1 is aboard at A when P2 alights there; either P1 alights then, or P2 waits.
     assert set_down_on_arrival(model, past) == [p1, p2, d2, d1, p3, d3]
+    assert set_down_together_later(model, past) == [p1, p2, p3, d2, d1, d3]
     # Holds: a route that sets everyone down at once stays as it is.
-    assert set_down_on_arrival(model, [p1, p2, p3, d1, d2, d3]) == [p1, p2, p3, d1, d2, d3]
+    together = [p1, p2, p3, d1, d2, d3]
+    assert set_down_on_arrival(model, together) == together
+    assert set_down_together_later(model, together) == together
     indices = [model.manager.NodeToIndex(v) for v in past]
     solution = model.routing.ReadAssignmentFromRoutes([indices], True)
     assert solution is not None
-    before = DayResult(
-        "mon",
-        Direction.TO_CENTRE,
-        tuple(read_routes(model, solution)),
-        (),
-        Kpis(1, 3, 0, 0, 0, 0, 0, 0, 0),
-    )
-    assert [v.code for v in check_day(problem, before, matrices)] == ["CHECK_PAST_DESTINATION"]
-    model, repaired = set_down_at_destinations(model, solution)
-    after = replace(before, routes=tuple(read_routes(model, repaired)))
-    assert check_day(problem, after, matrices) == []
+    kpis = Kpis(1, 3, 0, 0, 0, 0, 0, 0, 0)
+    as_searched = read_routes(model, solution, set_down=False)
+    before = DayResult("mon", Direction.TO_CENTRE, tuple(as_searched), (), kpis)
+    assert [v.code for v in advise_day(problem, before, matrices)] == ["CHECK_PAST_DESTINATION"]
+    after = replace(before, routes=tuple(read_routes(model, solution)))
+    assert check_day(problem, after, matrices) == [] and advise_day(problem, after, matrices) == []
     (route,) = after.routes
     first_at_centre = next(stop for stop in route.stops if stop.dropoffs)
     assert set(first_at_centre.dropoffs) == {"P1", "P2"}

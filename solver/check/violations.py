@@ -125,8 +125,9 @@ CHECK_CODES: Final[Mapping[str, str]] = {
         "max_wheelchair_dropoffs allows."
     ),
     PAST_DESTINATION: (
-        "A vehicle stops at a passenger's destination (their centre going in, their home "
-        "going home) with them aboard and drives on without setting them down."
+        "Advisory, not yet a violation: a vehicle stops at a passenger's destination (their "
+        "centre going in, their home going home) with them aboard and drives on without "
+        "setting them down."
     ),
     ROUTE_RANK: (
         "A route visits a passenger of a lower route rank after one of a higher rank (week "

@@ -22,6 +22,7 @@ from solver.domain import (
     StopKind,
     Unassigned,
 )
+from solver.routing.destinations import REMEDIES
 from solver.routing.model import (
     TIME_DIMENSION,
     DayModel,
@@ -42,8 +43,15 @@ from solver.travel import TravelTimes
 log = structlog.get_logger(__name__)
 
 
-def read_routes(model: DayModel, solution: pywrapcp.Assignment) -> list[Route]:
-    """The solution's non-empty routes as domain objects (no geometry), stops merged per address."""
+def read_routes(
+    model: DayModel, solution: pywrapcp.Assignment, *, set_down: bool = True
+) -> list[Route]:
+    """The solution's non-empty routes as domain objects (no geometry), stops merged per address.
+
+    With ``set_down`` (always, but in the test that shows the rule binds), a route that
+    drives someone past their destination is reordered so that nobody does, where it can be
+    (:mod:`solver.routing.destinations`).
+    """
     routing, manager = model.routing, model.manager
     time_dim = routing.GetDimensionOrDie(TIME_DIMENSION)
     routes: list[Route] = []
@@ -61,9 +69,12 @@ def read_routes(model: DayModel, solution: pywrapcp.Assignment) -> list[Route]:
         if model.visits[sequence[-1][0]].node is None:
             sequence.pop()  # an open route end is no place: the route ends at its last stop
         taken = _breaks_taken(model, vehicle_index, solution, sequence)
-        sequence, slots, starts = retime(
-            model, vehicle_index, sequence, *taken, fixed=fixed_times(model, sequence)
-        )
+        fixed = fixed_times(model, sequence)
+        reordered = _set_down_at_destinations(model, vehicle_index, sequence, fixed)
+        if set_down and reordered is not None:
+            sequence, slots, starts = reordered
+        else:
+            sequence, slots, starts = retime(model, vehicle_index, sequence, *taken, fixed=fixed)
         stops = _stops([(model.visits[v], t) for v, t in sequence], {s.leg for s in slots})
         distance = sum(
             int(model.distances_m[a, b]) for (a, _), (b, _) in itertools.pairwise(sequence)
@@ -89,6 +100,37 @@ def read_routes(model: DayModel, solution: pywrapcp.Assignment) -> list[Route]:
             )
         )
     return routes
+
+
+def _set_down_at_destinations(
+    model: DayModel,
+    vehicle_index: int,
+    sequence: list[tuple[int, int]],
+    fixed: Mapping[int, int],
+) -> tuple[list[tuple[int, int]], list[BreakSlot], list[int]] | None:
+    """The route reordered and timed so that nobody rides past their destination, or None.
+
+    None when it does not, or when no reorder keeps every rule and can be timed (with a
+    break where the rule needs one). The depot ends stay where they are.
+    """
+    visit_ids = [visit_id for visit_id, _ in sequence]
+    has_end = model.visits[visit_ids[-1]].kind == VisitKind.END
+    inner = visit_ids[1:-1] if has_end else visit_ids[1:]
+    for remedy in REMEDIES:
+        moved = remedy(model, inner)
+        if moved == inner or not route_holds(model, vehicle_index, moved):
+            continue
+        ids = [visit_ids[0], *moved, *visit_ids[-1:]] if has_end else [visit_ids[0], *moved]
+        timed = route_timing(model, vehicle_index, ids, fixed=fixed)
+        slots: list[BreakSlot] = []
+        if timed is None and model.problem.settings.driver_break is not None:
+            found = best_break(model, vehicle_index, ids, fixed)
+            if found is not None:
+                slots, timed = found
+        if timed is not None:
+            times, starts = timed
+            return list(zip(ids, times, strict=True)), slots, starts
+    return None
 
 
 def _breaks_taken(
@@ -239,9 +281,18 @@ def route_fits(model: DayModel, vehicle_index: int, visit_ids: Sequence[int]) ->
     """Whether the vehicle can drive these visits (between its start and end) in this order.
 
     Checks pairs, strict vehicle pins, allowed vehicles, seats, wheelchair places, riding
-    alone, incompatible pairs and timing, so that only feasible routes reach
-    ``ReadAssignmentFromRoutes`` (which searches without a time limit).
+    alone, incompatible pairs (:func:`route_holds`) and timing, so that only feasible routes
+    reach ``ReadAssignmentFromRoutes`` (which searches without a time limit).
     """
+    if not route_holds(model, vehicle_index, visit_ids):
+        return False
+    ends = [model.manager.IndexToNode(model.routing.Start(vehicle_index))]
+    last = [model.manager.IndexToNode(model.routing.End(vehicle_index))]
+    return route_times(model, vehicle_index, ends + list(visit_ids) + last) is not None
+
+
+def route_holds(model: DayModel, vehicle_index: int, visit_ids: Sequence[int]) -> bool:
+    """Whether these visits (depot ends left out) keep every rule but timing on the vehicle."""
     vehicle = model.vehicles[vehicle_index]
     by_id = {p.passenger_id: p for p in model.passengers}
     alone = {pid for pid, p in by_id.items() if p.ride_alone}
@@ -272,11 +323,7 @@ def route_fits(model: DayModel, vehicle_index: int, visit_ids: Sequence[int]) ->
             return False
         if len(riding) > 1 and (riding & alone or any(pair <= riding for pair in apart)):
             return False
-    if aboard:
-        return False
-    ends = [model.manager.IndexToNode(model.routing.Start(vehicle_index))]
-    last = [model.manager.IndexToNode(model.routing.End(vehicle_index))]
-    return route_times(model, vehicle_index, ends + list(visit_ids) + last) is not None
+    return not aboard
 
 
 def _stops(sequence: list[tuple[Visit, int]], break_legs: Set[int] = frozenset()) -> list[Stop]:

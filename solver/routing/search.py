@@ -34,7 +34,6 @@ from solver.routing.repair import (
     REPAIR_BUDGET_SHARE,
     initial_assignment,
     insert_unserved,
-    set_down_at_destinations,
 )
 from solver.routing.screen import screen
 from solver.travel import TravelTimes
@@ -155,9 +154,6 @@ def solve_day(
                 solution,
                 repair_s,
                 lambda: build_day_model(problem, candidates, matrices),
-            )
-            model, solution = set_down_at_destinations(
-                model, solution, lambda: build_day_model(problem, candidates, matrices)
             )
             routes = read_routes(model, solution)
             served = {pid for r in routes for s in r.stops for pid in s.pickups}
