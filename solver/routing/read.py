@@ -121,14 +121,9 @@ def _set_down_at_destinations(
         if moved == inner or not route_holds(model, vehicle_index, moved):
             continue
         ids = [visit_ids[0], *moved, *visit_ids[-1:]] if has_end else [visit_ids[0], *moved]
-        timed = route_timing(model, vehicle_index, ids, fixed=fixed)
-        slots: list[BreakSlot] = []
-        if timed is None and model.problem.settings.driver_break is not None:
-            found = best_break(model, vehicle_index, ids, fixed)
-            if found is not None:
-                slots, timed = found
-        if timed is not None:
-            times, starts = timed
+        found = _timed(model, vehicle_index, ids, fixed)
+        if found is not None:
+            slots, (times, starts) = found
             return list(zip(ids, times, strict=True)), slots, starts
     return None
 
@@ -179,17 +174,31 @@ def retime(
     checker then reports what is wrong. ``fixed``: service starts by visit id to keep.
     """
     visit_ids = [visit_id for visit_id, _ in sequence]
-    timed = route_timing(model, vehicle_index, visit_ids, fixed=fixed)
-    slots: list[BreakSlot] = []
-    if timed is None and model.problem.settings.driver_break is not None:
-        found = best_break(model, vehicle_index, visit_ids, fixed)
-        if found is not None:
-            slots, timed = found
-    if timed is None:
+    found = _timed(model, vehicle_index, visit_ids, fixed)
+    if found is None:
         log.warning("route timing not found; keeping the search's times")
         return sequence, list(breaks), list(break_starts)
-    times, starts = timed
+    slots, (times, starts) = found
     return list(zip(visit_ids, times, strict=True)), slots, starts
+
+
+def _timed(
+    model: DayModel,
+    vehicle_index: int,
+    visit_ids: Sequence[int],
+    fixed: Mapping[int, int] | None,
+) -> tuple[list[BreakSlot], tuple[list[int], list[int]]] | None:
+    """The route's timing (visit times, break starts) and its breaks, or None.
+
+    Without a break first; with the break rule, one break where it times best where the
+    route cannot be timed without.
+    """
+    timed = route_timing(model, vehicle_index, visit_ids, fixed=fixed)
+    if timed is not None:
+        return [], timed
+    if model.problem.settings.driver_break is not None:
+        return best_break(model, vehicle_index, visit_ids, fixed)
+    return None
 
 
 def best_break(
