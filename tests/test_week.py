@@ -78,3 +78,16 @@ def test_a_week_with_every_day_direction_kept_is_not_planned_again() -> None:
     )
     assert called == [] and again.plans == whole.plans
     assert again == week_result(plan, whole.plans)
+
+
+def test_a_work_limit_reaches_every_search_so_the_same_week_comes_back() -> None:
+    """SolveParams.max_solutions ends each search before its (generous) clock: two runs of
+    the same plan, seed and work limit give the same routes."""
+    from solver.params import SolveParams
+
+    plan = week_of("strict")
+    params = SolveParams(time_limit_s=60, seed=3, workers=1, max_solutions=40)
+    first, matrices = solve_week(plan, StraightNetwork(), days=["mon", "tue"], params=params)
+    second, _ = solve_week(plan, StraightNetwork(), days=["mon", "tue"], params=params)
+    assert [r.routes for r in first.plans] == [r.routes for r in second.plans]
+    assert check_week(plan, first, matrices) == []

@@ -162,6 +162,8 @@ def solve_week(
     params = params or SolveParams.from_settings(plan.settings, workers=workers)
     deadline = deadline or params.deadline()
     seed = params.seed
+    # Seed and work limit of every day-direction's search (each gets its own time limit).
+    search = SearchParams(time_limit_s=0.0, seed=seed, max_solutions=params.max_solutions)
     if previous is not None and Consistency(plan.settings.consistency) is Consistency.OFF:
         # Keeping last week's routes is what consistency does: at least soft.
         plan = plan.replace(settings=replace(plan.settings, consistency=Consistency.SOFT.value))
@@ -236,7 +238,7 @@ def solve_week(
                         workers,
                         deadline.share_s(share_of_budget),
                     ),
-                    seed,
+                    search,
                     matrices,
                     workers,
                     count,
@@ -264,18 +266,18 @@ def solve_week(
     kept_vehicles: list[dict[str, str]] = [{} for _ in problems]
     if same_vehicle:
         problems, plans, kept_vehicles = _solve_mornings_first(
-            problems, limits, seed, matrices, workers, report, warm_starts
+            problems, limits, search, matrices, workers, report, warm_starts
         )
         fraction = stranded_share / (stranded_share + reserve + explain_share)
         problems, plans, kept_vehicles = _bring_stranded_home(
-            problems, plans, kept_vehicles, seed, matrices, workers, deadline, fraction
+            problems, plans, kept_vehicles, search, matrices, workers, deadline, fraction
         )
     else:
-        plans = _solve_all(problems, limits, seed, matrices, workers, report, warm_starts)
+        plans = _solve_all(problems, limits, search, matrices, workers, report, warm_starts)
     if mode is Consistency.STRICT:
         fraction = reserve / (reserve + explain_share)
         problems, plans = _unpin_unserved(
-            problems, plans, seed, matrices, workers, deadline, fraction, kept_vehicles
+            problems, plans, search, matrices, workers, deadline, fraction, kept_vehicles
         )
     seconds = min(deadline.search_s(), explain_share * params.time_limit_s)
     plans = _explain_all(problems, plans, seed, matrices, workers, seconds)
@@ -295,7 +297,7 @@ def kept_directions_cover(
 def _solve_all(
     problems: Sequence[DayProblem],
     limits: Sequence[float],
-    seed: int,
+    search: SearchParams,
     matrices: TravelTimes,
     workers: int,
     done: Callable[[DayProblem, DayResult], None] | None = None,
@@ -306,7 +308,7 @@ def _solve_all(
     A lone day-direction with workers to spare races several searches on them
     (``solve_day_racing``).
     """
-    params = [SearchParams(time_limit_s=limit, seed=seed) for limit in limits]
+    params = [replace(search, time_limit_s=limit) for limit in limits]
     starts = list(warm_starts) if warm_starts is not None else [None] * len(problems)
     jobs = list(zip(problems, params, starts, strict=True))
     if len(problems) == 1 and workers > 1:
@@ -365,7 +367,7 @@ def morning_vehicle_pins(problem: DayProblem, vehicles: Mapping[str, str]) -> Da
 def _solve_mornings_first(
     problems: Sequence[DayProblem],
     limits: Sequence[float],
-    seed: int,
+    search: SearchParams,
     matrices: TravelTimes,
     workers: int,
     done: Callable[[DayProblem, DayResult], None] | None,
@@ -400,7 +402,7 @@ def _solve_mornings_first(
         wave_results = _solve_all(
             [solved[i] for i in wave],
             [limits[i] * scale for i in wave],
-            seed,
+            search,
             matrices,
             workers,
             done,
@@ -436,7 +438,7 @@ def _bring_stranded_home(
     problems: Sequence[DayProblem],
     results: Sequence[DayResult],
     kept: Sequence[dict[str, str]],
-    seed: int,
+    search: SearchParams,
     matrices: TravelTimes,
     workers: int,
     deadline: Deadline,
@@ -470,7 +472,7 @@ def _bring_stranded_home(
     weights = [len(p.passengers) for p in afternoons]
     limits = deadline.limits(weights, workers, deadline.share_s(fraction / 2))
     new_afternoons = _solve_all(
-        afternoons, limits, seed, matrices, workers, warm_starts=[results[i] for i, _, _ in days]
+        afternoons, limits, search, matrices, workers, warm_starts=[results[i] for i, _, _ in days]
     )
     moved: list[dict[str, str]] = []
     new_mornings_problems = []
@@ -488,7 +490,7 @@ def _bring_stranded_home(
     limits = deadline.limits(weights, workers, deadline.share_s(fraction / (2 - fraction)))
     starts = [_without(results[j], set(m)) for (_, j, _), m in zip(days, moved, strict=True)]
     new_mornings = _solve_all(
-        new_mornings_problems, limits, seed, matrices, workers, warm_starts=starts
+        new_mornings_problems, limits, search, matrices, workers, warm_starts=starts
     )
     for k, (i, j, _) in enumerate(days):
         home_in, afternoon, morning = moved[k], new_afternoons[k], new_mornings[k]
@@ -508,7 +510,7 @@ def _bring_stranded_home(
 def _unpin_unserved(
     problems: Sequence[DayProblem],
     results: Sequence[DayResult],
-    seed: int,
+    search: SearchParams,
     matrices: TravelTimes,
     workers: int,
     deadline: Deadline,
@@ -563,7 +565,7 @@ def _unpin_unserved(
         share = deadline.share_s(fraction / (len(rounds) - round_index))
         fraction -= fraction / (len(rounds) - round_index)
         limits = deadline.limits([len(p.passengers) for p in retry], workers, share)
-        solved = _solve_all(retry, limits, seed, matrices, workers, warm_starts=starts)
+        solved = _solve_all(retry, limits, search, matrices, workers, warm_starts=starts)
         for i, result, problem in zip(again, solved, retry, strict=True):
             before = len(merged[i].unassigned)
             if len(result.unassigned) < before or (
