@@ -34,7 +34,7 @@ import structlog
 
 from app.convert import day_result_json, violation_json
 from app.errors import safe_traceback
-from solver.check import check_week
+from solver.check import check_across_days, check_week
 from solver.domain import Day, DayResult, Direction, RoadSettings, WeekPlan, WeekResult
 from solver.params import SolveParams
 from solver.roads import RoadNetwork
@@ -166,8 +166,8 @@ def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
     """Plan ``task`` (runs in the solver process) and report on ``events``.
 
     Events, in order: ``("ready", pid)``, then any number of ``("progress", label, done,
-    total)`` and ``("day", DayOutcome)``, then ``("done", violations)`` (the checker's on the
-    whole week, stored days included, as JSON) or ``("failed", Failure)``.
+    total)`` and ``("day", DayOutcome)``, then ``("done", violations)`` (the checker's rules
+    across days on the whole week, stored days included, as JSON) or ``("failed", Failure)``.
     """
     die_with_parent(parent_pid)
     os.setpgid(0, 0)
@@ -190,7 +190,7 @@ def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
         def progress(label: str, done: int, total: int) -> None:
             events.put(("progress", label, done, total))
 
-        week, matrices = solve_week(
+        week, _ = solve_week(
             plan,
             network,
             days=task.days,
@@ -203,9 +203,9 @@ def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
             kept=task.kept,
             on_solved=solved,
         )
-        # The whole week once more: the rules across days (the same vehicle both ways, route
-        # ranks) are not seen day by day.
-        violations = [violation_json(v) for v in check_week(plan, week, matrices)]
+        # Each day-direction was checked as it was handed out; the rules across days (the same
+        # vehicle both ways) need the whole week.
+        violations = [violation_json(v) for v in check_across_days(plan, week)]
     except BaseException as error:  # reported to the worker, which decides the job's fate
         events.put(("failed", _failure(error)))
     else:

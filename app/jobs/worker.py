@@ -100,7 +100,7 @@ class SolverRunner:
 
 @dataclass(frozen=True)
 class _Solved:
-    """A job's day-directions, all stored, and the checker's violations of the whole week.
+    """A job's day-directions, all stored, and the checker's rules across days on the week.
 
     ``week_violations`` is None where no week was planned now (all were stored before).
     """
@@ -220,15 +220,15 @@ class Worker:
             labels=[f"{row.day} {row.direction}" for row in rows],
             notes=list(queue.progress_of(self.database, claim.job_id).get("notes", [])),
         )
-        outcome = self._solve(claim, plan, pairs, progress, started)
+        previous = self._previous_week(claim)
+        outcome = self._solve(claim, plan, pairs, progress, started, previous)
         if outcome is None:
             return
         rows = queue.stored_days(self.database, claim.job_id)
-        result, violations = convert.assemble_week(
-            plan_json, rows, pairs, self._previous_week(claim)
-        )
-        if outcome.week_violations is not None:
-            violations = outcome.week_violations
+        result, violations = convert.assemble_week(plan_json, rows, pairs, previous)
+        # Each stored day-direction holds its own violations; the rules across days come
+        # from the solver process, which saw the whole week.
+        violations = violations + (outcome.week_violations or [])
         progress.stage, progress.running = "done", []
         if queue.finish(
             self.database,
@@ -253,8 +253,11 @@ class Worker:
         pairs: list[tuple[Day, Direction]],
         progress: _Progress,
         started: float,
+        previous: WeekResult | None,
     ) -> _Solved | None:
         """Plan the missing day-directions as one week; what came of it once all are stored.
+
+        ``previous``: the earlier job's week whose routes this one keeps (``previous_job``).
 
         None when the job ended otherwise (failed, cancelled, released, lease lost, or given
         back to the queue after its solver process died).
@@ -278,7 +281,7 @@ class Worker:
             time_limit_s=limit_s,
             workers=self.runner.processes,
             kept=kept,
-            previous=self._previous_week(claim),
+            previous=previous,
         )
         solver = self.runner.start(task)
         hard_deadline = time.monotonic() + limit_s + self.settings.job_grace_s

@@ -267,6 +267,7 @@ __all__ = [
     "Violation",
     "advise_day",
     "advise_week",
+    "check_across_days",
     "check_day",
     "check_routes",
     "check_week",
@@ -411,12 +412,25 @@ def check_week(
     than unknown.
     """
     violations: list[Violation] = []
-    for index, day_result in enumerate(result.plans):
-        violations.extend(check_day_direction_once(result, index))
+    for day_result in result.plans:
         problem = plan.day_problem(day_result.day, day_result.direction)
         violations.extend(
             _check(day_context(problem, day_result, travel, tolerance_s, plan.vehicles))
         )
+    return violations + check_across_days(plan, result)
+
+
+def check_across_days(plan: WeekPlan, result: WeekResult) -> list[Violation]:
+    """The rules across a week's day-directions only: each held once, and ``WEEK_CHECKS``.
+
+    For a caller that checked each day-direction already (:func:`check_day`), as the
+    service does while it stores them.
+    """
+    violations = [
+        violation
+        for index in range(len(result.plans))
+        for violation in check_day_direction_once(result, index)
+    ]
     for check in WEEK_CHECKS:
         violations.extend(check(plan, result))
     return violations
