@@ -507,7 +507,7 @@ def test_a_passenger_left_out_while_a_vehicle_that_could_take_them_stands_idle_i
         only_p1 = [[model.manager.NodeToIndex(v) for v in pair["P1"]]] + [[]] * (len(fleet) - 1)
         solution = model.routing.ReadAssignmentFromRoutes(only_p1, True)
         assert solution is not None
-        entry = left_out(model, problem, problem.passengers[1], read_routes(model, solution))
+        (entry,) = left_out(model, problem, problem.passengers[1:], read_routes(model, solution))
         assert entry.passenger_id == "P2" and entry.reason is reason
         if reason is Reason.SEARCH_TIME:
             assert "V2" in entry.hint and "time_limit_s" in entry.hint
