@@ -255,7 +255,10 @@ def test_the_dispatcher_sees_every_route_its_stops_the_timeline_and_the_key_figu
     # The offline base layer: the service's own roads, with the OpenStreetMap attribution.
     browser.collect()
     assert any(url.endswith("/v1/roads") for url in browser.requests)
-    assert browser.js("return document.querySelectorAll('.leaflet-overlay-pane canvas').length")
+    # The canvas comes once the roads' response is drawn, a moment after the request.
+    assert browser.wait_for(
+        "return document.querySelectorAll('.leaflet-overlay-pane canvas').length"
+    )
     attribution = browser.js(
         "return document.querySelector('.leaflet-control-attribution').textContent"
     )
