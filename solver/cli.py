@@ -438,6 +438,7 @@ def scenarios(
         "unassigned",
         "annual NOK",
         "change",
+        "priced change",
         "NOK/slot/yr",
         "checker",
     )
@@ -447,6 +448,8 @@ def scenarios(
     for outcome in result.outcomes:
         f = outcome.figures
         change = f["annual_cost"] - base["annual_cost"]
+        priced = f["priced_annual_cost"] - result.base.figures["priced_annual_cost"]
+        short = f["unassigned_trips"] or base["unassigned_trips"]
         table.add_row(
             outcome.scenario.name,
             f"{f['peak_vehicles']:.0f}",
@@ -456,11 +459,18 @@ def scenarios(
             f"{f['unassigned_trips']:.0f}",
             f"{f['annual_cost']:,.0f}",
             "" if outcome.scenario.is_base else f"{change:+,.0f}",
+            "" if outcome.scenario.is_base else f"{priced:+,.0f}" + (" !" if short else ""),
             f"{f['cost_per_slot_year']:,.0f}",
             str(len(outcome.violations)),
         )
     out.print(table)
     num_violations = sum(len(o.violations) for o in result.outcomes)
+    if any(o.figures["unassigned_trips"] for o in result.outcomes):
+        out.print(
+            "! Unassigned trips: 'annual NOK' leaves them out; 'priced change' charges each "
+            f"at the fallback fare of {result.costing.fallback_fare:g} NOK (a taxi): compare "
+            "that one."
+        )
     out.print(
         f"Wrote {report} and comparison.csv/json in {out_dir}: {result.num_solves} week(s) "
         f"routed on {result.backend} ({result.workers} worker(s)) in {result.wall_s:.1f} s. "

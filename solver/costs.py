@@ -23,8 +23,11 @@ Annual
     passenger per weekday slot per year (17 000-35 000 NOK), is ``annual / weekday slots``,
     a slot being one passenger attending one weekday a week.
 
-Unassigned trips are not priced (nobody carries them); figures with unassigned trips
-understate the cost and say so (``unassigned_trips``).
+Unassigned trips
+    Nobody in the fleet carries them, yet someone must: each is priced at
+    ``Costing.fallback_fare`` (a taxi; default :data:`DEFAULT_FALLBACK_FARE` NOK a trip) in
+    the ``priced_*`` figures, so a week that leaves trips out is never compared as if they
+    were free. The plain ``weekly_cost``/``annual_cost`` stay what the fleet costs.
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ from solver.routing.read import ride_times
 
 DEFAULT_OPERATING_WEEKS: Final = 46.0
 """Weeks a year the centres run transport: 52 less 6 weeks of holidays (assumption)."""
+DEFAULT_FALLBACK_FARE: Final = 450.0
+"""NOK for one trip nobody in the fleet carries (a taxi, one passenger, one direction): an
+assumption, about a 10 km daytime taxi trip in Bergen (start fee plus distance and time);
+a wheelchair taxi or an escort costs more. Set it per batch (``fallback_fare``)."""
 WEEKS_PER_YEAR: Final = 52
 OPERATORS: Final = ("contractor", "own")
 _M_PER_KM: Final = 1000.0
@@ -55,9 +62,14 @@ class TripDistances(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Costing:
-    """How a week becomes a year: ``operating_weeks`` weeks of transport a year."""
+    """How a week is priced and becomes a year.
+
+    ``operating_weeks`` weeks of transport a year; ``fallback_fare``: NOK for a trip nobody
+    in the fleet carries (a taxi).
+    """
 
     operating_weeks: float = DEFAULT_OPERATING_WEEKS
+    fallback_fare: float = DEFAULT_FALLBACK_FARE
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +149,14 @@ class WeekCosts:
     def annual_cost(self, costing: Costing) -> float:
         """NOK a year, all operators."""
         return sum(c.annual_cost(costing) for c in self.by_operator.values())
+
+    def unassigned_cost(self, costing: Costing) -> float:
+        """NOK a week for the trips nobody carries, each at ``costing.fallback_fare``."""
+        return self.num_unassigned_trips * costing.fallback_fare
+
+    def priced_weekly_cost(self, costing: Costing) -> float:
+        """NOK a week with every unassigned trip at the fallback fare: what compares weeks."""
+        return self.weekly_cost + self.unassigned_cost(costing)
 
 
 def band_price(bands: Sequence[DistanceBand], distance_m: int) -> float:
@@ -268,6 +288,9 @@ FIGURE_UNITS: Final[dict[str, str]] = {
     "contract_extras_week": "NOK a week: per-trip + distance bands + fixed per week",
     "weekly_cost": "NOK a week, all cost parts",
     "annual_cost": "NOK a year: weekly × operating weeks + fixed per year",
+    "unassigned_cost_week": "NOK a week: unassigned trips × the fallback fare (a taxi)",
+    "priced_weekly_cost": "NOK a week: weekly cost + unassigned trips at the fallback fare",
+    "priced_annual_cost": "NOK a year: annual cost + unassigned trips at the fallback fare",
     "cost_per_slot_year": "NOK a year per passenger per weekday slot (Bergen's unit)",
     "cost_per_passenger_year": "NOK a year per passenger",
     "mean_ride_min": "mean ride time, minutes",
@@ -325,6 +348,11 @@ def figures(costs: WeekCosts, costing: Costing) -> dict[str, float]:
         ),
         "weekly_cost": round(costs.weekly_cost, 2),
         "annual_cost": round(annual, 2),
+        "unassigned_cost_week": round(costs.unassigned_cost(costing), 2),
+        "priced_weekly_cost": round(costs.priced_weekly_cost(costing), 2),
+        "priced_annual_cost": round(
+            annual + costs.unassigned_cost(costing) * costing.operating_weeks, 2
+        ),
         "cost_per_slot_year": round(annual / costs.weekday_slots, 2)
         if costs.weekday_slots
         else 0.0,
@@ -362,6 +390,9 @@ def costs_to_json(costs: WeekCosts, costing: Costing) -> dict[str, object]:
     """Per-operator parts (weekly and annual) and every priced trip, JSON-ready."""
     return {
         "operating_weeks": costing.operating_weeks,
+        "fallback_fare": costing.fallback_fare,
+        "unassigned_trips": costs.num_unassigned_trips,
+        "unassigned_cost_week": round(costs.unassigned_cost(costing), 2),
         "by_operator": {
             operator: {
                 "vehicles_in_fleet": c.num_vehicles_in_fleet,

@@ -181,6 +181,48 @@ def solve_day(
     )
 
 
+def read_start(
+    problem: DayProblem,
+    matrices: TravelTimes,
+    start: DayResult,
+    seed: int = 1,
+) -> DayResult | None:
+    """``start``'s routes as a result of ``problem``, without searching; None if refused.
+
+    The routes ``solve_day`` would start its search from with ``warm_start=start``: its
+    passengers and vehicles not in ``problem`` are left out, a route that no longer fits is
+    dropped (its passengers unassigned), and the rest is read and timed as a solution is.
+    None where no warm start is possible (a centre's entrance is limited, a soft pin, or
+    OR-Tools refuses the routes). A scenario batch keeps this when the search from it came
+    out dearer (``solver.scenarios.batch``).
+    """
+    started = time.perf_counter()
+    screened = screen(problem, matrices)
+    unassigned = list(screened.unassigned)
+    routes: list[Route] = []
+    candidates = _seeded_order(screened.candidates, seed)
+    if candidates and problem.vehicles:
+        if not all(p.is_strict and p.holds_time for p in problem.pins.values()):
+            return None
+        model = build_day_model(problem, candidates, matrices)
+        initial = initial_assignment(model, start)
+        if initial is None:
+            return None
+        routes = read_routes(model, initial)
+        served = {pid for r in routes for s in r.stops for pid in s.pickups}
+        unserved = [p for p in candidates if p.passenger_id not in served]
+        unassigned.extend(left_out(model, problem, unserved, routes))
+    unassigned.sort(key=lambda u: u.passenger_id)
+    return DayResult(
+        day=problem.day,
+        direction=problem.direction,
+        routes=tuple(routes),
+        unassigned=tuple(unassigned),
+        kpis=day_kpis(problem, routes, unassigned, matrices),
+        solve_s=time.perf_counter() - started,
+    )
+
+
 RACE_METAHEURISTICS = ("GUIDED_LOCAL_SEARCH", "TABU_SEARCH")
 """Searches raced on spare cores (``solve_day_racing``), in turn; then again with other seeds.
 Neither wins everywhere: at 30 s tabu search ended 0.9-4.4 gap points lower than guided local

@@ -12,11 +12,32 @@ Flow (:func:`run_batch`)::
       -> solve: one task per distinct week on a backend (local processes, or Dask when
          DAGRUTE_DASK_ADDRESS is set), the matrices shipped to each worker once; every
          task solves its week's ten day-directions in one process within the per-scenario
-         time limit and runs the independent checker on the result
+         time limit and runs the independent checker on the result. The base is routed
+         first (with the weeks that cannot start from it); a week whose changes all keep
+         the base routes feasible (``ChangeKind.base_routes_feasible``: it only removes
+         passengers, days or trips, adds vehicles or changes prices) then starts each
+         day-direction's search from the base's routes less the removed visits, and keeps
+         that start wherever its search came out dearer (:func:`solve_task`)
       -> share days: a weekday that routes alike in several weeks (the same passengers,
-         fleet, windows and rules; tariffs may differ) keeps, in each of them, the best
+         fleet, windows and rules; tariffs may differ) keeps, in each of them, the cheapest
          routes any of those weeks found for it (:func:`share_days`)
-      -> price: each scenario's routes priced in the contract's terms (solver.costs)
+      -> price: each scenario's routes priced in the contract's terms (solver.costs), every
+         unassigned trip at the fallback fare in the ``priced_*`` figures
+
+"Cheaper" and "dearer" between routings of one weekday mean one thing throughout: the
+**priced day cost** (:func:`priced_day_cost`): route cost in the week's own tariffs (each
+vehicle-day once) + per-trip and distance-band prices of the trips carried + the fallback
+fare for each trip left unassigned.
+
+The guarantee of a week that starts from the base (``starts_from_base``): on every weekday
+its routes' priced day cost is at most that of its start, the base's routes for that weekday
+less the removed visits, read in the changed week and priced in its tariffs (the start, if
+OR-Tools accepts it; a weekday whose start it refuses is searched from scratch and has no
+such bound; ``SolvedTask.start_refused``). Summed over the week: its priced weekly cost is
+at most the start's. When no change raises a price, the start is no dearer than the base
+itself wherever taking visits out of a route does not lengthen it (road travel times obey
+the triangle inequality), so such a scenario does not come out dearer than the base; it
+carries fewer trips, so per-trip and band prices fall with them.
 
 Backends share one code path: a ``concurrent.futures.Executor`` (in-process for one worker,
 ``ProcessPoolExecutor`` for more, ``distributed.Client.get_executor()`` for Dask) and a
@@ -43,7 +64,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.check import Violation, check_week
-from solver.costs import Costing, WeekCosts, figures, price_week
+from solver.costs import Costing, TripDistances, WeekCosts, figures, price_week
 from solver.domain import (
     DAYS,
     Day,
@@ -57,12 +78,14 @@ from solver.domain import (
 )
 from solver.errors import InputError, Issue
 from solver.params import SolveParams
+from solver.routing.search import read_start
 from solver.scenarios.changes import (
     ApplyContext,
     CapDays,
     Change,
     OptimiseDays,
     apply_changes_steps,
+    starts_from_base,
 )
 from solver.scenarios.days import estimated_vehicle_trips
 from solver.scenarios.explain import explain_all
@@ -107,6 +130,8 @@ class PreparedScenario:
     name: str
     plan: WeekPlan
     changes: tuple[Change, ...] = ()
+    starts_from_base: bool = False
+    """Its week is routed from the base's routes (every change keeps them feasible)."""
     notes: tuple[str, ...] = ()
     description: str = ""
     task_id: str = ""
@@ -121,11 +146,17 @@ class PreparedScenario:
 
 @dataclass(frozen=True)
 class SolveTask:
-    """One distinct week to route within ``time_limit_s`` seconds."""
+    """One distinct week to route within ``time_limit_s`` seconds.
+
+    ``start``: routes to start from (the base week's, for a week whose changes keep them
+    feasible); its weekdays are then never dearer than that start, priced with ``costing``.
+    """
 
     task_id: str
     plan: WeekPlan
     time_limit_s: float
+    start: WeekResult | None = None
+    costing: Costing = field(default_factory=Costing)
 
 
 @dataclass(frozen=True)
@@ -137,6 +168,10 @@ class SolvedTask:
     violations: tuple[Violation, ...]
     wall_s: float
     worker: str
+    start_kept: tuple[Day, ...] = ()
+    """Weekdays where the search came out dearer than its start, which was kept instead."""
+    start_refused: tuple[Day, ...] = ()
+    """Weekdays with a start OR-Tools refused in some direction (searched from scratch)."""
 
 
 class _Snap:
@@ -189,6 +224,8 @@ class ScenarioOutcome:
     solve_wall_s: float
     routes_from: Mapping[Day, str] = field(default_factory=dict)
     """Weekdays whose routes another routing found (see :func:`share_days`): its task id."""
+    start_kept: tuple[Day, ...] = ()
+    """Weekdays whose routes are the base-derived start (the search came out dearer)."""
 
 
 @dataclass(frozen=True)
@@ -317,6 +354,7 @@ def _prepare_one(
         name=scenario.name,
         plan=steps[-1].replace(name=scenario.name),
         changes=scenario.changes,
+        starts_from_base=_can_start_from_base(base, scenario.changes),
         notes=tuple(explain_all(steps, scenario.changes)),
         description=scenario.description,
     )
@@ -331,12 +369,22 @@ def _prepare_one(
         name=twin_name,
         plan=twin_steps[-1].replace(name=twin_name),
         changes=twin_changes,
+        starts_from_base=_can_start_from_base(base, twin_changes),
         notes=tuple(explain_all(twin_steps, twin_changes)),
         description=f"The naive attendance-day choice of scenario {scenario.scenario_id}, "
         "for comparison.",
         naive_of=scenario.scenario_id,
     )
     return [replace(main, naive_twin=twin_id), twin]
+
+
+def _can_start_from_base(base: WeekPlan, changes: Sequence[Change]) -> bool:
+    """Whether a week of ``changes`` starts from the base's routes.
+
+    Every change must keep them feasible, and the base must not be held to consistency
+    (pinned days start from their templates).
+    """
+    return starts_from_base(changes) and (Consistency(base.settings.consistency) is Consistency.OFF)
 
 
 def _merge_twins(prepared: list[PreparedScenario]) -> list[PreparedScenario]:
@@ -363,7 +411,11 @@ def _merge_twins(prepared: list[PreparedScenario]) -> list[PreparedScenario]:
 def plan_tasks(
     prepared: Sequence[PreparedScenario], time_limit_s: float
 ) -> tuple[list[PreparedScenario], list[SolveTask]]:
-    """One solve per distinct routing week; each scenario learns its ``task_id``."""
+    """One solve per distinct routing week; each scenario learns its ``task_id``.
+
+    A task whose first scenario starts from the base gets its ``start`` later, once the base
+    is routed (:func:`run_batch`).
+    """
     keys: list[tuple[WeekPlan, str]] = []
     tasks: list[SolveTask] = []
     out: list[PreparedScenario] = []
@@ -425,7 +477,20 @@ def solve_task(roads: SharedRoads, task: SolveTask) -> SolvedTask:
     )
     deadline = params.deadline()
     plan = task.plan
-    result, matrices = solve_week(plan, _SolveNetwork(roads), params=params, deadline=deadline)
+    network = _SolveNetwork(roads)
+    kept: tuple[Day, ...] = ()
+    refused: tuple[Day, ...] = ()
+    if task.start is None:
+        result, matrices = solve_week(plan, network, params=params, deadline=deadline)
+    else:
+        # The start is read inside the week's time limit, before the searches share the rest.
+        starts = _read_starts(plan, task.start, roads.matrices, params.seed)
+        result, matrices = solve_week(
+            plan, network, params=params, deadline=deadline, start=task.start
+        )
+        result, kept, refused = keep_cheaper_start(
+            plan, result, starts, roads.matrices, task.costing
+        )
     violations = check_week(plan, result, matrices)
     return SolvedTask(
         task.task_id,
@@ -433,7 +498,76 @@ def solve_task(roads: SharedRoads, task: SolveTask) -> SolvedTask:
         tuple(violations),
         deadline.elapsed_s(),
         f"{socket.gethostname()}:{os.getpid()}",
+        kept,
+        refused,
     )
+
+
+def _read_starts(
+    plan: WeekPlan, start: WeekResult, matrices: StraightMatrices, seed: int
+) -> dict[tuple[Day, str], DayResult | None]:
+    """Per (weekday, direction) of ``plan``: ``start``'s routes read in it (None: refused)."""
+    by_pair = {(d.day, str(d.direction)): d for d in start.plans}
+    out: dict[tuple[Day, str], DayResult | None] = {}
+    for (day, direction), day_start in by_pair.items():
+        problem = plan.day_problem(day, day_start.direction)
+        out[(day, direction)] = read_start(problem, matrices, day_start, seed)
+    return out
+
+
+def keep_cheaper_start(
+    plan: WeekPlan,
+    result: WeekResult,
+    starts: Mapping[tuple[Day, str], DayResult | None],
+    distances: TripDistances,
+    costing: Costing,
+) -> tuple[WeekResult, tuple[Day, ...], tuple[Day, ...]]:
+    """``result`` with each weekday no dearer than its start: (week, days kept, days refused).
+
+    Per weekday, both directions together (vehicle-days are paid per day, and a passenger's
+    vehicle both ways stays one routing): where the searched routes' :func:`priced_day_cost`
+    exceeds the start's, the start's routes replace them. A weekday whose start was refused
+    in some direction (None) keeps its searched routes. Ties keep the search's routes.
+    """
+    vehicles = {v.vehicle_id: v for v in plan.vehicles}
+    plans: list[DayResult] = []
+    kept: list[Day] = []
+    refused: list[Day] = []
+    for day in DAYS:
+        searched = [d for d in result.plans if d.day == day]
+        day_starts = [starts.get((d.day, str(d.direction))) for d in searched]
+        if not searched or any(s is None for s in day_starts):
+            if any(s is None for s in day_starts):
+                refused.append(day)
+            plans.extend(searched)
+            continue
+        start_plans = [s for s in day_starts if s is not None]
+        searched_cost = priced_day_cost(plan, _priced_day(searched, vehicles), distances, costing)
+        start_cost = priced_day_cost(plan, _priced_day(start_plans, vehicles), distances, costing)
+        if searched_cost > start_cost + PRICE_TOLERANCE:
+            plans.extend(start_plans)
+            kept.append(day)
+        else:
+            plans.extend(searched)
+    week = WeekResult(plans=tuple(plans), name=plan.name, totals=week_totals(plan, plans))
+    return week, tuple(kept), tuple(refused)
+
+
+PRICE_TOLERANCE = 0.005
+"""NOK: priced day costs closer than this (rounding to öre) are equal."""
+
+
+def priced_day_cost(
+    plan: WeekPlan, day_plans: Sequence[DayResult], distances: TripDistances, costing: Costing
+) -> float:
+    """NOK for ``day_plans`` (a weekday's day-directions of ``plan``), unserved trips priced.
+
+    Route cost in the plan's tariffs (each vehicle-day once) + per-trip and distance-band
+    prices of the trips carried + ``costing.fallback_fare`` per unassigned trip: the week's
+    ``priced_weekly_cost`` less the fixed weekly sums, for this weekday alone.
+    """
+    costs = price_week(plan, WeekResult(plans=tuple(day_plans)), distances)
+    return costs.priced_weekly_cost(costing) - costs.total("fixed_week_cost")
 
 
 class InlineExecutor(Executor):
@@ -568,18 +702,22 @@ def make_backend(workers: int | None = None, dask_address: str | None = None) ->
 
 def _run_tasks(
     backend: Backend,
-    roads: SharedRoads,
+    shared: SharedRoads,
     tasks: Sequence[SolveTask],
     progress: ProgressFn | None,
     names: Mapping[str, str],
+    done_before: int = 0,
+    total: int | None = None,
 ) -> Iterator[SolvedTask]:
+    if not tasks:
+        return
     executor = backend.executor()
-    shared = backend.share(roads)
+    total = total if total is not None else done_before + len(tasks)
     futures = {executor.submit(solve_task, shared, task): task for task in tasks}
-    for done, future in enumerate(as_completed(futures), start=1):
+    for done, future in enumerate(as_completed(futures), start=done_before + 1):
         solved = future.result()
         if progress is not None:
-            progress(names.get(solved.task_id, solved.task_id), done, len(tasks))
+            progress(names.get(solved.task_id, solved.task_id), done, total)
         yield solved
 
 
@@ -613,13 +751,28 @@ def run_batch(
         progress("scenarios prepared", 0, len(tasks))
     own_backend = backend is None
     backend = backend or LocalBackend()
+    warm = {p.task_id for p in prepared if p.starts_from_base and p.scenario_id == p.task_id}
+    tasks = [replace(t, costing=batch.costing) for t in tasks]
+    first = [t for t in tasks if t.task_id not in warm]
     try:
-        solved = {s.task_id: s for s in _run_tasks(backend, roads, tasks, progress, names)}
+        # The base (with the weeks that cannot start from it) first, then the weeks that
+        # start from its routes.
+        shared = backend.share(roads)
+        solved = {
+            s.task_id: s
+            for s in _run_tasks(backend, shared, first, progress, names, total=len(tasks))
+        }
+        start = solved[BASE_ID].result
+        then = [replace(t, start=start) for t in tasks if t.task_id in warm]
+        solved.update(
+            (s.task_id, s)
+            for s in _run_tasks(backend, shared, then, progress, names, done_before=len(first))
+        )
         workers = backend.workers
     finally:
         if own_backend:
             backend.close()
-    weeks = share_days(prepared, tasks, solved)
+    weeks = share_days(prepared, tasks, solved, roads.matrices, batch.costing)
     outcomes = [_outcome(p, weeks[p.scenario_id], roads, batch.costing) for p in prepared]
     return BatchResult(
         name=batch.name,
@@ -650,6 +803,7 @@ def _outcome(
         estimated_trips=estimated_vehicle_trips(scenario.plan),
         solve_wall_s=week.wall_s,
         routes_from=week.routes_from,
+        start_kept=week.start_kept,
     )
 
 
@@ -664,6 +818,7 @@ class SharedWeek:
     violations: tuple[Violation, ...]
     wall_s: float
     routes_from: Mapping[Day, str] = field(default_factory=dict)
+    start_kept: tuple[Day, ...] = ()
 
 
 _NO_TARIFF = Tariff()
@@ -711,19 +866,12 @@ def _priced_day(plans: Sequence[DayResult], vehicles: Mapping[str, Vehicle]) -> 
     return out
 
 
-def _day_score(plans: Sequence[DayResult], vehicles: Mapping[str, Vehicle]) -> tuple[int, float]:
-    """(trips left unassigned, route cost with each vehicle-day counted once): lower is better."""
-    routes = [r for d in plans for r in d.routes]
-    used = {r.vehicle_id for r in routes}
-    cost = sum(r.cost - vehicles[r.vehicle_id].tariff.per_vehicle_day for r in routes)
-    cost += sum(vehicles[v].tariff.per_vehicle_day for v in used)
-    return sum(len(d.unassigned) for d in plans), round(cost, 2)
-
-
 def share_days(
     prepared: Sequence[PreparedScenario],
     tasks: Sequence[SolveTask],
     solved: Mapping[str, SolvedTask],
+    distances: TripDistances,
+    costing: Costing,
 ) -> dict[str, SharedWeek]:
     """Each scenario's week, each weekday routed as well as any routing of the batch did.
 
@@ -732,9 +880,10 @@ def share_days(
     Friday changes, or every day when only prices change) would otherwise get different
     routes for it from the heuristic search: noise, even a price rise showing as a saving.
     Here each scenario takes, per weekday (both directions together, as vehicle-days are
-    paid per day), the routes with the fewest unassigned trips, then the lowest route cost
-    in its own tariffs, among the routings whose key for that day equals its own; its own
-    routes on a tie. The routes, with their checker verdict, carry over unchanged (the
+    paid per day), the routes with the lowest :func:`priced_day_cost` in its own tariffs
+    (unassigned trips at ``costing.fallback_fare``), among the routings whose key for that
+    day equals its own; its own routes on a tie (so a weekday kept no dearer than its start
+    stays so). The routes, with their checker verdict, carry over unchanged (the
     checker does not depend on prices); costs are recomputed in the scenario's tariffs.
     Weeks held to consistency across days (``settings.consistency``) keep their own routes.
     """
@@ -747,7 +896,9 @@ def share_days(
         plan = scenario.plan
         vehicles = {v.vehicle_id: v for v in plan.vehicles}
         if Consistency(plan.settings.consistency) is not Consistency.OFF:
-            out[scenario.scenario_id] = SharedWeek(own.result, own.violations, own.wall_s)
+            out[scenario.scenario_id] = SharedWeek(
+                own.result, own.violations, own.wall_s, start_kept=own.start_kept
+            )
             continue
         plans: list[DayResult] = []
         violations: list[Violation] = []
@@ -761,13 +912,13 @@ def share_days(
                 and Consistency(task.plan.settings.consistency) is Consistency.OFF
                 and keys[(task.task_id, day)] == key
             ]
-            best: tuple[tuple[int, float], SolvedTask, list[DayResult]] | None = None
+            best: tuple[float, SolvedTask, list[DayResult]] | None = None
             for candidate in candidates:
                 day_plans = _priced_day(
                     [d for d in candidate.result.plans if d.day == day], vehicles
                 )
-                score = _day_score(day_plans, vehicles)
-                if best is None or score < best[0]:
+                score = priced_day_cost(plan, day_plans, distances, costing)
+                if best is None or score < best[0] - PRICE_TOLERANCE:
                     best = (score, candidate, day_plans)
             assert best is not None
             _, source, day_plans = best
@@ -777,5 +928,8 @@ def share_days(
                 routes_from[day] = source.task_id
         violations.extend(v for v in own.violations if v.day not in DAYS)
         result = WeekResult(plans=tuple(plans), name=plan.name, totals=week_totals(plan, plans))
-        out[scenario.scenario_id] = SharedWeek(result, tuple(violations), own.wall_s, routes_from)
+        kept = tuple(day for day in own.start_kept if day not in routes_from)
+        out[scenario.scenario_id] = SharedWeek(
+            result, tuple(violations), own.wall_s, routes_from, kept
+        )
     return out

@@ -41,6 +41,7 @@ from solver.scenarios.spec import change_to_json
 
 KEY_FIGURES: Final = (
     "annual_cost",
+    "priced_annual_cost",
     "annual_cost_contractor",
     "annual_cost_own",
     "cost_per_slot_year",
@@ -73,9 +74,31 @@ ASSUMPTIONS: Final[dict[str, str]] = {
     "never shows as a saving.",
     "days": "Attendance-day optimisation chooses weekdays on a proxy (estimated vehicle trips "
     "per centre and weekday), then the chosen week is routed; its naive twin drops Friday.",
-    "unassigned": "Trips nobody can carry are not priced: a scenario with unassigned trips "
-    "understates its cost.",
+    "unassigned": "Trips nobody in the fleet carries are priced at the fallback fare (a taxi, "
+    "per trip; set fallback_fare in the scenarios file) in the priced figures "
+    "(priced_weekly_cost, priced_annual_cost), which compare weeks; weekly_cost and "
+    "annual_cost are what the fleet costs and leave those trips out. A saving beside "
+    "unassigned trips is flagged.",
+    "start": "A scenario whose changes only remove passengers, attendance days or trips, add "
+    "vehicles or change prices starts its search from the base week's routes less the removed "
+    "visits, and keeps that start on any weekday where its search came out dearer (priced, "
+    "unassigned trips at the fallback fare): such a scenario is never dearer than that start.",
 }
+
+
+def unassigned_flag(outcome: ScenarioOutcome, base: ScenarioOutcome, fare: float) -> str:
+    """A warning beside a saving when the week or the base leaves trips unassigned ('' if not).
+
+    Names both counts and the fare they are priced at in the ``priced_*`` figures.
+    """
+    own = int(outcome.figures["unassigned_trips"])
+    theirs = int(base.figures["unassigned_trips"])
+    if not own and not theirs:
+        return ""
+    return (
+        f"{own} unassigned trips here, {theirs} in the base: compare priced_annual_cost "
+        f"(each at the fallback fare of {fare:g} NOK)"
+    )
 
 
 def _role(outcome: ScenarioOutcome) -> str:
@@ -118,6 +141,11 @@ def comparison_rows(batch: BatchResult) -> list[dict[str, Any]]:
             row[f"change_{name}"] = delta["change"]
         delta = change_vs_base(outcome.figures["annual_cost"], base["annual_cost"])
         row["change_annual_cost_pct"] = delta["change_pct"]
+        delta = change_vs_base(outcome.figures["priced_annual_cost"], base["priced_annual_cost"])
+        row["change_priced_annual_cost_pct"] = delta["change_pct"]
+        row["starts_from_base"] = s.starts_from_base
+        row["start_kept"] = " ".join(outcome.start_kept)
+        row["unassigned_flag"] = unassigned_flag(outcome, batch.base, batch.costing.fallback_fare)
         rows.append(row)
     return rows
 
@@ -170,6 +198,17 @@ def _scenario_json(outcome: ScenarioOutcome, batch: BatchResult) -> dict[str, An
         "naive_twin": s.naive_twin,
         "solved_as": s.task_id,
         "routes_from": dict(outcome.routes_from),
+        "starts_from_base": s.starts_from_base,
+        "start_kept": list(outcome.start_kept),
+        "saving": {
+            "annual_cost": round(base["annual_cost"] - outcome.figures["annual_cost"], 2),
+            "priced_annual_cost": round(
+                base["priced_annual_cost"] - outcome.figures["priced_annual_cost"], 2
+            ),
+            "unassigned_trips": outcome.figures["unassigned_trips"],
+            "base_unassigned_trips": base["unassigned_trips"],
+            "flag": unassigned_flag(outcome, batch.base, batch.costing.fallback_fare) or None,
+        },
         "changes": [change_to_json(c) for c in s.changes],
         "notes": list(s.notes),
         "checker_violations": len(outcome.violations),
@@ -196,6 +235,7 @@ def comparison_json(batch: BatchResult) -> dict[str, Any]:
         "name": batch.name,
         "base_name": batch.base_name,
         "operating_weeks": batch.costing.operating_weeks,
+        "fallback_fare": batch.costing.fallback_fare,
         "assumptions": ASSUMPTIONS,
         "figure_units": FIGURE_UNITS,
         "run": {
@@ -468,6 +508,9 @@ def _summary_table(batch: BatchResult) -> str:
                     text += f'<br><span class="{_delta_class(delta)}">{_signed(delta)}</span>'
             cells.append(f"<td>{text}</td>")
         flag = ' <span class="warn">(checker!)</span>' if outcome.violations else ""
+        short = unassigned_flag(outcome, batch.base, batch.costing.fallback_fare)
+        if short and not s.is_base:
+            flag += f' <span class="warn" title="{_e(short)}">(unassigned trips!)</span>'
         rows.append(
             f'<tr><td><a href="#{_e(s.scenario_id)}">{_e(s.name)}</a>{flag}</td>'
             + "".join(cells)
@@ -581,9 +624,20 @@ def _scenario_section(outcome: ScenarioOutcome, batch: BatchResult) -> str:
     )
     if borrowed:
         shared += (
-            "<p class='muted'>Weekdays routed alike in another week, whose routes are better "
-            f"here (fewer unassigned trips, or cheaper in this week's tariffs):</p><ul>{borrowed}"
-            "</ul>"
+            "<p class='muted'>Weekdays routed alike in another week, whose routes are cheaper "
+            "here (in this week's tariffs, unassigned trips at the fallback fare):</p>"
+            f"<ul>{borrowed}</ul>"
+        )
+    if s.starts_from_base:
+        kept = ", ".join(outcome.start_kept)
+        shared += (
+            "<p class='muted'>Routed from the base week's routes less the removed visits; "
+            + (
+                f"on {_e(kept)} the search came out dearer and that start was kept."
+                if kept
+                else "the search improved on that start every weekday."
+            )
+            + "</p>"
         )
     folder = f"scenarios/{s.scenario_id}"
     files = (
@@ -677,8 +731,10 @@ def render_html(batch: BatchResult) -> str:
     short = [o.scenario.name for o in outcomes if o.figures["unassigned_trips"]]
     warning = (
         f"<p class='warn'>{len(short)} of {len(outcomes)} weeks leave trips unassigned "
-        f"({_e(', '.join(short))}): their costs leave those trips out. Raise the time limit "
-        "per scenario week (a first solution needs time) or the fleet.</p>"
+        f"({_e(', '.join(short))}): their weekly and annual costs leave those trips out; the "
+        f"priced figures charge each at the fallback fare of "
+        f"{batch.costing.fallback_fare:g} NOK (a taxi), so compare those. Raise the time "
+        "limit per scenario week (a first solution needs time) or the fleet.</p>"
         if short
         else ""
     )

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from solver.costs import DEFAULT_OPERATING_WEEKS, Costing
+from solver.costs import DEFAULT_FALLBACK_FARE, DEFAULT_OPERATING_WEEKS, Costing
 from solver.errors import InputError, Issue
 from solver.scenarios.changes import (
     KINDS,
@@ -87,6 +87,13 @@ class ScenariosFileSpec(SpecModel):
         gt=0,
         le=53,
         description="Weeks a year with transport (annual = weekly × this + fixed per year).",
+    )
+    fallback_fare: float = Field(
+        default=DEFAULT_FALLBACK_FARE,
+        ge=0,
+        le=100_000,
+        description="NOK for each trip nobody in the fleet carries (a taxi, one passenger, "
+        "one direction): weeks are compared with unassigned trips at this fare.",
     )
     time_limit_s: float | None = Field(
         default=None, gt=0, description="Seconds per scenario week (default: the plan's)."
@@ -206,7 +213,7 @@ def parse_scenarios(
         ),
         name=spec.name,
         base_name=spec.base_name,
-        costing=Costing(operating_weeks=spec.operating_weeks),
+        costing=Costing(operating_weeks=spec.operating_weeks, fallback_fare=spec.fallback_fare),
         time_limit_s=spec.time_limit_s,
         source=raw,
     )

@@ -139,6 +139,7 @@ def solve_week(
     previous: WeekResult | None = None,
     kept: WeekResult | None = None,
     on_solved: DayResultFn | None = None,
+    start: WeekResult | None = None,
 ) -> tuple[WeekResult, TravelTimes]:
     """Validate, build matrices and solve the chosen day-directions of ``plan``.
 
@@ -155,6 +156,10 @@ def solve_week(
     ``kept``: day-directions of this week already planned (a resumed service job): they are
     not planned again, come back as they are in the result, and with consistency on serve as
     the templates of their direction, so the resumed week stays consistent with them.
+    ``start``: routes each day-direction's search starts from (a what-if scenario starts from
+    its base week's routes, ``solver.scenarios.batch``); passengers and vehicles they name that
+    are not in the day are left out, and a day whose start does not fit is searched from
+    scratch. Used where consistency is off (pinned days start from their templates).
     ``on_solved`` is called with each newly planned day-direction as soon as nothing later
     can change it (a day with nobody left out right after its search; the others after the
     repairs and hints that may change them), so a caller can store it at once.
@@ -255,6 +260,9 @@ def solve_week(
             warm_starts = [by_direction.get(p.direction) for p in problems]
         template_day = None if previous is not None or resumed else busiest_day(plan)
         problems = pinned_problems(problems, templates, mode, tolerance, template_day)
+    elif start is not None:
+        starts = {(r.day, r.direction): r for r in start.plans}
+        warm_starts = [starts.get((p.day, p.direction)) for p in problems]
     reserve = FALLBACK_BUDGET_SHARE if mode is Consistency.STRICT else 0.0
     stranded_share = STRANDED_BUDGET_SHARE if same_vehicle else 0.0
     explain_share = EXPLAIN_BUDGET_SHARE
@@ -447,7 +455,7 @@ def _bring_stranded_home(
     """Move passengers the morning's vehicle cannot take home to one that can, both ways.
 
     Takes ``fraction`` of the searching time ``deadline`` has left, half for the afternoons
-    and half for the mornings.
+    and half for the mornings; left out when that cannot give each solve ``MIN_SOLVE_S``.
 
     For each day where some afternoon passengers were left out by their morning-vehicle pin
     (``_solve_mornings_first``): solve the afternoon again with those pins lifted (from the
@@ -470,7 +478,9 @@ def _bring_stranded_home(
         for i, _, s in days
     ]
     weights = [len(p.passengers) for p in afternoons]
-    limits = deadline.limits(weights, workers, deadline.share_s(fraction / 2))
+    limits = deadline.optional_limits(weights, workers, deadline.share_s(fraction / 2))
+    if limits is None:
+        return problems, results, kept  # no time left for it: the week stays as solved
     new_afternoons = _solve_all(
         afternoons, limits, search, matrices, workers, warm_starts=[results[i] for i, _, _ in days]
     )
@@ -487,7 +497,9 @@ def _bring_stranded_home(
     weights = [len(p.passengers) for p in new_mornings_problems]
     # The other half of the phase's time: (fraction / 2) of the time left before the
     # afternoons is fraction / (2 - fraction) of what they left.
-    limits = deadline.limits(weights, workers, deadline.share_s(fraction / (2 - fraction)))
+    limits = deadline.optional_limits(weights, workers, deadline.share_s(fraction / (2 - fraction)))
+    if limits is None:
+        return problems, results, kept
     starts = [_without(results[j], set(m)) for (_, j, _), m in zip(days, moved, strict=True)]
     new_mornings = _solve_all(
         new_mornings_problems, limits, search, matrices, workers, warm_starts=starts
@@ -523,7 +535,8 @@ def _unpin_unserved(
     from the pinned solution where its pins allow a warm start. Where someone is still left
     out, round 2: the others' pins keep their vehicle but their time becomes a preference.
     Round 3: no pins on that day. Round 1 is kept if it serves at least as many; the later
-    rounds, which give up more of the week's consistency, only if they serve more.
+    rounds, which give up more of the week's consistency, only if they serve more. A round
+    that the time left cannot give ``MIN_SOLVE_S`` per solve is not started.
     ``kept``: per problem, passengers who must keep a vehicle whatever happens (the morning's,
     with ``settings.same_vehicle_both_ways``): their pin loses only its time. Returns the
     problems as last solved (with the pins they kept) and their results.
@@ -564,7 +577,9 @@ def _unpin_unserved(
         # an earlier one did not use.
         share = deadline.share_s(fraction / (len(rounds) - round_index))
         fraction -= fraction / (len(rounds) - round_index)
-        limits = deadline.limits([len(p.passengers) for p in retry], workers, share)
+        limits = deadline.optional_limits([len(p.passengers) for p in retry], workers, share)
+        if limits is None:
+            break  # no time left for this round (nor a later one): keep what is solved
         solved = _solve_all(retry, limits, search, matrices, workers, warm_starts=starts)
         for i, result, problem in zip(again, solved, retry, strict=True):
             before = len(merged[i].unassigned)

@@ -61,7 +61,13 @@ from solver.scenarios.changes.growth import Growth, GrowthSpec
 from solver.scenarios.changes.max_ride import MaxRide, MaxRideSpec
 from solver.scenarios.changes.modify_vehicles import ModifyVehicles, ModifyVehiclesSpec
 from solver.scenarios.changes.optimise_days import OptimiseDays, OptimiseDaysSpec
-from solver.scenarios.changes.registry import KINDS, ChangeKind, kind_of, kind_of_spec
+from solver.scenarios.changes.registry import (
+    KINDS,
+    ChangeKind,
+    kind_of,
+    kind_of_spec,
+    starts_from_base,
+)
 from solver.scenarios.changes.remove_passengers import RemovePassengers, RemovePassengersSpec
 from solver.scenarios.changes.remove_vehicles import RemoveVehicles, RemoveVehiclesSpec
 from solver.scenarios.changes.tariff import (
@@ -119,4 +125,5 @@ __all__ = [
     "naive_keep",
     "select_passengers",
     "select_vehicles",
+    "starts_from_base",
 ]

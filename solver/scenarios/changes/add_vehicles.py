@@ -169,5 +169,7 @@ register(
         from_spec=add_vehicles_from_spec,
         apply=apply_add_vehicles,
         describe=describe_add_vehicles,
+        # More vehicles, the same passengers: the base routes stay feasible (new ones idle).
+        base_routes_feasible=True,
     )
 )

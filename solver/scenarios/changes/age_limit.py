@@ -85,5 +85,7 @@ register(
         from_spec=age_limit_from_spec,
         apply=apply_age_limit,
         describe=describe_age_limit,
+        # Only removes passengers.
+        base_routes_feasible=True,
     )
 )

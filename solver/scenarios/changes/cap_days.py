@@ -126,5 +126,7 @@ register(
         from_spec=cap_days_from_spec,
         apply=apply_cap_days,
         describe=describe_cap_days,
+        # Only removes attendance days (the optimiser only chooses which).
+        base_routes_feasible=True,
     )
 )

@@ -123,5 +123,7 @@ register(
         from_spec=centre_hours_from_spec,
         apply=apply_centre_hours,
         describe=describe_centre_hours,
+        # Moves centres' windows: the base's arrival and departure times may fall outside them.
+        base_routes_feasible=False,
     )
 )

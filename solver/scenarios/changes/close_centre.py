@@ -184,5 +184,7 @@ register(
         from_spec=close_centre_from_spec,
         apply=apply_close_centre,
         describe=describe_close_centre,
+        # Moves passengers to other centres: their drop-offs or pickups move.
+        base_routes_feasible=False,
     )
 )

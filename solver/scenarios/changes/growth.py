@@ -145,5 +145,7 @@ register(
         from_spec=growth_from_spec,
         apply=apply_growth,
         describe=describe_growth,
+        # Adds passengers: a start leaving all of them out misleads the search.
+        base_routes_feasible=False,
     )
 )

@@ -72,5 +72,7 @@ register(
         from_spec=max_ride_from_spec,
         apply=apply_max_ride,
         describe=describe_max_ride,
+        # May tighten the ride limit the base routes were made under.
+        base_routes_feasible=False,
     )
 )

@@ -117,5 +117,7 @@ register(
         from_spec=modify_vehicles_from_spec,
         apply=apply_modify_vehicles,
         describe=describe_modify_vehicles,
+        # Changes seats, shifts or days the base routes were made under.
+        base_routes_feasible=False,
     )
 )

@@ -94,5 +94,7 @@ register(
         from_spec=optimise_days_from_spec,
         apply=apply_optimise_days,
         describe=describe_optimise_days,
+        # Moves attendance to other weekdays: adds trips there.
+        base_routes_feasible=False,
     )
 )

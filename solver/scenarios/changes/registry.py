@@ -4,11 +4,16 @@ A :class:`ChangeKind` ties a scenarios-file ``type`` to its domain change, its f
 the three things done with it: read it from the file (``from_spec``), apply it to a week
 (``apply``) and say in one sentence what it did (``describe``). Callers dispatch through
 :func:`kind_of` and :func:`kind_of_spec` instead of matching on the change classes.
+
+Every kind must also decide ``base_routes_feasible`` (no default, so a new kind cannot
+register without deciding): whether the base week's routes, less the visits the change
+removes, are routes the changed week allows, so that a scenario made only of such changes is
+routed from them (the batch's warm start, :func:`starts_from_base`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -31,6 +36,12 @@ class ChangeKind(Generic[ChangeT, SpecT]):
     from_spec: Callable[[SpecT], ChangeT]
     apply: Callable[[WeekPlan, ChangeT, ApplyContext], WeekPlan]
     describe: Callable[[ChangeT, WeekPlan, WeekPlan], str]
+    base_routes_feasible: bool
+    """Whether the base week's routes less the visits this change removes (passengers,
+    attendance days, trips) are feasible routes of the changed week, and it adds no trip:
+    true for changes that only remove passengers or days, add vehicles or change prices;
+    false where passengers, centres, windows, vehicles or rules move or tighten, or trips
+    are added. A scenario made only of such changes starts from the base routes."""
 
 
 KINDS: dict[str, ChangeKind[Any, Any]] = {}
@@ -64,3 +75,11 @@ def kind_of_spec(spec: BaseModel) -> ChangeKind[Any, Any]:
         return _BY_SPEC[type(spec)]
     except KeyError:
         raise TypeError(f"not a change spec: {type(spec).__name__}") from None
+
+
+def starts_from_base(changes: Sequence[object]) -> bool:
+    """Whether every change of ``changes`` keeps the base routes feasible (see ``ChangeKind``).
+
+    An empty list (the base week again) does too.
+    """
+    return all(kind_of(change).base_routes_feasible for change in changes)

@@ -73,5 +73,7 @@ register(
         from_spec=remove_passengers_from_spec,
         apply=apply_remove_passengers,
         describe=describe_remove_passengers,
+        # Only removes passengers.
+        base_routes_feasible=True,
     )
 )

@@ -61,5 +61,7 @@ register(
         from_spec=remove_vehicles_from_spec,
         apply=apply_remove_vehicles,
         describe=describe_remove_vehicles,
+        # Takes away vehicles the base routes may drive.
+        base_routes_feasible=False,
     )
 )

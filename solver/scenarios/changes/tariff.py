@@ -142,5 +142,7 @@ register(
         from_spec=tariff_change_from_spec,
         apply=apply_tariff,
         describe=describe_tariff,
+        # Changes prices only: every base route stays feasible.
+        base_routes_feasible=True,
     )
 )
