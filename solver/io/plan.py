@@ -27,13 +27,25 @@ from solver.domain import (
 )
 from solver.io.files import read_bytes, write_json
 from solver.io.issues import validate_json
-from solver.io.schemas.common import JsonDict, WindowSchema, location_from_schema, location_to_json
+from solver.io.schemas.common import (
+    JsonDict,
+    WindowSchema,
+    layout_to_schema,
+    location_from_schema,
+    location_to_schema,
+    schema_to_json,
+)
 from solver.io.schemas.plan import (
+    BreakRuleSchema,
     CentreDaySchema,
     CentreSchema,
+    MaxRideSchema,
     PassengerSchema,
     PlanSchema,
+    RoadsSchema,
+    ServiceSchema,
     SettingsSchema,
+    TariffSchema,
     VehicleSchema,
 )
 from solver.io.times import format_hhmm, parse_hhmm
@@ -166,8 +178,10 @@ def _plan_from_schema(schema: PlanSchema) -> WeekPlan:
     )
 
 
-def _window_to_json(window: TimeWindow) -> JsonDict:
-    return {"start": format_hhmm(window.start_s), "end": format_hhmm(window.end_s)}
+def _window_schema(window: TimeWindow) -> WindowSchema:
+    return WindowSchema.model_construct(
+        start=format_hhmm(window.start_s), end=format_hhmm(window.end_s)
+    )
 
 
 def _most_common(windows: Sequence[TimeWindow]) -> TimeWindow:
@@ -175,137 +189,127 @@ def _most_common(windows: Sequence[TimeWindow]) -> TimeWindow:
     return Counter(windows).most_common(1)[0][0]
 
 
-def _centre_to_json(centre: Centre) -> JsonDict:
+def _centre_schema(centre: Centre) -> CentreSchema:
     open_days = _ordered_days(list(centre.hours))
-    out: JsonDict = {
-        "id": centre.centre_id,
-        "name": centre.name,
-        "location": location_to_json(centre.location),
-    }
-    overrides: JsonDict = {}
+    usual: CentreDaySchema = CentreDaySchema.model_construct()
+    overrides: dict[Day, CentreDaySchema] = {}
     if open_days:
         arrival = _most_common([centre.hours[day].arrival for day in open_days])
         departure = _most_common([centre.hours[day].departure for day in open_days])
-        out["arrival_window"] = _window_to_json(arrival)
-        out["departure_window"] = _window_to_json(departure)
+        usual = CentreDaySchema.model_construct(
+            arrival_window=_window_schema(arrival), departure_window=_window_schema(departure)
+        )
         for day in open_days:
             hours = centre.hours[day]
-            override: JsonDict = {}
-            if hours.arrival != arrival:
-                override["arrival_window"] = _window_to_json(hours.arrival)
-            if hours.departure != departure:
-                override["departure_window"] = _window_to_json(hours.departure)
-            if override:
-                overrides[day] = override
-    out["open_days"] = open_days
-    if overrides:
-        out["days"] = overrides
-    if centre.max_wheelchair_dropoffs is not None:
-        out["max_wheelchair_dropoffs"] = centre.max_wheelchair_dropoffs
-    return out
+            if hours.arrival != arrival or hours.departure != departure:
+                overrides[day] = CentreDaySchema.model_construct(
+                    arrival_window=(
+                        None if hours.arrival == arrival else _window_schema(hours.arrival)
+                    ),
+                    departure_window=(
+                        None if hours.departure == departure else _window_schema(hours.departure)
+                    ),
+                )
+    return CentreSchema.model_construct(
+        id=centre.centre_id,
+        name=centre.name,
+        location=location_to_schema(centre.location),
+        arrival_window=usual.arrival_window,
+        departure_window=usual.departure_window,
+        open_days=open_days,
+        days=overrides,
+        max_wheelchair_dropoffs=centre.max_wheelchair_dropoffs,
+    )
 
 
 def _optional_hhmm(t_s: int | None) -> str | None:
     return None if t_s is None else format_hhmm(t_s)
 
 
-def _passenger_to_json(passenger: Passenger) -> JsonDict:
-    out: JsonDict = {
-        "id": passenger.passenger_id,
-        "home": location_to_json(passenger.home),
-        "centre_id": passenger.centre_id,
-        "days": _ordered_days(passenger.days),
-        "mobility": Mobility(passenger.mobility).value,
-        "escorts": passenger.num_escorts,
-    }
-    optional: JsonDict = {
-        "boarding_s": passenger.boarding_s,
-        "max_ride_s": passenger.max_ride_s,
-        "earliest_pickup": _optional_hhmm(passenger.earliest_pickup_s),
-        "latest_pickup": _optional_hhmm(passenger.latest_pickup_s),
-        "earliest_dropoff": _optional_hhmm(passenger.earliest_dropoff_s),
-        "latest_dropoff": _optional_hhmm(passenger.latest_dropoff_s),
-    }
-    out.update({key: value for key, value in optional.items() if value is not None})
-    if passenger.home_exceptions:
-        out["home_exceptions"] = {
-            day: location_to_json(passenger.home_exceptions[day])
+def _passenger_schema(passenger: Passenger) -> PassengerSchema:
+    return PassengerSchema.model_construct(
+        id=passenger.passenger_id,
+        home=location_to_schema(passenger.home),
+        centre_id=passenger.centre_id,
+        days=_ordered_days(passenger.days),
+        mobility=Mobility(passenger.mobility),
+        escorts=passenger.num_escorts,
+        boarding_s=passenger.boarding_s,
+        max_ride_s=passenger.max_ride_s,
+        earliest_pickup=_optional_hhmm(passenger.earliest_pickup_s),
+        latest_pickup=_optional_hhmm(passenger.latest_pickup_s),
+        earliest_dropoff=_optional_hhmm(passenger.earliest_dropoff_s),
+        latest_dropoff=_optional_hhmm(passenger.latest_dropoff_s),
+        home_exceptions={
+            day: location_to_schema(passenger.home_exceptions[day])
             for day in _ordered_days(list(passenger.home_exceptions))
-        }
-    if passenger.birth_year is not None:
-        out["birth_year"] = passenger.birth_year
-    if passenger.num_escorts_from_centre is not None:
-        out["escorts_from_centre"] = passenger.num_escorts_from_centre
-    if passenger.allowed_vehicles is not None:
-        out["allowed_vehicles"] = sorted(passenger.allowed_vehicles)
-    if passenger.excluded_vehicles:
-        out["excluded_vehicles"] = sorted(passenger.excluded_vehicles)
-    if passenger.ride_alone:
-        out["ride_alone"] = True
-    return out
+        },
+        birth_year=passenger.birth_year,
+        escorts_from_centre=passenger.num_escorts_from_centre,
+        allowed_vehicles=(
+            None if passenger.allowed_vehicles is None else sorted(passenger.allowed_vehicles)
+        ),
+        excluded_vehicles=sorted(passenger.excluded_vehicles),
+        ride_alone=passenger.ride_alone,
+    )
 
 
-def _vehicle_to_json(vehicle: Vehicle) -> JsonDict:
-    out: JsonDict = {
-        "id": vehicle.vehicle_id,
-        "depot": location_to_json(vehicle.depot),
-        "seats": vehicle.seats,
-        "wheelchair_places": vehicle.wheelchair_places,
-    }
-    if vehicle.layouts:
-        out["layouts"] = [
-            {"seats": layout.seats, "wheelchair_places": layout.wheelchair_places}
-            for layout in vehicle.layouts
-        ]
-    out["days"] = _ordered_days(vehicle.days)
-    out["shift"] = _window_to_json(vehicle.shift)
-    out["tariff"] = {
-        "per_km": vehicle.tariff.per_km,
-        "per_hour": vehicle.tariff.per_hour,
-        "per_vehicle_day": vehicle.tariff.per_vehicle_day,
-    }
-    out["operator"] = vehicle.operator
-    if vehicle.max_route_s is not None:
-        out["max_route_s"] = vehicle.max_route_s
-    return out
+def _vehicle_schema(vehicle: Vehicle) -> VehicleSchema:
+    tariff = vehicle.tariff
+    return VehicleSchema.model_construct(
+        id=vehicle.vehicle_id,
+        depot=location_to_schema(vehicle.depot),
+        seats=vehicle.seats,
+        wheelchair_places=vehicle.wheelchair_places,
+        layouts=[layout_to_schema(layout) for layout in vehicle.layouts] or None,
+        days=_ordered_days(vehicle.days),
+        shift=_window_schema(vehicle.shift),
+        tariff=TariffSchema.model_construct(
+            per_km=tariff.per_km, per_hour=tariff.per_hour, per_vehicle_day=tariff.per_vehicle_day
+        ),
+        operator=vehicle.operator,
+        max_route_s=vehicle.max_route_s,
+    )
 
 
-def _settings_to_json(settings: Settings) -> JsonDict:
+def _settings_schema(settings: Settings) -> SettingsSchema:
     service = settings.service
     roads = settings.roads
-    return {
-        "time_limit_s": settings.time_limit_s,
-        "seed": settings.seed,
-        "max_ride": {"min_s": settings.max_ride.min_s, "factor": settings.max_ride.factor},
-        "service": {
-            "boarding_walking_s": service.boarding_walking_s,
-            "boarding_wheelchair_s": service.boarding_wheelchair_s,
-            "alighting_walking_s": service.alighting_walking_s,
-            "alighting_wheelchair_s": service.alighting_wheelchair_s,
-            "per_escort_s": service.per_escort_s,
-        },
-        "roads": {
-            "snap_limit_m": roads.snap_limit_m,
-            "speed_factor": roads.speed_factor,
-            "intersection_penalty_s": roads.intersection_penalty_s,
-            "access_speed_kph": roads.access_speed_kph,
-            "turn_penalty_s": roads.turn_penalty_s,
-            "u_turn_penalty_s": roads.u_turn_penalty_s,
-        },
-        "return_to_depot": settings.return_to_depot,
-        "consistency": settings.consistency,
-        "consistency_tolerance_s": settings.consistency_tolerance_s,
-        "same_vehicle_both_ways": settings.same_vehicle_both_ways,
-        "choose_layouts": settings.choose_layouts,
-        "driver_break": (
+    return SettingsSchema.model_construct(
+        time_limit_s=settings.time_limit_s,
+        seed=settings.seed,
+        max_ride=MaxRideSchema.model_construct(
+            min_s=settings.max_ride.min_s, factor=settings.max_ride.factor
+        ),
+        service=ServiceSchema.model_construct(
+            boarding_walking_s=service.boarding_walking_s,
+            boarding_wheelchair_s=service.boarding_wheelchair_s,
+            alighting_walking_s=service.alighting_walking_s,
+            alighting_wheelchair_s=service.alighting_wheelchair_s,
+            per_escort_s=service.per_escort_s,
+        ),
+        roads=RoadsSchema.model_construct(
+            snap_limit_m=roads.snap_limit_m,
+            speed_factor=roads.speed_factor,
+            intersection_penalty_s=roads.intersection_penalty_s,
+            access_speed_kph=roads.access_speed_kph,
+            turn_penalty_s=roads.turn_penalty_s,
+            u_turn_penalty_s=roads.u_turn_penalty_s,
+        ),
+        return_to_depot=settings.return_to_depot,
+        consistency=settings.consistency,
+        consistency_tolerance_s=settings.consistency_tolerance_s,
+        same_vehicle_both_ways=settings.same_vehicle_both_ways,
+        choose_layouts=settings.choose_layouts,
+        driver_break=(
             None
             if settings.driver_break is None
-            else {
-                "duration_s": settings.driver_break.duration_s,
-                "max_work_s": settings.driver_break.max_work_s,
-            }
+            else BreakRuleSchema.model_construct(
+                duration_s=settings.driver_break.duration_s,
+                max_work_s=settings.driver_break.max_work_s,
+            )
         ),
-    }
+    )
 
 
 def plan_to_json(plan: WeekPlan) -> JsonDict:
@@ -317,16 +321,17 @@ def plan_to_json(plan: WeekPlan) -> JsonDict:
     ``days``. Raises ``ValueError`` for a time of day outside 00:00-23:59:59 (which
     :func:`solver.validate.validate` reports as ``INPUT_VALUE`` first).
     """
-    out: JsonDict = {"name": plan.name}
-    if plan.osm_file is not None:
-        out["osm_file"] = plan.osm_file
-    out["centres"] = [_centre_to_json(c) for c in plan.centres]
-    out["passengers"] = [_passenger_to_json(p) for p in plan.passengers]
-    out["vehicles"] = [_vehicle_to_json(v) for v in plan.vehicles]
-    out["settings"] = _settings_to_json(plan.settings)
-    if plan.incompatible_pairs:
-        out["incompatible_pairs"] = [[a, b] for a, b in plan.incompatible_pairs]
-    return out
+    return schema_to_json(
+        PlanSchema.model_construct(
+            name=plan.name,
+            osm_file=plan.osm_file,
+            centres=[_centre_schema(c) for c in plan.centres],
+            passengers=[_passenger_schema(p) for p in plan.passengers],
+            vehicles=[_vehicle_schema(v) for v in plan.vehicles],
+            settings=_settings_schema(plan.settings),
+            incompatible_pairs=[(a, b) for a, b in plan.incompatible_pairs],
+        )
+    )
 
 
 def parse_plan(data: bytes | str | Mapping[str, Any], source: str = "plan") -> WeekPlan:

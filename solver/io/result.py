@@ -23,8 +23,25 @@ from solver.domain import (
 )
 from solver.io.files import read_bytes, write_json
 from solver.io.issues import validate_json
-from solver.io.schemas.common import JsonDict, location_from_schema, location_to_json
-from solver.io.schemas.result import KpisSchema, ResultSchema, RouteSchema, StopSchema
+from solver.io.schemas.common import (
+    JsonDict,
+    layout_to_schema,
+    location_from_schema,
+    location_to_schema,
+    schema_to_json,
+)
+from solver.io.schemas.result import (
+    BreakSchema,
+    CounterfactualSchema,
+    DayPlanSchema,
+    GeometrySchema,
+    KpisSchema,
+    LoadSchema,
+    ResultSchema,
+    RouteSchema,
+    StopSchema,
+    UnassignedSchema,
+)
 from solver.io.times import format_hms, parse_hhmm
 
 _METRES_PER_KM = 1000
@@ -32,87 +49,81 @@ _SECONDS_PER_HOUR = 3600
 _SECONDS_PER_MINUTE = 60
 
 
-def _stop_to_json(stop: Stop) -> JsonDict:
-    out: JsonDict = {"kind": StopKind(stop.kind).value}
-    if stop.centre_id is not None:
-        out["centre_id"] = stop.centre_id
-    out.update(
-        {
-            "location": location_to_json(stop.location),
-            "arrival": format_hms(stop.arrival_s),
-            "departure": format_hms(stop.departure_s),
-            "pickups": list(stop.pickups),
-            "dropoffs": list(stop.dropoffs),
-            "load": {"seats": stop.load_seats, "wheelchair_places": stop.load_wheelchair_places},
-        }
+def _stop_schema(stop: Stop) -> StopSchema:
+    return StopSchema.model_construct(
+        kind=StopKind(stop.kind),
+        centre_id=stop.centre_id,
+        location=location_to_schema(stop.location),
+        arrival=format_hms(stop.arrival_s),
+        departure=format_hms(stop.departure_s),
+        pickups=list(stop.pickups),
+        dropoffs=list(stop.dropoffs),
+        load=LoadSchema.model_construct(
+            seats=stop.load_seats, wheelchair_places=stop.load_wheelchair_places
+        ),
     )
-    return out
 
 
-def _route_to_json(route: Route) -> JsonDict:
-    out: JsonDict = {
-        "vehicle_id": route.vehicle_id,
-        "stops": [_stop_to_json(stop) for stop in route.stops],
-        "distance_m": route.distance_m,
-        "duration_s": route.duration_s,
-        "cost": route.cost,
-    }
-    if route.breaks:
-        out["breaks"] = [
-            {"start": format_hms(b.start_s), "duration_s": b.duration_s} for b in route.breaks
-        ]
-    if route.layout is not None:
-        out["layout"] = {
-            "seats": route.layout.seats,
-            "wheelchair_places": route.layout.wheelchair_places,
-        }
-    if route.geometry:
-        out["geometry"] = {
-            "type": "LineString",
-            "coordinates": [[lon, lat] for lon, lat in route.geometry],
-        }
-    return out
+def _route_schema(route: Route) -> RouteSchema:
+    return RouteSchema.model_construct(
+        vehicle_id=route.vehicle_id,
+        stops=[_stop_schema(stop) for stop in route.stops],
+        distance_m=route.distance_m,
+        duration_s=route.duration_s,
+        cost=route.cost,
+        breaks=[
+            BreakSchema.model_construct(start=format_hms(b.start_s), duration_s=b.duration_s)
+            for b in route.breaks
+        ],
+        layout=None if route.layout is None else layout_to_schema(route.layout),
+        geometry=(
+            GeometrySchema.model_construct(type="LineString", coordinates=list(route.geometry))
+            if route.geometry
+            else None
+        ),
+    )
 
 
-def _kpis_to_json(kpis: Kpis) -> JsonDict:
+def _kpis_schema(kpis: Kpis) -> KpisSchema:
     # Converted units are rounded finer than 1 m / 1 s, so whole metres and seconds come
     # back exactly; the mean ride (a float already) comes back within 0.003 s.
-    return {
-        "vehicles": kpis.num_vehicles,
-        "passengers": kpis.num_passengers,
-        "unassigned": kpis.num_unassigned,
-        "km": kpis.distance_m / _METRES_PER_KM,
-        "vehicle_hours": round(kpis.vehicle_s / _SECONDS_PER_HOUR, 4),
-        "cost": kpis.cost,
-        "mean_ride_min": round(kpis.mean_ride_s / _SECONDS_PER_MINUTE, 4),
-        "max_ride_min": round(kpis.max_ride_s / _SECONDS_PER_MINUTE, 3),
-        "mean_ride_ratio": kpis.mean_ride_ratio,
-    }
+    return KpisSchema.model_construct(
+        vehicles=kpis.num_vehicles,
+        passengers=kpis.num_passengers,
+        unassigned=kpis.num_unassigned,
+        km=kpis.distance_m / _METRES_PER_KM,
+        vehicle_hours=round(kpis.vehicle_s / _SECONDS_PER_HOUR, 4),
+        cost=kpis.cost,
+        mean_ride_min=round(kpis.mean_ride_s / _SECONDS_PER_MINUTE, 4),
+        max_ride_min=round(kpis.max_ride_s / _SECONDS_PER_MINUTE, 3),
+        mean_ride_ratio=kpis.mean_ride_ratio,
+    )
 
 
-def _unassigned_to_json(item: Unassigned) -> JsonDict:
-    out: JsonDict = {
-        "passenger_id": item.passenger_id,
-        "reason": Reason(item.reason).value,
-        "hint": item.hint,
-    }
-    if item.counterfactual is not None:
-        out["counterfactual"] = {
-            "code": Relaxation(item.counterfactual.code).value,
-            "hint": item.counterfactual.hint,
-        }
-    return out
+def _unassigned_schema(item: Unassigned) -> UnassignedSchema:
+    return UnassignedSchema.model_construct(
+        passenger_id=item.passenger_id,
+        reason=Reason(item.reason),
+        hint=item.hint,
+        counterfactual=(
+            None
+            if item.counterfactual is None
+            else CounterfactualSchema.model_construct(
+                code=Relaxation(item.counterfactual.code), hint=item.counterfactual.hint
+            )
+        ),
+    )
 
 
-def _day_result_to_json(day_result: DayResult) -> JsonDict:
-    return {
-        "day": day_result.day,
-        "direction": Direction(day_result.direction).value,
-        "routes": [_route_to_json(route) for route in day_result.routes],
-        "unassigned": [_unassigned_to_json(item) for item in day_result.unassigned],
-        "kpis": _kpis_to_json(day_result.kpis),
-        "solve_s": day_result.solve_s,
-    }
+def _day_plan_schema(day_result: DayResult) -> DayPlanSchema:
+    return DayPlanSchema.model_construct(
+        day=day_result.day,
+        direction=Direction(day_result.direction),
+        routes=[_route_schema(route) for route in day_result.routes],
+        unassigned=[_unassigned_schema(item) for item in day_result.unassigned],
+        kpis=_kpis_schema(day_result.kpis),
+        solve_s=day_result.solve_s,
+    )
 
 
 def result_to_json(result: WeekResult) -> JsonDict:
@@ -122,11 +133,13 @@ def result_to_json(result: WeekResult) -> JsonDict:
     it back to an equal result, except ``Kpis.mean_ride_s``, which comes back within 0.003 s.
     Raises ``ValueError`` for a stop time outside 00:00:00-23:59:59.
     """
-    return {
-        "name": result.name,
-        "plans": [_day_result_to_json(day_result) for day_result in result.plans],
-        "totals": dict(result.totals),
-    }
+    return schema_to_json(
+        ResultSchema.model_construct(
+            name=result.name,
+            plans=[_day_plan_schema(day_result) for day_result in result.plans],
+            totals=dict(result.totals),
+        )
+    )
 
 
 def _stop_from_schema(schema: StopSchema) -> Stop:

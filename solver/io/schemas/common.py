@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from solver.domain import DAYS, Day, LatLon
+from solver.domain import DAYS, Day, LatLon, SeatingLayout
 from solver.io.times import PLAN_TIME_PATTERN, RESULT_TIME_PATTERN
 
 JsonDict = dict[str, Any]
@@ -19,9 +19,35 @@ OPERATORS: tuple[str, ...] = ("own", "contractor")
 
 
 class _Schema(BaseModel):
-    """Base of every file model: strict types, no unknown fields, no NaN or Infinity."""
+    """Base of every file model: strict types, no unknown fields, no NaN or Infinity.
+
+    The writers build these models from the domain with ``model_construct`` (no validation:
+    the data is ours, and a plan built in code with a value out of range must still be
+    written so that :func:`solver.validate.validate` can report it) and write
+    ``model_dump(mode="json", by_alias=True)`` (:func:`schema_to_json`): the fields' order is
+    the written keys' order, and which keys a file leaves out is declared on the fields, with
+    :func:`omit_none` and :func:`omit_empty` (any other field is always written, ``None`` as
+    ``null``).
+    """
 
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+def omit_none(value: object) -> bool:
+    """Whether a written file leaves out an optional field: it is unset (``None``).
+
+    For fields whose empty value means something other than unset (``allowed_vehicles=[]``:
+    no vehicle at all) or that the writer never leaves empty.
+    """
+    return value is None
+
+
+def omit_empty(value: object) -> bool:
+    """Whether a written file leaves out a field at its empty default: ``[]``, ``{}``, ``False``.
+
+    Keeps files short: a key that is absent reads back as the same default.
+    """
+    return not value
 
 
 Id = Annotated[str, Field(min_length=1)]
@@ -70,11 +96,27 @@ class LayoutSchema(_Schema):
     )
 
 
+def schema_to_json(schema: BaseModel) -> JsonDict:
+    """The JSON-ready dict of a file model, as written to files.
+
+    Keys in the fields' declared order, ``$schema`` by its alias, without the keys the fields'
+    ``exclude_if`` (:func:`omit_none`, :func:`omit_empty`) leave out.
+    """
+    return schema.model_dump(mode="json", by_alias=True)
+
+
 def location_from_schema(schema: LocationSchema) -> LatLon:
     """The domain point of a file location."""
     return LatLon(lat=schema.lat, lon=schema.lon)
 
 
-def location_to_json(location: LatLon) -> JsonDict:
-    """The file form of a domain point."""
-    return {"lat": location.lat, "lon": location.lon}
+def location_to_schema(location: LatLon) -> LocationSchema:
+    """The file model of a domain point (unvalidated, see :class:`_Schema`)."""
+    return LocationSchema.model_construct(lat=location.lat, lon=location.lon)
+
+
+def layout_to_schema(layout: SeatingLayout) -> LayoutSchema:
+    """The file model of a seating layout (a vehicle's, or the one a route is driven with)."""
+    return LayoutSchema.model_construct(
+        seats=layout.seats, wheelchair_places=layout.wheelchair_places
+    )

@@ -18,6 +18,8 @@ from solver.io.schemas.common import (
     WindowSchema,
     _Schema,
     all_days,
+    omit_empty,
+    omit_none,
 )
 
 # ------------------------------------------------------------------------------ plan models
@@ -30,11 +32,13 @@ class CentreDaySchema(_Schema):
 
     arrival_window: WindowSchema | None = Field(
         default=None,
+        exclude_if=omit_none,
         description="When morning vehicles may arrive on this weekday; omit to keep the usual.",
         examples=[{"start": "09:00", "end": "09:30"}],
     )
     departure_window: WindowSchema | None = Field(
         default=None,
+        exclude_if=omit_none,
         description="When afternoon vehicles may leave on this weekday; omit to keep the usual.",
         examples=[{"start": "13:00", "end": "13:30"}],
     )
@@ -57,6 +61,7 @@ class CentreSchema(_Schema):
     )
     arrival_window: WindowSchema | None = Field(
         default=None,
+        exclude_if=omit_none,
         description=(
             "When morning vehicles may arrive (drop-offs start), on every open day unless "
             "`days` says otherwise. Required unless every open day sets its own."
@@ -65,6 +70,7 @@ class CentreSchema(_Schema):
     )
     departure_window: WindowSchema | None = Field(
         default=None,
+        exclude_if=omit_none,
         description=(
             "When afternoon vehicles may leave with passengers, on every open day unless "
             "`days` says otherwise. Required unless every open day sets its own."
@@ -78,11 +84,13 @@ class CentreSchema(_Schema):
     )
     days: dict[Day, CentreDaySchema] = Field(
         default_factory=dict,
+        exclude_if=omit_empty,
         description="Windows for particular weekdays that differ from the usual ones.",
         examples=[{"fri": {"departure_window": {"start": "13:00", "end": "13:30"}}}],
     )
     max_wheelchair_dropoffs: int | None = Field(
         default=None,
+        exclude_if=omit_none,
         ge=1,
         description=(
             "At most this many wheelchair users set down at the centre's entrance at one time "
@@ -143,47 +151,55 @@ class PassengerSchema(_Schema):
     )
     boarding_s: int | None = Field(
         default=None,
+        exclude_if=omit_none,
         ge=0,
         description="Seconds to board and to alight, escorts included; overrides settings.service.",
         examples=[240],
     )
     max_ride_s: int | None = Field(
         default=None,
+        exclude_if=omit_none,
         gt=0,
         description="Longest ride in seconds; overrides settings.max_ride.",
         examples=[2700],
     )
     earliest_pickup: PlanTime | None = Field(
         default=None,
+        exclude_if=omit_none,
         description="Pickup starts no earlier than this (HH:MM), in both directions: in "
         "practice it binds the morning pickup at home.",
         examples=["07:45"],
     )
     latest_pickup: PlanTime | None = Field(
         default=None,
+        exclude_if=omit_none,
         description="Pickup starts no later than this (HH:MM), in both directions: the "
         "afternoon pickup at the centre must also meet it.",
         examples=["08:15"],
     )
     earliest_dropoff: PlanTime | None = Field(
         default=None,
+        exclude_if=omit_none,
         description="Drop-off starts no earlier than this (HH:MM), in both directions: the "
         "morning drop-off at the centre must also meet it.",
         examples=["15:30"],
     )
     latest_dropoff: PlanTime | None = Field(
         default=None,
+        exclude_if=omit_none,
         description="Drop-off starts no later than this (HH:MM), in both directions: in "
         "practice it binds the afternoon drop-off at home.",
         examples=["16:15"],
     )
     home_exceptions: dict[Day, LocationSchema] = Field(
         default_factory=dict,
+        exclude_if=omit_empty,
         description="Another address on some weekdays (e.g. a relative's home).",
         examples=[{"wed": {"lat": 59.9500, "lon": 10.9000}}],
     )
     birth_year: int | None = Field(
         default=None,
+        exclude_if=omit_none,
         ge=1900,
         le=2100,
         description="Year of birth, for age-limit what-ifs.",
@@ -191,6 +207,7 @@ class PassengerSchema(_Schema):
     )
     escorts_from_centre: int | None = Field(
         default=None,
+        exclude_if=omit_none,
         ge=0,
         le=MAX_ESCORTS,
         description="Escorts on the afternoon trip (centre to home) where it differs from "
@@ -199,17 +216,20 @@ class PassengerSchema(_Schema):
     )
     allowed_vehicles: list[Id] | None = Field(
         default=None,
+        exclude_if=omit_none,
         min_length=1,
         description="Ids of the only vehicles the passenger may ride; any vehicle if left out.",
         examples=[["V1", "V3"]],
     )
     excluded_vehicles: list[Id] = Field(
         default_factory=list,
+        exclude_if=omit_empty,
         description="Ids of vehicles the passenger must never ride.",
         examples=[["V2"]],
     )
     ride_alone: bool = Field(
         default=False,
+        exclude_if=omit_empty,
         description="Whether nobody but the passenger's own escorts may be aboard while they ride.",
         examples=[True],
     )
@@ -251,6 +271,7 @@ class VehicleSchema(_Schema):
     )
     layouts: list[LayoutSchema] | None = Field(
         default=None,
+        exclude_if=omit_none,
         description="Every layout the flip seats allow; if given, must include the current "
         "seats and wheelchair_places.",
         examples=[[{"seats": 8, "wheelchair_places": 0}, {"seats": 6, "wheelchair_places": 1}]],
@@ -276,6 +297,7 @@ class VehicleSchema(_Schema):
     )
     max_route_s: int | None = Field(
         default=None,
+        exclude_if=omit_none,
         gt=0,
         description="Longest a route may last in seconds, from leaving the depot to returning, "
         "waiting included (drivers' working time); only the shift limits it if left out.",
@@ -453,11 +475,11 @@ class SettingsSchema(_Schema):
         description="How far, in seconds, a day's pickup may lie from the passenger's usual time.",
         examples=[600],
     )
-    driver_break: BreakRuleSchema | None = Field(
-        default=None,
-        description="Drivers' breaks on long routes (e.g. 30 min within every 5.5 h); no breaks "
-        "are planned if left out. Each route reports its breaks.",
-        examples=[{"duration_s": 1800, "max_work_s": 19800}],
+    same_vehicle_both_ways: bool = Field(
+        default=_DEFAULT_SETTINGS.same_vehicle_both_ways,
+        description="Whether a passenger rides home in the vehicle that brought them that "
+        "morning; one the morning vehicle cannot take home is left unassigned, with a hint.",
+        examples=[True],
     )
     choose_layouts: bool = Field(
         default=_DEFAULT_SETTINGS.choose_layouts,
@@ -465,11 +487,11 @@ class SettingsSchema(_Schema):
         "layouts (reported on the route) instead of using its seats and wheelchair_places.",
         examples=[True],
     )
-    same_vehicle_both_ways: bool = Field(
-        default=_DEFAULT_SETTINGS.same_vehicle_both_ways,
-        description="Whether a passenger rides home in the vehicle that brought them that "
-        "morning; one the morning vehicle cannot take home is left unassigned, with a hint.",
-        examples=[True],
+    driver_break: BreakRuleSchema | None = Field(
+        default=None,
+        description="Drivers' breaks on long routes (e.g. 30 min within every 5.5 h); no breaks "
+        "are planned if left out. Each route reports its breaks.",
+        examples=[{"duration_s": 1800, "max_work_s": 19800}],
     )
 
 
@@ -480,6 +502,7 @@ class PlanSchema(_Schema):
 
     schema_uri: str | None = Field(
         default=None,
+        exclude_if=omit_none,
         alias="$schema",
         description="Optional link to this JSON Schema, for editors; ignored.",
         examples=["../../docs/schema/plan.schema.json"],
@@ -489,6 +512,7 @@ class PlanSchema(_Schema):
     )
     osm_file: str | None = Field(
         default=None,
+        exclude_if=omit_none,
         description="OpenStreetMap extract (.osm.pbf) to route on; a relative path is taken "
         "from the plan file's folder, then from the current directory.",
         examples=["data/osm/oslo-east.osm.pbf"],
@@ -499,6 +523,7 @@ class PlanSchema(_Schema):
     settings: SettingsSchema = Field(default_factory=SettingsSchema, description="Solver settings.")
     incompatible_pairs: list[tuple[Id, Id]] = Field(
         default_factory=list,
+        exclude_if=omit_empty,
         description="Pairs of passenger ids who must never be aboard one vehicle at the same "
         "time (they may ride it one after the other).",
         examples=[[["P001", "P017"]]],

@@ -7,7 +7,15 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from solver.domain import Day, Direction, Reason, Relaxation, StopKind
-from solver.io.schemas.common import Id, LayoutSchema, LocationSchema, ResultTime, _Schema
+from solver.io.schemas.common import (
+    Id,
+    LayoutSchema,
+    LocationSchema,
+    ResultTime,
+    _Schema,
+    omit_empty,
+    omit_none,
+)
 
 # ---------------------------------------------------------------------------- result models
 
@@ -28,7 +36,10 @@ class StopSchema(_Schema):
 
     kind: StopKind = Field(description="What happens here.", examples=["home"])
     centre_id: Id | None = Field(
-        default=None, description="The centre, for a centre stop.", examples=["C1"]
+        default=None,
+        exclude_if=omit_none,
+        description="The centre, for a centre stop.",
+        examples=["C1"],
     )
     location: LocationSchema = Field(description="Where the stop is.")
     arrival: ResultTime = Field(description="When service starts (HH:MM:SS).")
@@ -77,16 +88,21 @@ class RouteSchema(_Schema):
         ge=0, description="Seconds from leaving the depot to the end.", examples=[3720]
     )
     cost: float = Field(description="NOK, by the vehicle's tariff.", examples=[1750.5])
-    geometry: GeometrySchema | None = Field(default=None, description="The road path, where known.")
     breaks: list[BreakSchema] = Field(
         default_factory=list,
+        exclude_if=omit_empty,
         description="The driver's breaks (settings.driver_break), in order.",
     )
     layout: LayoutSchema | None = Field(
         default=None,
+        exclude_if=omit_none,
         description="The flip-seat layout the route is driven with, when the solver chose one "
         "(settings.choose_layouts); otherwise the vehicle's seats and wheelchair_places.",
         examples=[{"seats": 6, "wheelchair_places": 1}],
+    )
+    # Last, so that a person reading a file sees the figures before thousands of points.
+    geometry: GeometrySchema | None = Field(
+        default=None, exclude_if=omit_none, description="The road path, where known."
     )
 
 
@@ -116,6 +132,7 @@ class UnassignedSchema(_Schema):
     )
     counterfactual: CounterfactualSchema | None = Field(
         default=None,
+        exclude_if=omit_none,
         description="What would have served the passenger, found by solving relaxed copies "
         "of the day-direction; absent where it was not worked out (no time left, or a reason "
         "no relaxation can lift).",
@@ -164,6 +181,7 @@ class ResultSchema(_Schema):
 
     schema_uri: str | None = Field(
         default=None,
+        exclude_if=omit_none,
         alias="$schema",
         description="Optional link to this JSON Schema, for editors; ignored.",
         examples=["../../docs/schema/result.schema.json"],
