@@ -39,7 +39,14 @@ from solver.domain import (
     WeekPlan,
 )
 from solver.errors import InputError, Issue
-from solver.io import MAX_ESCORTS, OPERATORS, SECONDS_PER_DAY, format_hhmm
+from solver.io import (
+    MAX_ESCORTS,
+    MAX_LATITUDE_DEG,
+    MAX_LONGITUDE_DEG,
+    OPERATORS,
+    SECONDS_PER_DAY,
+    format_hhmm,
+)
 
 __all__ = ["PlaceRef", "plan_places", "raise_if_invalid", "snap_issues", "validate"]
 
@@ -163,7 +170,10 @@ def check_setting_values(plan: WeekPlan) -> Iterator[Issue]:
 
 def _location_issues(label: str, location: LatLon, path: str, ident: str) -> Iterator[Issue]:
     """INPUT_VALUE for a latitude or longitude out of range (never printing the value)."""
-    for axis, value, limit in (("latitude", location.lat, 90), ("longitude", location.lon, 180)):
+    for axis, value, limit in (
+        ("latitude", location.lat, MAX_LATITUDE_DEG),
+        ("longitude", location.lon, MAX_LONGITUDE_DEG),
+    ):
         if not (math.isfinite(value) and -limit <= value <= limit):
             yield Issue(
                 code="INPUT_VALUE",

@@ -65,9 +65,8 @@ from solver.domain import (
     WeekPlan,
 )
 from solver.errors import InputError, Issue
+from solver.io import MAX_ESCORTS, SECONDS_PER_DAY
 
-SECONDS_PER_DAY = 24 * 3600
-MAX_ESCORTS = 3
 VROOM_CODES: dict[str, str] = {
     "VROOM_SCHEMA": "The VROOM document lacks a field, or a value has the wrong type or range.",
     "VROOM_UNSUPPORTED": "The VROOM document uses a feature dagrute cannot honour.",

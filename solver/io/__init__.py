@@ -21,6 +21,8 @@ from solver.io.plan import dump_plan, load_plan, parse_plan, plan_to_json, resol
 from solver.io.result import dump_result, load_result, parse_result, result_to_json
 from solver.io.schemas import (
     MAX_ESCORTS,
+    MAX_LATITUDE_DEG,
+    MAX_LONGITUDE_DEG,
     OPERATORS,
     Operator,
     PassengerSchema,
@@ -34,6 +36,8 @@ from solver.io.times import SECONDS_PER_DAY, format_hhmm, format_hms, parse_hhmm
 
 __all__ = [
     "MAX_ESCORTS",
+    "MAX_LATITUDE_DEG",
+    "MAX_LONGITUDE_DEG",
     "OPERATORS",
     "SECONDS_PER_DAY",
     "Operator",

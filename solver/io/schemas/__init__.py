@@ -5,7 +5,6 @@ as domain objects; :mod:`solver.io.plan` and :mod:`solver.io.result` convert the
 """
 
 from solver.io.schemas.common import (
-    MAX_ESCORTS,
     OPERATORS,
     JsonDict,
     LayoutSchema,
@@ -20,6 +19,7 @@ from solver.io.schemas.json_schema import (
     result_json_schema,
     schema_files,
 )
+from solver.io.schemas.limits import MAX_ESCORTS, MAX_LATITUDE_DEG, MAX_LONGITUDE_DEG
 from solver.io.schemas.plan import (
     BreakRuleSchema,
     CentreDaySchema,
@@ -48,6 +48,8 @@ from solver.io.schemas.result import (
 
 __all__ = [
     "MAX_ESCORTS",
+    "MAX_LATITUDE_DEG",
+    "MAX_LONGITUDE_DEG",
     "OPERATORS",
     "PLAN_SCHEMA_FILE",
     "RESULT_SCHEMA_FILE",

@@ -7,12 +7,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from solver.domain import DAYS, Day, LatLon, SeatingLayout
+from solver.io.schemas.limits import MAX_LATITUDE_DEG, MAX_LONGITUDE_DEG
 from solver.io.times import PLAN_TIME_PATTERN, RESULT_TIME_PATTERN
 
 JsonDict = dict[str, Any]
-
-MAX_ESCORTS = 3
-"""Most escorts a passenger travels with (3:1 staffing)."""
 
 OPERATORS: tuple[str, ...] = ("own", "contractor")
 """Who runs a vehicle: the centre itself, or the transport contractor."""
@@ -67,10 +65,16 @@ class LocationSchema(_Schema):
     model_config = ConfigDict(title="Location")
 
     lat: float = Field(
-        ge=-90, le=90, description="Latitude in degrees, north positive.", examples=[59.9296]
+        ge=-MAX_LATITUDE_DEG,
+        le=MAX_LATITUDE_DEG,
+        description="Latitude in degrees, north positive.",
+        examples=[59.9296],
     )
     lon: float = Field(
-        ge=-180, le=180, description="Longitude in degrees, east positive.", examples=[10.8709]
+        ge=-MAX_LONGITUDE_DEG,
+        le=MAX_LONGITUDE_DEG,
+        description="Longitude in degrees, east positive.",
+        examples=[10.8709],
     )
 
 

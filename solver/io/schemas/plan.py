@@ -9,7 +9,6 @@ from pydantic_core import PydanticCustomError
 
 from solver.domain import DAYS, BreakRule, Day, Mobility, Settings
 from solver.io.schemas.common import (
-    MAX_ESCORTS,
     Id,
     LayoutSchema,
     LocationSchema,
@@ -21,6 +20,7 @@ from solver.io.schemas.common import (
     omit_empty,
     omit_none,
 )
+from solver.io.schemas.limits import MAX_ESCORTS
 
 # ------------------------------------------------------------------------------ plan models
 
