@@ -93,7 +93,8 @@ def bergen_instances(
     return instances, facts
 
 
-def _summary(instance: BenchInstance, run: PeerRun) -> dict[str, Any]:
+def day_summary(instance: BenchInstance, run: PeerRun) -> dict[str, Any]:
+    """A solver's run on a day-direction: cost in NOK, km and the checker's findings."""
     kpis = run.result.kpis
     return {
         "cost_nok": round(kpis.cost, 0),
@@ -102,9 +103,11 @@ def _summary(instance: BenchInstance, run: PeerRun) -> dict[str, Any]:
     }
 
 
-def _solvers(
+def day_solvers(
     instance: BenchInstance, time_limit_s: float, seed: int, arms: int
 ) -> dict[str, Callable[[], PeerRun]]:
+    """Every solver by name, each a call solving ``instance`` within ``time_limit_s``."""
+
     def dagrute() -> PeerRun:
         started = time.perf_counter()
         params = SearchParams(time_limit_s=time_limit_s, seed=seed)
@@ -130,10 +133,10 @@ def run(
     instances, facts = bergen_instances(seed, pairs)
     records = []
     for instance in instances:
-        solvers = _solvers(instance, time_limit_s, seed, arms)
+        solvers = day_solvers(instance, time_limit_s, seed, arms)
         results = {}
         for name in ("dagrute", *peers):
-            results[name] = _summary(instance, solvers[name]())
+            results[name] = day_summary(instance, solvers[name]())
             print(f"  {instance.name} {name}: {results[name]}", flush=True)
         records.append(
             {
