@@ -98,6 +98,21 @@ class Deadline:
         """
         return capped_limits(weights, workers, seconds, self.search_s())
 
+    def optional_limits(
+        self, weights: Sequence[int], workers: int, seconds: float
+    ) -> list[float] | None:
+        """:meth:`limits` for a phase that may be left out (repairs, unpinning, hints).
+
+        None once the searching time is used up: the floor (``MIN_SOLVE_S``) that keeps the
+        main searches going past the deadline would only make such a phase overrun (measured
+        on a loaded machine: a strict Bergen week's unpinning rounds ran 43 s past a 60 s
+        limit, most solves ending without a first solution). With some time left the phase
+        runs, its solves floored as the main searches are.
+        """
+        if not weights or self.search_s() <= 0:
+            return None
+        return self.limits(weights, workers, seconds)
+
 
 def capped_limits(
     weights: Sequence[int], workers: int, seconds: float, cap_s: float

@@ -455,7 +455,7 @@ def _bring_stranded_home(
     """Move passengers the morning's vehicle cannot take home to one that can, both ways.
 
     Takes ``fraction`` of the searching time ``deadline`` has left, half for the afternoons
-    and half for the mornings; left out when that cannot give each solve ``MIN_SOLVE_S``.
+    and half for the mornings; left out once the searching time is used up.
 
     For each day where some afternoon passengers were left out by their morning-vehicle pin
     (``_solve_mornings_first``): solve the afternoon again with those pins lifted (from the
@@ -535,8 +535,8 @@ def _unpin_unserved(
     from the pinned solution where its pins allow a warm start. Where someone is still left
     out, round 2: the others' pins keep their vehicle but their time becomes a preference.
     Round 3: no pins on that day. Round 1 is kept if it serves at least as many; the later
-    rounds, which give up more of the week's consistency, only if they serve more. A round
-    that the time left cannot give ``MIN_SOLVE_S`` per solve is not started.
+    rounds, which give up more of the week's consistency, only if they serve more. No round
+    starts once the searching time is used up.
     ``kept``: per problem, passengers who must keep a vehicle whatever happens (the morning's,
     with ``settings.same_vehicle_both_ways``): their pin loses only its time. Returns the
     problems as last solved (with the pins they kept) and their results.
