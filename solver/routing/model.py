@@ -34,9 +34,10 @@ short and documented; splitting them would scatter the dimensions they share.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
@@ -118,9 +119,20 @@ class Visit:
         return self.kind in (VisitKind.START, VisitKind.END)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True, eq=False)
 class DayModel:
-    """An OR-Tools model of one day-direction and what is needed to read its solution."""
+    """An OR-Tools model of one day-direction and what is needed to read its solution.
+
+    Read-only once ``build_day_model`` returns it: the fields cannot be rebound, the matrices
+    are not writeable and the mappings are read-only views. The OR-Tools objects (``manager``,
+    ``routing``) stay mutable, as they must: a search adds its own state to the routing model
+    and a repair reads assignments from it. Compared by identity (``eq=False``): two models of
+    one problem are two OR-Tools models.
+
+    ``keep_alive``, ``breaks`` and ``entrance_limited`` are what the rules themselves add
+    (``add_max_ride_time``, ``add_driver_breaks``, ``add_wheelchair_entrances``);
+    ``build_day_model`` collects them and makes the model whole with them at the end.
+    """
 
     problem: DayProblem
     passengers: tuple[Passenger, ...]
@@ -132,10 +144,10 @@ class DayModel:
     distances_m: npt.NDArray[np.int64]  # visit x visit distance
     manager: pywrapcp.RoutingIndexManager
     routing: pywrapcp.RoutingModel
-    max_ride_s: dict[str, int]
-    keep_alive: list[object] = field(default_factory=list)
-    breaks: dict[int, list[pywrapcp.IntervalVar]] = field(default_factory=dict)  # per vehicle
-    entrance_limited: bool = False  # a cumulative constraint caps set-downs at some centre
+    max_ride_s: Mapping[str, int]
+    keep_alive: tuple[object, ...]  # what OR-Tools holds by reference only
+    breaks: Mapping[int, tuple[pywrapcp.IntervalVar, ...]]  # per vehicle index
+    entrance_limited: bool  # a cumulative constraint caps set-downs at some centre
 
     @property
     def time_dimension(self) -> pywrapcp.RoutingDimension:
@@ -333,6 +345,9 @@ def build_day_model(
     vehicles = tuple(as_laid_out(problem.vehicles, problem.settings.choose_layouts))
     visits, pairs = build_visits(problem, passengers, matrices, vehicles)
     durations, distances = visit_matrices(visits, matrices)
+    transit = visit_transits(visits, durations)
+    for matrix in (durations, distances, transit):
+        matrix.flags.writeable = False
     num_vehicles = len(vehicles)
     starts = list(range(num_vehicles))
     ends = list(range(num_vehicles, 2 * num_vehicles))
@@ -344,6 +359,9 @@ def build_day_model(
         )
         for p in passengers
     }
+    # The rules read this draft's data and add to its routing model. It lacks what three of
+    # them make (ride-limit callbacks, break intervals, entrance set-downs): they hand those
+    # back, and the whole model is made from the draft and them at the end.
     model = DayModel(
         problem=problem,
         passengers=tuple(passengers),
@@ -351,11 +369,14 @@ def build_day_model(
         visits=visits,
         pairs=pairs,
         durations_s=durations,
-        transit_s=visit_transits(visits, durations),
+        transit_s=transit,
         distances_m=distances,
         manager=manager,
         routing=routing,
-        max_ride_s=max_ride,
+        max_ride_s=MappingProxyType(max_ride),
+        keep_alive=(),
+        breaks=MappingProxyType({}),
+        entrance_limited=False,
     )
     add_vehicle_costs(model)
     add_time(model)
@@ -363,17 +384,22 @@ def build_day_model(
     add_seats(model)
     add_wheelchair_places(model)
     add_pickup_before_dropoff(model)
-    add_max_ride_time(model)
+    ride_limits = add_max_ride_time(model)
     add_allowed_vehicles(model)
     add_ride_alone(model)
     add_incompatible_pairs(model)
     add_route_ranks(model)
     add_one_layout_per_vehicle(model)
-    add_driver_breaks(model)
-    add_wheelchair_entrances(model)
+    breaks = add_driver_breaks(model)
+    entrance_intervals = add_wheelchair_entrances(model)
     add_optional_passengers(model)
     add_pins(model)
-    return model
+    return replace(
+        model,
+        keep_alive=(*ride_limits, *entrance_intervals),
+        breaks=MappingProxyType(breaks),
+        entrance_limited=bool(entrance_intervals),
+    )
 
 
 def nok_to_units(nok: float) -> int:
@@ -484,7 +510,7 @@ def add_pickup_before_dropoff(model: DayModel) -> None:
         )
 
 
-def add_max_ride_time(model: DayModel) -> None:
+def add_max_ride_time(model: DayModel) -> tuple[Callable[[int, int], int], ...]:
     """Ride time = drop-off service start - pickup departure <= the passenger's limit.
 
     Uses the time dimension's native pickup-to-delivery limits, which OR-Tools checks in its
@@ -494,19 +520,24 @@ def add_max_ride_time(model: DayModel) -> None:
     of those routes can mend. So the same limit is also posted as a plain constraint on the
     two cumuls, which the solver enforces on every solution it accepts; with the native
     limits doing the pruning it costs little (benchmarks/README.md).
+
+    Returns the limit callbacks, for the model to keep alive: OR-Tools holds only a reference
+    to them.
     """
     time_dim = model.time_dimension
     cp_solver = model.routing.solver()
+    limit_fns: list[Callable[[int, int], int]] = []
     for pair_index, (pickup_id, dropoff_id) in enumerate(model.pairs):
         pickup_visit = model.visits[pickup_id]
         assert pickup_visit.passenger_id is not None
         limit_s = model.max_ride_s[pickup_visit.passenger_id] + pickup_visit.service_s
         limit_fn = _constant_limit(limit_s)
-        model.keep_alive.append(limit_fn)  # OR-Tools holds only a reference
+        limit_fns.append(limit_fn)
         time_dim.SetPickupToDeliveryLimitFunctionForPair(limit_fn, pair_index)
         pickup_cumul = time_dim.CumulVar(model.manager.NodeToIndex(pickup_id))
         dropoff_cumul = time_dim.CumulVar(model.manager.NodeToIndex(dropoff_id))
         cp_solver.Add(dropoff_cumul - pickup_cumul <= limit_s)
+    return tuple(limit_fns)
 
 
 def _constant_limit(limit_s: int) -> Callable[[int, int], int]:
@@ -610,7 +641,7 @@ def add_one_layout_per_vehicle(model: DayModel) -> None:
             cp_solver.Add(cp_solver.Sum(used) <= 1)
 
 
-def add_driver_breaks(model: DayModel) -> None:
+def add_driver_breaks(model: DayModel) -> dict[int, tuple[pywrapcp.IntervalVar, ...]]:
     """Drivers' breaks (``settings.driver_break``): no break-free stretch beyond ``max_work_s``.
 
     Each vehicle whose shift is longer than ``max_work_s`` gets one optional break of
@@ -622,10 +653,13 @@ def add_driver_breaks(model: DayModel) -> None:
     intervals per vehicle OR-Tools 9.15's first-solution heuristics found no solution at all
     on a generated 19-passenger day (with one, at once). A route may so last at most
     ``2 x max_work_s + duration_s``: 11.5 h for 5.5 h and 30 min, longer than a shift.
+
+    Returns the break intervals by vehicle index (of the vehicles that have one).
     """
     rule = model.problem.settings.driver_break
+    breaks: dict[int, tuple[pywrapcp.IntervalVar, ...]] = {}
     if rule is None:
-        return
+        return breaks
     routing, cp_solver = model.routing, model.routing.solver()
     time = model.time_dimension
     # OR-Tools reads this per routing index, not per node (they differ: vehicle ends have
@@ -652,10 +686,11 @@ def add_driver_breaks(model: DayModel) -> None:
         time.SetBreakDistanceDurationOfVehicle(rule.max_work_s, rule.duration_s, vehicle_index)
         for interval in intervals:
             routing.AddIntervalToAssignment(interval)
-        model.breaks[vehicle_index] = intervals
+        breaks[vehicle_index] = tuple(intervals)
+    return breaks
 
 
-def add_wheelchair_entrances(model: DayModel) -> None:
+def add_wheelchair_entrances(model: DayModel) -> tuple[pywrapcp.IntervalVar, ...]:
     """At most ``max_wheelchair_dropoffs`` wheelchair users set down at a centre at one time.
 
     Each such set-down (an ``own_stop`` visit) is an interval from its service start, as long
@@ -663,11 +698,15 @@ def add_wheelchair_entrances(model: DayModel) -> None:
     centre caps how many overlap (the resource-constrained routing of OR-Tools' examples).
     Times read back are held where the search put these visits (``fixed_times``), since a
     route's own timing cannot see the other routes at the entrance.
+
+    Returns the set-down intervals at the centres whose limit binds, for the model to keep
+    alive (none: no entrance is limited).
     """
     routing, manager = model.routing, model.manager
     cp_solver = routing.solver()
     time_dim = model.time_dimension
     by_centre: dict[str, list[pywrapcp.IntervalVar]] = {}
+    capped: list[pywrapcp.IntervalVar] = []
     for visit_id, visit in enumerate(model.visits):
         if not visit.own_stop or visit.centre_id is None:
             continue
@@ -685,8 +724,8 @@ def add_wheelchair_entrances(model: DayModel) -> None:
         if len(intervals) > limit:
             name = f"entrance {centre_id}"
             cp_solver.Add(cp_solver.Cumulative(intervals, [1] * len(intervals), limit, name))
-            model.keep_alive.extend(intervals)
-            model.entrance_limited = True
+            capped.extend(intervals)
+    return tuple(capped)
 
 
 def fixed_times(model: DayModel, sequence: Sequence[tuple[int, int]]) -> dict[int, int]:

@@ -144,7 +144,7 @@ def _breaks_taken(
     if rule is None or not sequence:
         return [], []
     found: list[tuple[int, int]] = []  # (leg, start)
-    for interval in model.breaks.get(vehicle_index, []):
+    for interval in model.breaks.get(vehicle_index, ()):
         if not solution.PerformedValue(interval):
             continue
         start = solution.StartValue(interval)
