@@ -414,6 +414,37 @@ def test_open_routes_end_at_the_last_drop_off() -> None:
     assert afternoon.routes[0].stops[-1].kind.value == "home"
 
 
+# --- the built model ----------------------------------------------------------------------
+
+
+def test_a_built_day_model_is_read_only_and_holds_what_its_rules_made() -> None:
+    """One passenger, one vehicle with a 12 h shift and a 5.5 h break rule: the model has the
+    vehicle's break and a ride limit to keep alive, and none of it can be changed afterwards."""
+    import dataclasses
+
+    import pytest
+
+    from solver.domain import BreakRule, Settings
+    from solver.routing.model import build_day_model
+    from tests.conftest import plan_matrices
+
+    plan = make_plan(
+        [passenger("P1", home(0.01))], [vehicle()], settings=Settings(driver_break=BreakRule())
+    )
+    problem = plan.day_problem("mon", Direction.TO_CENTRE)
+    model = build_day_model(problem, problem.passengers, plan_matrices(plan))
+    assert list(model.breaks) == [0] and len(model.keep_alive) == 1
+    assert not model.entrance_limited
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.entrance_limited = True  # type: ignore[misc]
+    with pytest.raises(ValueError, match="read-only"):
+        model.transit_s[0, 1] = 0
+    with pytest.raises(TypeError):
+        model.max_ride_s["P1"] = 0  # type: ignore[index]
+    with pytest.raises(TypeError):
+        model.breaks[1] = ()  # type: ignore[index]
+
+
 # --- repairing a search that left someone out ----------------------------------------------
 
 
