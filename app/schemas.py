@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.db.models import JobStatus
 from app.security import Role
+from solver import Day
 
-DayName = Literal["mon", "tue", "wed", "thu", "fri"]
 DirectionName = Literal["to_centre", "from_centre"]
 
 
@@ -172,7 +172,7 @@ class JobResource(_Out):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    days: list[DayName]
+    days: list[Day]
     directions: list[DirectionName]
     attempts: int = Field(description="Times a worker claimed the job.")
     max_attempts: int
@@ -250,7 +250,7 @@ class Manifest(_Out):
     """A driver's manifest: a vehicle's routes on one day, stop by stop."""
 
     job_id: str
-    day: DayName
+    day: Day
     vehicle_id: str
     seats: int
     wheelchair_places: int
@@ -305,7 +305,7 @@ class ViolationItem(_Out):
     """A rule the result breaks."""
 
     code: str = Field(examples=["CHECK_SEATS"])
-    day: DayName
+    day: Day
     direction: DirectionName
     vehicle_id: str | None
     passenger_id: str | None

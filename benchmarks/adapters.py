@@ -57,6 +57,7 @@ import numpy as np
 from solver.domain import (
     Centre,
     CentreHours,
+    Day,
     DayProblem,
     DayResult,
     Direction,
@@ -82,7 +83,7 @@ DARP_TIME_SCALE = 60
 SOLOMON_TIME_SCALE = 20
 """dagrute seconds per Solomon time unit: the longest horizon, 3390 (C2), fits the day."""
 
-DAY: Literal["mon"] = "mon"
+DAY: Day = "mon"
 DISTANCE_TARIFF = Tariff(per_km=1.0, per_hour=0.0, per_vehicle_day=0.0)
 """Cost = distance: 1 per 1000 "metres", i.e. per instance distance unit."""
 

@@ -19,8 +19,9 @@ from app.db.repositories import JobRepository
 from app.db.session import Database
 from app.errors import ApiProblem, error_item
 from app.render import manifest_html
-from app.schemas import DayName, DirectionName, JobResource, Manifest
+from app.schemas import DirectionName, JobResource, Manifest
 from app.security import Caller, Permission, require
+from solver import Day
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
@@ -189,7 +190,7 @@ def get_geojson(
 )
 def get_day(
     job_id: JobId,
-    day: DayName,
+    day: Day,
     direction: DirectionName,
     _caller: Annotated[Caller, Depends(require(Permission.ROUTES_READ))],
     database: Annotated[Database, Depends(get_database)],
@@ -223,7 +224,7 @@ def get_day(
 def get_manifest(
     request: Request,
     job_id: JobId,
-    day: DayName,
+    day: Day,
     vehicle_id: VehicleId,
     _caller: Annotated[Caller, Depends(require(Permission.ROUTES_READ))],
     database: Annotated[Database, Depends(get_database)],

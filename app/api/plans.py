@@ -30,10 +30,10 @@ from app.db.session import Database
 from app.errors import ApiProblem, error_item, input_problem
 from app.metrics import Metrics
 from app.roads import RoadsHolder
-from app.schemas import DayName, DirectionName, JobResource, PlanResource
+from app.schemas import DirectionName, JobResource, PlanResource
 from app.security import Caller, Permission, require
 from app.settings import ServiceSettings
-from solver.domain import DAYS, WeekPlan
+from solver import DAYS, Day, WeekPlan
 from solver.errors import InputError
 from solver.roads import RoadsError
 
@@ -49,7 +49,7 @@ IdempotencyKey = Annotated[
     ),
 ]
 Days = Annotated[
-    list[DayName] | None,
+    list[Day] | None,
     Query(alias="day", description="Solve only these weekdays (repeatable); default all."),
 ]
 Directions = Annotated[

@@ -48,7 +48,7 @@ from app.roads import RoadsHolder
 from app.schemas import Problem
 from app.security import Caller, Permission, require
 from app.settings import ServiceSettings
-from solver.domain import WeekPlan
+from solver.domain import DAYS, WeekPlan
 from solver.errors import InputError, Issue
 from solver.roads import RoadNetwork, RoadsError
 from solver.scenarios import ScenarioBatch, parse_scenarios, scenarios_json_schema
@@ -168,7 +168,7 @@ _EXAMPLE: dict[str, Any] = {
         ],
         "passengers": [
             {"id": "P001", "home": {"lat": 59.9057, "lon": 10.7828}, "centre_id": "C01",
-             "days": ["mon", "tue", "wed", "thu", "fri"], "birth_year": 1960},
+             "days": list(DAYS), "birth_year": 1960},
             {"id": "P002", "home": {"lat": 59.8913, "lon": 10.8040}, "centre_id": "C01",
              "days": ["mon", "wed"], "mobility": "wheelchair", "escorts": 1},
         ],

@@ -43,7 +43,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from solver.domain import DAYS
+from solver.domain import DAYS, Day
 from solver.errors import InputError, Issue
 from solver.io import PassengerSchema
 
@@ -55,13 +55,18 @@ CSV_CODES: dict[str, str] = {
     "CSV_DUPLICATE_ID": "Two rows have the same passenger id.",
 }
 
-DAY_NAMES: dict[str, str] = {
-    **{d: d for d in DAYS},
-    "monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu", "friday": "fri",
-    "man": "mon", "tir": "tue", "ons": "wed", "tor": "thu", "fre": "fri",
-    "mandag": "mon", "tirsdag": "tue", "onsdag": "wed", "torsdag": "thu", "fredag": "fri",
-    "må": "mon", "ti": "tue", "on": "wed", "to": "thu", "fr": "fri",
-}  # fmt: skip
+DAY_NAMES: dict[str, Day] = {
+    name: day
+    for names in (
+        DAYS,
+        ("monday", "tuesday", "wednesday", "thursday", "friday"),
+        ("man", "tir", "ons", "tor", "fre"),
+        ("mandag", "tirsdag", "onsdag", "torsdag", "fredag"),
+        ("må", "ti", "on", "to", "fr"),
+    )
+    for name, day in zip(names, DAYS, strict=True)
+}
+"""The weekday names a CSV cell may use (English and Norwegian, long and short), by day."""
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "passenger_id", "passenger", "passasjer_id", "passasjer"),

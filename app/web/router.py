@@ -30,12 +30,12 @@ from app.db.repositories import JobRepository
 from app.db.session import Database
 from app.errors import ApiProblem, error_item
 from app.roads import RoadsHolder
-from app.schemas import DayName, DirectionName
+from app.schemas import DirectionName
 from app.security import PUBLIC, Caller, Permission, require
 from app.settings import ServiceSettings, tile_source
 from app.web.roads_layer import roads_geojson
 from app.web.timeline import DayTimeline, Point, day_timeline, stop_points
-from solver.domain import LatLon
+from solver import Day, LatLon
 from solver.roads import RoadNetwork
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -240,7 +240,7 @@ def web_router(settings: ServiceSettings) -> APIRouter:
     )
     def get_timeline(
         job_id: JobId,
-        day: DayName,
+        day: Day,
         direction: DirectionName,
         _caller: Annotated[Caller, Depends(require(Permission.ROUTES_READ))],
         database: Annotated[Database, Depends(get_database)],

@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas import DayName, DirectionName
+from app.schemas import DirectionName
+from solver import Day
 from solver.io import parse_hhmm
 
 Point = tuple[float, float]
@@ -61,7 +62,7 @@ class DayTimeline(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     job_id: str
-    day: DayName
+    day: Day
     direction: DirectionName
     vehicles: list[VehicleTimeline] = Field(description="In the order of the day's routes.")
 
