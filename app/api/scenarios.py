@@ -52,7 +52,7 @@ from solver.domain import DAYS, WeekPlan
 from solver.errors import InputError, Issue
 from solver.roads import RoadNetwork, RoadsError
 from solver.scenarios import ScenarioBatch, parse_scenarios, scenarios_json_schema
-from solver.scenarios.batch import BASE_ID, NAIVE_DROP, context_for
+from solver.scenarios.batch import NAIVE_DROP, context_for, reserved_id_issue
 from solver.scenarios.changes import (
     AddVehicles,
     ApplyContext,
@@ -271,16 +271,9 @@ def scenario_issues(
     issues: list[Issue] = []
     for index, scenario in enumerate(batch.scenarios):
         sid, path = scenario.scenario_id, f"scenarios[{index}]"
-        if sid == BASE_ID:
-            issues.append(
-                Issue(
-                    "SCENARIO_DUPLICATE_ID",
-                    f"Scenario id {BASE_ID} is kept for the base week.",
-                    "Rename the scenario.",
-                    path=f"{path}.id",
-                    id=BASE_ID,
-                )
-            )
+        reserved = reserved_id_issue(scenario, path)
+        if reserved is not None:
+            issues.append(reserved)
             continue
         week = plan
         for number, change in enumerate(scenario.changes):

@@ -330,22 +330,26 @@ def prepare_scenarios(
     return _merge_twins(prepared)
 
 
+def reserved_id_issue(scenario: Scenario, path: str) -> Issue | None:
+    """``SCENARIO_DUPLICATE_ID`` if the scenario at ``path`` takes the base week's id."""
+    if scenario.scenario_id != BASE_ID:
+        return None
+    return Issue(
+        "SCENARIO_DUPLICATE_ID",
+        f"Scenario id {BASE_ID} is kept for the base week.",
+        "Rename the scenario.",
+        path=f"{path}.id",
+        id=BASE_ID,
+    )
+
+
 def _prepare_one(
     base: WeekPlan, scenario: Scenario, index: int, context: ApplyContext
 ) -> list[PreparedScenario]:
     path = f"scenarios[{index}]"
-    if scenario.scenario_id == BASE_ID:
-        raise InputError(
-            [
-                Issue(
-                    "SCENARIO_DUPLICATE_ID",
-                    f"Scenario id {BASE_ID} is kept for the base week.",
-                    "Rename the scenario.",
-                    path=f"{path}.id",
-                    id=BASE_ID,
-                )
-            ]
-        )
+    reserved = reserved_id_issue(scenario, path)
+    if reserved is not None:
+        raise InputError([reserved])
     steps = apply_changes_steps(
         base, scenario.changes, context, scenario_id=scenario.scenario_id, path=path
     )
