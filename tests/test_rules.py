@@ -330,9 +330,9 @@ def test_shared_boarding_binds_a_group_home_takes_the_longest_boarding_once() ->
 # --- several trips in one morning ----------------------------------------------------------
 
 
-def test_one_vehicle_drives_two_rounds_to_centres_opening_at_different_times() -> None:
-    """A two-seat car brings P1 and P2 to A (08:30) and then P3 and P4 to B (09:15)."""
-    plan = make_plan(
+def two_rounds_morning(settings: Settings | None = None) -> WeekPlan:
+    """A two-seat car, two rounds: P1 and P2 to A (08:30), then P3 and P4 to B (09:15)."""
+    return make_plan(
         [
             passenger("P1", home(0.01), "A"),
             passenger("P2", home(0.011), "A"),
@@ -344,7 +344,13 @@ def test_one_vehicle_drives_two_rounds_to_centres_opening_at_different_times() -
             centre("A", arrival=(hm(8, 30), hm(8, 40))),
             centre("B", CENTRE_B, arrival=(hm(9, 15), hm(9, 25))),
         ],
+        settings=settings or Settings(),
     )
+
+
+def test_one_vehicle_drives_two_rounds_to_centres_opening_at_different_times() -> None:
+    """A two-seat car brings P1 and P2 to A (08:30) and then P3 and P4 to B (09:15)."""
+    plan = two_rounds_morning()
     _, result = solve_checked(plan)
     assert result.unassigned == ()
     (route,) = result.routes
@@ -481,20 +487,7 @@ def test_driver_breaks_hold_a_short_route_takes_none() -> None:
 
 def test_driver_breaks_bind_two_rounds_take_a_break_between_them() -> None:
     """The two-round morning lasts over 40 min: the driver breaks, and no stretch is longer."""
-    plan = make_plan(
-        [
-            passenger("P1", home(0.01), "A"),
-            passenger("P2", home(0.011), "A"),
-            passenger("P3", home(0.012, 0.01), "B"),
-            passenger("P4", home(0.013, 0.01), "B"),
-        ],
-        [vehicle("V1", seats=2)],
-        centres=[
-            centre("A", arrival=(hm(8, 30), hm(8, 40))),
-            centre("B", CENTRE_B, arrival=(hm(9, 15), hm(9, 25))),
-        ],
-        settings=Settings(driver_break=SHORT_BREAKS),
-    )
+    plan = two_rounds_morning(Settings(driver_break=SHORT_BREAKS))
     _, result = solve_checked(plan)
     assert result.unassigned == ()
     (route,) = result.routes
