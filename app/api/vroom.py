@@ -32,27 +32,25 @@ from solver.errors import InputError
 
 router = APIRouter(prefix="/v1", tags=["interop"])
 
-_LOCATION: dict[str, Any] = {
-    "type": "array",
-    "items": {"type": "number"},
-    "minItems": 2,
-    "maxItems": 2,
-    "description": "[lon, lat] in degrees.",
-}
-_WINDOW: dict[str, Any] = {
-    "type": "array",
-    "items": {"type": "integer"},
-    "minItems": 2,
-    "maxItems": 2,
-    "description": "[start, end], seconds after midnight.",
-}
-_AMOUNT: dict[str, Any] = {
-    "type": "array",
-    "items": {"type": "integer", "minimum": 0},
-    "minItems": 1,
-    "maxItems": 2,
-    "description": "[seats, wheelchair places].",
-}
+
+def _short_array(
+    items: dict[str, Any], description: str, min_items: int = 2, max_items: int = 2
+) -> dict[str, Any]:
+    """The JSON schema of one of VROOM's short arrays (a pair, an amount)."""
+    return {
+        "type": "array",
+        "items": items,
+        "minItems": min_items,
+        "maxItems": max_items,
+        "description": description,
+    }
+
+
+_LOCATION = _short_array({"type": "number"}, "[lon, lat] in degrees.")
+_WINDOW = _short_array({"type": "integer"}, "[start, end], seconds after midnight.")
+_AMOUNT = _short_array(
+    {"type": "integer", "minimum": 0}, "[seats, wheelchair places].", min_items=1
+)
 _EXTENSION: dict[str, Any] = {
     "type": "object",
     "description": "dagrute extension: max_ride_s (seconds) and escorts (0-3).",
