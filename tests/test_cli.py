@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -54,6 +55,20 @@ def write(tmp_path: Path, data: object, name: str = "plan.json") -> Path:
     return path
 
 
+def solve_one(
+    plan: Path, out: Path, day: str = "mon", direction: str = "to_centre"
+) -> dict[str, Any]:
+    """``dagrute solve`` of one day-direction (8 s): the result's only plan."""
+    code, output = run(
+        "solve", plan, "--out", out, "--day", day, "--direction", direction, "--time-limit", "8"
+    )
+    assert code == 0, output
+    result = json.loads(out.read_text())
+    assert [(p["day"], p["direction"]) for p in result["plans"]] == [(day, direction)]
+    plan_result: dict[str, Any] = result["plans"][0]
+    return plan_result
+
+
 def test_sample_week_solves_every_passenger_with_zero_violations(tmp_path: Path) -> None:
     """The README's first command: the bundled week, all days and directions."""
     out, geojson = tmp_path / "r.json", tmp_path / "routes.geojson"
@@ -79,21 +94,8 @@ def test_one_day_one_direction_and_tampered_result_fails_check(
 ) -> None:
     plan = write(tmp_path, small_plan)
     out = tmp_path / "r.json"
-    code, output = run(
-        "solve",
-        plan,
-        "--out",
-        out,
-        "--day",
-        "tue",
-        "--direction",
-        "from_centre",
-        "--time-limit",
-        "8",
-    )
-    assert code == 0, output
+    solve_one(plan, out, "tue", "from_centre")
     result = json.loads(out.read_text())
-    assert [(p["day"], p["direction"]) for p in result["plans"]] == [("tue", "from_centre")]
     stop = result["plans"][0]["routes"][0]["stops"][1]
     stop["arrival"] = "03:00:00"  # before the centre opens, before the vehicle left
     tampered = write(tmp_path, result, "tampered.json")
@@ -170,21 +172,7 @@ def test_wheelchair_passenger_without_wheelchair_vehicle_is_unassigned_with_reas
     rider = small_plan["passengers"][0]
     rider["mobility"] = "wheelchair"
     rider["days"] = ["mon"]
-    out = tmp_path / "r.json"
-    code, output = run(
-        "solve",
-        write(tmp_path, small_plan),
-        "--out",
-        out,
-        "--day",
-        "mon",
-        "--direction",
-        "to_centre",
-        "--time-limit",
-        "8",
-    )
-    assert code == 0, output
-    unassigned = json.loads(out.read_text())["plans"][0]["unassigned"]
+    unassigned = solve_one(write(tmp_path, small_plan), tmp_path / "r.json")["unassigned"]
     reasons = {u["passenger_id"]: u["reason"] for u in unassigned}
     assert reasons[rider["id"]] == "UNASSIGNED_NO_WHEELCHAIR_VEHICLE"
 
@@ -198,21 +186,7 @@ def test_window_that_cannot_be_met_is_unassigned_with_reason(
     centre.pop("days", None)
     for p in small_plan["passengers"]:
         p.pop("earliest_pickup", None)  # else validation rejects the plan (tested elsewhere)
-    out = tmp_path / "r.json"
-    code, output = run(
-        "solve",
-        write(tmp_path, small_plan),
-        "--out",
-        out,
-        "--day",
-        "mon",
-        "--direction",
-        "to_centre",
-        "--time-limit",
-        "8",
-    )
-    assert code == 0, output
-    plan = json.loads(out.read_text())["plans"][0]
+    plan = solve_one(write(tmp_path, small_plan), tmp_path / "r.json")
     reasons = {u["passenger_id"]: u["reason"] for u in plan["unassigned"]}
     at_centre = [
         p["id"]
