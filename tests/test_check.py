@@ -452,17 +452,7 @@ def test_pickup_and_drop_off_by_different_vehicles_is_reported() -> None:
     first = Route(
         "V1",
         (
-            depot_stop(27000),
-            Stop(StopKind.HOME, HOME_A, 27100, 27160, pickups=("A",), load_seats=1),
-            Stop(
-                StopKind.HOME,
-                HOME_B,
-                27360,
-                27555,
-                pickups=("B",),
-                load_seats=2,
-                load_wheelchair_places=1,
-            ),
+            *MORNING_ROUTE.stops[:3],  # depot, home A, home B
             Stop(
                 StopKind.CENTRE,
                 CENTRE_LOCATION,
@@ -899,8 +889,7 @@ def waiting_morning(centre_arrival_s: int, breaks: tuple[DriverBreak, ...] = ())
     """A alone: depot 07:30 -> home A (boards 07:31:40-07:32:40) -> centre -> depot, with
     time to spare before the centre (the drive there takes 400 s)."""
     stops = (
-        depot_stop(27000),
-        Stop(StopKind.HOME, HOME_A, 27100, 27160, pickups=("A",), load_seats=1),
+        *MORNING_ROUTE.stops[:2],  # depot, home A
         Stop(
             StopKind.CENTRE,
             CENTRE_LOCATION,
@@ -983,8 +972,7 @@ SOLO_A_MORNING = day_result(
         Route(
             "V1",
             (
-                depot_stop(27000),
-                Stop(StopKind.HOME, HOME_A, 27100, 27160, pickups=("A",), load_seats=1),
+                *MORNING_ROUTE.stops[:2],  # depot, home A
                 Stop(
                     StopKind.CENTRE, CENTRE_LOCATION, 27560, 27605, dropoffs=("A",), centre_id="C1"
                 ),
