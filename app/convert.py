@@ -225,9 +225,15 @@ def assemble_week(
     """
     plan = plan_from_stored(plan_json)
     ordered = _in_week_order(rows, pairs)
-    violations = [v for row in ordered for v in json.loads(row.violations_json)]
     week = week_result(plan, stored_week(plan, ordered, pairs).plans, previous)
-    return result_to_json(week), violations
+    return result_to_json(week), stored_violations(ordered, pairs)
+
+
+def stored_violations(
+    rows: Iterable[DayRow], pairs: Sequence[tuple[str, str | Direction]]
+) -> list[dict[str, Any]]:
+    """The violations stored with each day-direction, in the order of ``pairs``."""
+    return [v for row in _in_week_order(rows, pairs) for v in json.loads(row.violations_json)]
 
 
 def _in_week_order(

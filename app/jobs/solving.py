@@ -21,10 +21,12 @@ process group of its own, which the worker kills whole when it stops a solve.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from multiprocessing.context import ForkProcess
 from multiprocessing.queues import Queue
 from pathlib import Path
@@ -36,7 +38,8 @@ from app.convert import day_result_json, violation_json
 from app.errors import safe_traceback
 from solver.check import check_across_days, check_week
 from solver.domain import Day, DayResult, Direction, RoadSettings, WeekPlan, WeekResult
-from solver.params import SolveParams
+from solver.io import result_to_json
+from solver.params import MIN_SOLVE_S, SolveParams
 from solver.roads import RoadNetwork
 from solver.travel import TravelTimes
 from solver.week import solve_week
@@ -44,6 +47,10 @@ from solver.week import solve_week
 log = structlog.get_logger("app.jobs.solving")
 
 PR_SET_PDEATHSIG = 1
+
+ASSEMBLY_RESERVE_S = 1.0
+"""Seconds of an attempt kept back from the solver process for the worker to store the week's
+result (a Bergen week: 10 MB of JSON) and finish the job."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +67,14 @@ class WeekTask:
     days: tuple[Day, ...]
     directions: tuple[Direction, ...]
     time_limit_s: float
-    """Seconds this attempt may take, loading and matrices included."""
+    """Seconds this attempt may take from ``created_s``: forking, loading and matrices
+    included, and the worker's storing of the week after it (``ASSEMBLY_RESERVE_S``)."""
     workers: int
     kept: WeekResult | None = None
     previous: WeekResult | None = None
+    created_s: float = field(default_factory=time.monotonic)
+    """When the worker made the task (``time.monotonic()``): the solver process's clock
+    starts here, not when the forked process gets going."""
 
 
 @dataclass(frozen=True)
@@ -166,8 +177,9 @@ def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
     """Plan ``task`` (runs in the solver process) and report on ``events``.
 
     Events, in order: ``("ready", pid)``, then any number of ``("progress", label, done,
-    total)`` and ``("day", DayOutcome)``, then ``("done", violations)`` (the checker's rules
-    across days on the whole week, stored days included, as JSON) or ``("failed", Failure)``.
+    total)`` and ``("day", DayOutcome)``, then ``("done", violations, week_json)`` (the
+    checker's rules across days on the whole week, stored days included, as JSON, and the
+    week's result JSON text, totals included) or ``("failed", Failure)``.
     """
     die_with_parent(parent_pid)
     os.setpgid(0, 0)
@@ -175,9 +187,11 @@ def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     params = SolveParams.from_settings(
-        task.plan.settings, time_limit_s=task.time_limit_s, workers=task.workers
+        task.plan.settings,
+        time_limit_s=max(MIN_SOLVE_S, task.time_limit_s - ASSEMBLY_RESERVE_S),
+        workers=task.workers,
     )
-    deadline = params.deadline()
+    deadline = params.deadline(time.perf_counter() - (time.monotonic() - task.created_s))
     log.info("solver process ready", pid=os.getpid(), parent=parent_pid)
     events.put(("ready", os.getpid()))
     plan = task.plan
@@ -206,10 +220,13 @@ def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
         # Each day-direction was checked as it was handed out; the rules across days (the same
         # vehicle both ways) need the whole week.
         violations = [violation_json(v) for v in check_across_days(plan, week)]
+        # The week's result JSON is written here, inside the solve's clock, not read back
+        # from the stored day-directions by the worker after it (2.5-3.3 s for a Bergen week).
+        week_json = json.dumps(result_to_json(week))
     except BaseException as error:  # reported to the worker, which decides the job's fate
         events.put(("failed", _failure(error)))
     else:
-        events.put(("done", violations))
+        events.put(("done", violations, week_json))
     finally:
         events.close()
         events.join_thread()

@@ -11,6 +11,7 @@ exits. What-if batch jobs (kind ``scenarios``) run in a batch process of their o
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -102,10 +103,12 @@ class SolverRunner:
 class _Solved:
     """A job's day-directions, all stored, and the checker's rules across days on the week.
 
-    ``week_violations`` is None where no week was planned now (all were stored before).
+    ``week_violations`` and ``week_json`` (the week's result, as the solver process wrote
+    it) are None where no week was planned now (all were stored before).
     """
 
     week_violations: list[dict[str, Any]] | None
+    week_json: str | None = None
 
 
 @dataclass
@@ -225,7 +228,11 @@ class Worker:
         if outcome is None:
             return
         rows = queue.stored_days(self.database, claim.job_id)
-        result, violations = convert.assemble_week(plan_json, rows, pairs, previous)
+        if outcome.week_json is not None:
+            result: dict[str, Any] = json.loads(outcome.week_json)
+            violations = convert.stored_violations(rows, pairs)
+        else:
+            result, violations = convert.assemble_week(plan_json, rows, pairs, previous)
         # Each stored day-direction holds its own violations; the rules across days come
         # from the solver process, which saw the whole week.
         violations = violations + (outcome.week_violations or [])
@@ -288,6 +295,7 @@ class Worker:
         next_beat = 0.0
         finished = False
         week_violations: list[dict[str, Any]] | None = None
+        week_json: str | None = None
         labels = [f"{day} {direction}" for day, direction in pending]
         while not finished:
             events = solver.poll()
@@ -331,7 +339,7 @@ class Worker:
                     self._fail(claim, _problem_of(claim, event[1]))
                     return None
                 elif kind == "done":
-                    finished, week_violations = True, event[1]
+                    finished, week_violations, week_json = True, event[1], event[2]
             if finished:
                 break
             now = time.monotonic()
@@ -358,7 +366,7 @@ class Worker:
                 return None
             time.sleep(WAIT_STEP_S)
         self.runner.terminate()
-        return _Solved(week_violations)
+        return _Solved(week_violations, week_json)
 
     def _previous_week(self, claim: Claim) -> WeekResult | None:
         """The earlier job's week whose routes this job keeps (``previous_job_id``).
