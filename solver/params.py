@@ -9,6 +9,7 @@ week's planning asks it for a share of what is left, and never gets more than is
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +23,26 @@ FINISH_RESERVE_SHARE = 0.06
 FINISH_RESERVE_S = 1.0
 """Share and seconds of the budget kept back from the searches for drawing geometry, the
 totals and the checker after them (measured: about 4 s of 60 on the Bergen week)."""
+
+
+def process_started() -> float:
+    """The ``time.perf_counter()`` value at which this process started.
+
+    A command's clock starts here, so Python's own start and the imports (OR-Tools, numba,
+    about 2-4 s), which no clock inside the program sees, count against the limit too. Read
+    from Linux's ``/proc/self/stat`` (start time in clock ticks after boot); elsewhere, or if
+    that cannot be read, now. No library exposes this without a dependency (psutil) for one
+    number.
+    """
+    now = time.perf_counter()
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        started_after_boot_s = int(fields[19]) / os.sysconf("SC_CLK_TCK")
+        age_s = time.clock_gettime(time.CLOCK_BOOTTIME) - started_after_boot_s
+    except (OSError, ValueError, IndexError, AttributeError):
+        return now
+    return now - max(0.0, age_s)
 
 
 class _Settings(Protocol):
@@ -131,4 +152,11 @@ def capped_limits(
     ]
 
 
-__all__ = ["FINISH_RESERVE_S", "FINISH_RESERVE_SHARE", "MIN_SOLVE_S", "Deadline", "SolveParams"]
+__all__ = [
+    "FINISH_RESERVE_S",
+    "FINISH_RESERVE_SHARE",
+    "MIN_SOLVE_S",
+    "Deadline",
+    "SolveParams",
+    "process_started",
+]

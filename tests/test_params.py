@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from solver.domain import Settings
-from solver.params import MIN_SOLVE_S, Deadline, SolveParams, capped_limits
+from solver.params import MIN_SOLVE_S, Deadline, SolveParams, capped_limits, process_started
 
 
 def test_the_plan_seeds_the_params_and_given_options_win() -> None:
@@ -54,3 +54,10 @@ def test_a_phase_that_may_be_left_out_never_starts_past_the_deadline() -> None:
     assert past.optional_limits([50], 1, 100.0) is None
     assert past.limits([50], 1, 100.0) == [MIN_SOLVE_S]
     assert plenty.optional_limits([], 2, 10.0) is None
+
+
+def test_a_command_clock_starts_with_its_process() -> None:
+    # pytest imported a good deal before this test ran: the process is older than now.
+    age_s = time.perf_counter() - process_started()
+    assert 0.0 < age_s < 24 * 3600
+    assert SolveParams(time_limit_s=1e6).deadline(process_started()).elapsed_s() >= age_s
