@@ -22,21 +22,8 @@ from solver.scenarios.changes import (
     VehicleSelector,
     apply_change,
 )
-from solver.week import solve_week
-from tests.conftest import StraightNetwork, plan_matrices
-from tests.scenarios.tiny import monday_week, tiny_week
-
-WEEK_SECONDS = 2.0
-
-
-def routed(plan: WeekPlan, fleet: tuple[str, ...]) -> WeekResult:
-    """``plan`` routed with only the vehicles ``fleet`` (valid routes for the whole fleet)."""
-    only = plan.replace(
-        vehicles=tuple(v for v in plan.vehicles if v.vehicle_id in fleet),
-        settings=replace(plan.settings, time_limit_s=WEEK_SECONDS),
-    )
-    result, _ = solve_week(only, StraightNetwork(), workers=1)
-    return replace(result, name=plan.name)
+from tests.conftest import plan_matrices
+from tests.scenarios.tiny import WEEK_SECONDS, monday_week, routed, tiny_week
 
 
 def scenario(scenario_id: str, plan: WeekPlan) -> PreparedScenario:

@@ -41,22 +41,10 @@ from solver.scenarios.changes import (
 )
 from solver.scenarios.report import write_batch
 from solver.scenarios.spec import Scenario, parse_scenarios
-from solver.week import solve_week
-from tests.conftest import StraightNetwork, plan_matrices
-from tests.scenarios.tiny import GridNodes, batch_of, monday_week, tiny_week
+from tests.conftest import plan_matrices
+from tests.scenarios.tiny import GridNodes, batch_of, monday_week, routed, tiny_week
 
 AGE_62 = Scenario("age-62", "Age limit 62", (AgeLimit(62, 2025),))
-WEEK_SECONDS = 2.0
-
-
-def routed(plan: WeekPlan, fleet: tuple[str, ...]) -> WeekResult:
-    """``plan`` routed with only the vehicles ``fleet`` (valid routes for the whole fleet)."""
-    only = plan.replace(
-        vehicles=tuple(v for v in plan.vehicles if v.vehicle_id in fleet),
-        settings=replace(plan.settings, time_limit_s=WEEK_SECONDS),
-    )
-    result, _ = solve_week(only, StraightNetwork(), workers=1)
-    return replace(result, name=plan.name)
 
 
 def priced_week(plan: WeekPlan, result: WeekResult) -> float:

@@ -14,9 +14,20 @@ from solver.domain import (
     SeatingLayout,
     Tariff,
     WeekPlan,
+    WeekResult,
 )
 from solver.scenarios.spec import Scenario, ScenarioBatch
-from tests.conftest import CENTRE_A, CENTRE_B, centre, home, make_plan, passenger, vehicle
+from solver.week import solve_week
+from tests.conftest import (
+    CENTRE_A,
+    CENTRE_B,
+    StraightNetwork,
+    centre,
+    home,
+    make_plan,
+    passenger,
+    vehicle,
+)
 
 CENTRE_C = LatLon(59.920, 10.800)
 GROUP_HOME = home(0.004, 0.002)
@@ -70,6 +81,20 @@ def monday_week() -> WeekPlan:
         passengers=tuple(replace(p, days=mon) for p in plan.passengers),
         vehicles=tuple(v for v in plan.vehicles if v.vehicle_id != "V3"),
     )
+
+
+WEEK_SECONDS = 2.0
+"""Time limit of the weeks ``routed`` plans."""
+
+
+def routed(plan: WeekPlan, fleet: tuple[str, ...]) -> WeekResult:
+    """``plan`` routed with only the vehicles ``fleet`` (valid routes for the whole fleet)."""
+    only = plan.replace(
+        vehicles=tuple(v for v in plan.vehicles if v.vehicle_id in fleet),
+        settings=replace(plan.settings, time_limit_s=WEEK_SECONDS),
+    )
+    result, _ = solve_week(only, StraightNetwork(), workers=1)
+    return replace(result, name=plan.name)
 
 
 def batch_of(*scenarios: Scenario, time_limit_s: float = 2.0) -> ScenarioBatch:
