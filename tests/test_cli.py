@@ -11,31 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from solver.cli import EXIT_INPUT, EXIT_VIOLATIONS, app
+from solver.cli import EXIT_INPUT, EXIT_VIOLATIONS
 from solver.config import get_config
+from tests.clikit import run, use_shared_roads_cache
 
 SAMPLE = Path(__file__).parents[1] / "data" / "samples" / "oslo-east-week.json"
-runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
 def cache_dir(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    """One road-graph cache for all CLI tests (the first test builds it)."""
-    folder = tmp_path_factory.getbasetemp() / "cli-roads-cache"
-    monkeypatch.setenv("DAGRUTE_CACHE_DIR", str(folder))
+    """One road-graph cache for all CLI tests (the first test builds it), one worker."""
     monkeypatch.setenv("DAGRUTE_WORKERS", "1")
-    get_config.cache_clear()
+    use_shared_roads_cache(tmp_path_factory, monkeypatch)
     yield
     get_config.cache_clear()
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, [str(a) for a in args])
-    return result.exit_code, result.output
 
 
 @pytest.fixture

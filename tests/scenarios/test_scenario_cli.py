@@ -13,12 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from solver.cli import EXIT_INPUT, app
+from solver.cli import EXIT_INPUT
 from solver.config import get_config
-
-runner = CliRunner()
+from tests.clikit import run, use_shared_roads_cache
 
 SCENARIOS = {
     "name": "tiny what-ifs",
@@ -48,18 +46,11 @@ SCENARIOS = {
 def cache_dir(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    """The road-graph cache the other CLI tests share (the first test builds it)."""
-    folder = tmp_path_factory.getbasetemp() / "cli-roads-cache"
-    monkeypatch.setenv("DAGRUTE_CACHE_DIR", str(folder))
+    """The road-graph cache the other CLI tests share, and no Dask cluster."""
     monkeypatch.delenv("DAGRUTE_DASK_ADDRESS", raising=False)
-    get_config.cache_clear()
+    use_shared_roads_cache(tmp_path_factory, monkeypatch)
     yield
     get_config.cache_clear()
-
-
-def run(*args: object) -> tuple[int, str]:
-    result = runner.invoke(app, [str(a) for a in args])
-    return result.exit_code, result.output
 
 
 @pytest.fixture
