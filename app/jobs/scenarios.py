@@ -54,7 +54,8 @@ from solver.domain import WeekPlan
 from solver.errors import InputError
 from solver.roads import RoadsError
 from solver.scenarios import ScenarioBatch, parse_scenarios, run_batch, write_batch
-from solver.scenarios.batch import Backend, BatchResult, DaskBackend, SolveTask
+from solver.scenarios.backends import Backend, DaskBackend
+from solver.scenarios.batch import BatchResult, SolveTask
 
 log = structlog.get_logger("app.jobs.scenarios")
 

@@ -7,18 +7,13 @@
     write_batch(result, Path("out/scenarios"))
 
 See :mod:`solver.scenarios.changes` (change types), :mod:`solver.scenarios.days`
-(attendance-day optimisation), :mod:`solver.scenarios.batch` (runner and backends),
+(attendance-day optimisation), :mod:`solver.scenarios.batch` (runner),
+:mod:`solver.scenarios.backends` (local processes or Dask),
 :mod:`solver.scenarios.report` (output files) and :mod:`solver.costs` (annual costs).
 """
 
-from solver.scenarios.batch import (
-    BatchResult,
-    DaskBackend,
-    LocalBackend,
-    ScenarioOutcome,
-    make_backend,
-    run_batch,
-)
+from solver.scenarios.backends import DaskBackend, LocalBackend, make_backend
+from solver.scenarios.batch import BatchResult, ScenarioOutcome, run_batch
 from solver.scenarios.changes import SCENARIO_CODES, ApplyContext, apply_change, apply_changes
 from solver.scenarios.report import write_batch
 from solver.scenarios.spec import (

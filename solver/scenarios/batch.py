@@ -39,12 +39,13 @@ itself wherever taking visits out of a route does not lengthen it (road travel t
 the triangle inequality), so such a scenario does not come out dearer than the base; it
 carries fewer trips, so per-trip and band prices fall with them.
 
-Backends share one code path: a ``concurrent.futures.Executor`` (in-process for one worker,
-``ProcessPoolExecutor`` for more, ``distributed.Client.get_executor()`` for Dask) and a
-``share`` step (Dask scatters the matrices to every worker; local backends pass them along).
+Backends (:mod:`solver.scenarios.backends`) share one code path: a
+``concurrent.futures.Executor`` (in-process for one worker, ``ProcessPoolExecutor`` for more,
+``distributed.Client.get_executor()`` for Dask) and a ``share`` step (Dask scatters the
+matrices to every worker; local backends pass them along).
 A job can pass ``progress`` to follow the batch: ``progress(what, done, total)``.
 
-One module on purpose (about 780 lines): the stages of one batch run (prepare, roads,
+One module on purpose (about 810 lines): the stages of one batch run (prepare, roads,
 solve on a backend, price) share its task and result types.
 """
 
@@ -53,12 +54,10 @@ from __future__ import annotations
 import os
 import socket
 import time
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field, replace
-from types import TracebackType
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -79,6 +78,7 @@ from solver.domain import (
 from solver.errors import InputError, Issue
 from solver.params import SolveParams
 from solver.routing.search import read_start
+from solver.scenarios.backends import Backend, LocalBackend
 from solver.scenarios.changes import (
     ApplyContext,
     CapDays,
@@ -92,7 +92,7 @@ from solver.scenarios.explain import explain_all
 from solver.scenarios.spec import Scenario, ScenarioBatch
 from solver.straight import StraightMatrices, straight_matrices
 from solver.validate import plan_places, raise_if_invalid, snap_issues
-from solver.week import ProgressFn, default_workers, solve_week
+from solver.week import ProgressFn, solve_week
 from solver.week.consistency import Consistency
 from solver.week.totals import week_totals
 
@@ -572,136 +572,6 @@ def priced_day_cost(
     """
     costs = price_week(plan, WeekResult(plans=tuple(day_plans)), distances)
     return costs.priced_weekly_cost(costing) - costs.total("fixed_week_cost")
-
-
-class InlineExecutor(Executor):
-    """Runs each call at once in this process (one worker: no process start-up, no pickling)."""
-
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        """Run ``fn(*args, **kwargs)`` now; its result (or exception) is in the future."""
-        future: Future[T] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as error:  # handed to the caller through the future
-            future.set_exception(error)
-        return future
-
-
-class Backend(ABC):
-    """Where scenario weeks are solved: an executor and a way to share data with workers."""
-
-    name: str = "backend"
-
-    @property
-    @abstractmethod
-    def workers(self) -> int:
-        """How many weeks may be solved at once."""
-
-    @abstractmethod
-    def executor(self) -> Executor:
-        """The executor tasks are submitted to (opened on first use)."""
-
-    def share(self, value: T) -> T:
-        """``value`` made available to every worker (local backends: the value itself)."""
-        return value
-
-    def close(self) -> None:  # noqa: B027 - optional hook
-        """Release processes or connections."""
-
-    def __enter__(self) -> Backend:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class LocalBackend(Backend):
-    """Worker processes on this machine (``workers == 1``: in this process)."""
-
-    name = "local"
-
-    def __init__(self, workers: int | None = None) -> None:
-        self._workers = max(1, workers or default_workers())
-        self._executor: Executor | None = None
-
-    @property
-    def workers(self) -> int:
-        """Worker processes (1: in-process)."""
-        return self._workers
-
-    def executor(self) -> Executor:
-        """In-process for one worker, else a process pool."""
-        if self._executor is None:
-            self._executor = (
-                InlineExecutor()
-                if self._workers == 1
-                else ProcessPoolExecutor(max_workers=self._workers)
-            )
-        return self._executor
-
-    def close(self) -> None:
-        """Shut the pool down."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
-
-
-class DaskBackend(Backend):
-    """A Dask distributed cluster: at ``address`` (e.g. ``tcp://scheduler:8786``) or a client.
-
-    The matrices are scattered to every worker once; tasks go through the client's
-    ``concurrent.futures`` executor. Workers need dagrute installed (same version).
-    """
-
-    name = "dask"
-
-    def __init__(self, address: str | None = None, client: Any = None) -> None:
-        if address is None and client is None:
-            raise ValueError("DaskBackend needs an address or a client.")
-        self._address = address
-        self._client = client
-        self._owns_client = client is None
-
-    @property
-    def client(self) -> Any:
-        """The ``distributed.Client`` (connected on first use)."""
-        if self._client is None:
-            from distributed import Client  # heavy import, only when Dask is used
-
-            self._client = Client(self._address)  # type: ignore[no-untyped-call]
-        return self._client
-
-    @property
-    def workers(self) -> int:
-        """Worker threads the cluster offers (at least 1)."""
-        info = self.client.scheduler_info()
-        return max(1, sum(int(w.get("nthreads", 1)) for w in info["workers"].values()))
-
-    def executor(self) -> Executor:
-        """The client's ``concurrent.futures`` executor (impure: every task runs)."""
-        return cast(Executor, self.client.get_executor(pure=False))
-
-    def share(self, value: T) -> T:
-        """Scatter ``value`` to every worker; tasks receive the value (Dask resolves it)."""
-        return cast(T, self.client.scatter(value, broadcast=True, hash=False))
-
-    def close(self) -> None:
-        """Close the client if this backend opened it."""
-        if self._owns_client and self._client is not None:
-            self._client.close()
-            self._client = None
-
-
-def make_backend(workers: int | None = None, dask_address: str | None = None) -> Backend:
-    """Dask at ``dask_address`` when given, else local processes (``workers``, default cores)."""
-    if dask_address:
-        return DaskBackend(dask_address)
-    return LocalBackend(workers)
 
 
 def _run_tasks(

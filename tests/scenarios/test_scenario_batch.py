@@ -14,13 +14,8 @@ import pytest
 
 from solver.domain import DistanceBand
 from solver.errors import InputError
-from solver.scenarios.batch import (
-    LocalBackend,
-    make_backend,
-    plan_tasks,
-    prepare_scenarios,
-    run_batch,
-)
+from solver.scenarios.backends import LocalBackend, make_backend
+from solver.scenarios.batch import plan_tasks, prepare_scenarios, run_batch
 from solver.scenarios.changes import (
     ApplyContext,
     CapDays,

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from solver.config import get_config
-from solver.scenarios.batch import DaskBackend, make_backend, run_batch
+from solver.scenarios.backends import DaskBackend, make_backend
+from solver.scenarios.batch import run_batch
 from solver.scenarios.changes import ChangeTariff, CloseCentre
 from solver.scenarios.spec import Scenario
 from tests.scenarios.tiny import batch_of, monday_week
