@@ -9,6 +9,9 @@ Usage::
 Writes the JSON results and (re)writes the set's section of docs/benchmarks.md. Every result,
 dagrute's and each peer's, is re-verified by ``solver.check.check_day``. The procedure is in
 benchmarks/README.md.
+
+One module on purpose (about 650 lines): besides the set runner it holds what every other
+benchmark reuses (``machine``, ``write_section``, the docs sections), so they report alike.
 """
 
 from __future__ import annotations

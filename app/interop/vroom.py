@@ -38,6 +38,10 @@ Output (:func:`vroom_output`) follows VROOM's solution format: ``code``, ``summa
 ``arrival`` and ``load`` per step. ``duration`` is the route's time from leaving the depot to
 its last arrival, service and waiting included; ``waiting_time`` is not split out (0).
 
+One module on purpose (about 960 lines): reading VROOM's problem and writing its solution
+share the field meanings and units above, and the error codes; split in two, each half would
+restate them.
+
 One module on purpose (about 960 lines): one foreign format in and out, both directions
 sharing its field rules.
 """
