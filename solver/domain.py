@@ -348,6 +348,9 @@ class Settings:
     ``choose_layouts``: the solver sets each route's flip seats to one of its vehicle's
     ``layouts`` (reported as ``Route.layout``) instead of using ``seats``/``wheelchair_places``.
     ``driver_break``: the break rule drivers keep on long routes (None: no breaks planned).
+    ``max_solutions``: a deterministic work limit on each day-direction's search (None: the
+    clock alone); where it binds before the clock, the same plan and seed give the same
+    routes on any machine and through any entry point (CLI, service, scenario batch).
     """
 
     time_limit_s: float = 60.0
@@ -361,6 +364,7 @@ class Settings:
     same_vehicle_both_ways: bool = False
     choose_layouts: bool = False
     driver_break: BreakRule | None = None
+    max_solutions: int | None = None
 
 
 @dataclass(frozen=True)

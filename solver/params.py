@@ -52,6 +52,9 @@ class _Settings(Protocol):
     @property
     def seed(self) -> int: ...
 
+    @property
+    def max_solutions(self) -> int | None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class SolveParams:
@@ -70,8 +73,12 @@ class SolveParams:
 
     @classmethod
     def from_settings(cls, settings: _Settings, **overrides: object) -> SolveParams:
-        """The plan's own time limit and seed, with ``overrides`` (None values ignored)."""
-        params = cls(time_limit_s=settings.time_limit_s, seed=settings.seed)
+        """The plan's own limits and seed, with ``overrides`` (None values ignored)."""
+        params = cls(
+            time_limit_s=settings.time_limit_s,
+            seed=settings.seed,
+            max_solutions=settings.max_solutions,
+        )
         given = {key: value for key, value in overrides.items() if value is not None}
         return replace(params, **given)  # type: ignore[arg-type]
 

@@ -146,6 +146,8 @@ def check_setting_values(plan: WeekPlan) -> Iterator[Issue]:
         ("roads.intersection_penalty_s", roads.intersection_penalty_s, 0, True),
         ("roads.access_speed_kph", roads.access_speed_kph, 0, False),
     )
+    if settings.max_solutions is not None:
+        bounds += (("max_solutions", settings.max_solutions, 1, True),)
     if settings.driver_break is not None:
         bounds += (
             ("driver_break.duration_s", settings.driver_break.duration_s, 0, False),

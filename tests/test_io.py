@@ -276,6 +276,19 @@ def test_plan_round_trips_through_json() -> None:
     assert parse_plan(json.dumps(plan_to_json(plan))) == plan
 
 
+def test_a_work_limit_is_read_and_written_and_left_out_when_unset() -> None:
+    data = minimal_plan_json()
+    assert "max_solutions" not in plan_to_json(parse_plan(data))["settings"]
+    data["settings"] = {"max_solutions": 250}
+    plan = parse_plan(data)
+    assert plan.settings.max_solutions == 250
+    assert plan_to_json(plan)["settings"]["max_solutions"] == 250
+    data["settings"] = {"max_solutions": 0}
+    with pytest.raises(InputError) as caught:
+        parse_plan(data)
+    assert caught.value.issues[0].path == "settings.max_solutions"
+
+
 def test_vehicle_rules_read_from_a_plan_file() -> None:
     data = minimal_plan_json()
     data["passengers"][0].update(

@@ -61,3 +61,10 @@ def test_a_command_clock_starts_with_its_process() -> None:
     age_s = time.perf_counter() - process_started()
     assert 0.0 < age_s < 24 * 3600
     assert SolveParams(time_limit_s=1e6).deadline(process_started()).elapsed_s() >= age_s
+
+
+def test_a_plan_can_set_a_work_limit_and_the_options_override_it() -> None:
+    settings = replace(Settings(), time_limit_s=45, seed=7, max_solutions=300)
+    assert SolveParams.from_settings(settings).max_solutions == 300
+    assert SolveParams.from_settings(settings, max_solutions=20).max_solutions == 20
+    assert SolveParams.from_settings(Settings()).max_solutions is None

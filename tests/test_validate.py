@@ -235,6 +235,12 @@ CASES: dict[str, Case] = {
         "settings.roads.speed_factor",
         None,
     ),
+    "settings built in code have a work limit of no solutions": (
+        lambda: sound_plan(settings=Settings(max_solutions=1)),
+        lambda: sound_plan(settings=Settings(max_solutions=0)),
+        "settings.max_solutions",
+        None,
+    ),
     "settings built in code have a break of no length": (
         lambda: sound_plan(settings=Settings(driver_break=BreakRule(duration_s=1))),
         lambda: sound_plan(settings=Settings(driver_break=BreakRule(duration_s=0))),
@@ -326,6 +332,7 @@ CASE_CODES: dict[str, str] = {
     "a vehicle built in code attends on saturday": "INPUT_VALUE",
     "a vehicle built in code has an unknown operator": "INPUT_VALUE",
     "settings built in code have no speed": "INPUT_VALUE",
+    "settings built in code have a work limit of no solutions": "INPUT_VALUE",
     "settings built in code have a break of no length": "INPUT_VALUE",
     "a passenger built in code has four escorts in the afternoon": "INPUT_ESCORTS",
     "a passenger is allowed a vehicle the plan lacks": "INPUT_UNKNOWN_VEHICLE",

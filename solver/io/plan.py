@@ -163,6 +163,7 @@ def _settings_from_schema(schema: SettingsSchema) -> Settings:
             if schema.driver_break is None
             else BreakRule(schema.driver_break.duration_s, schema.driver_break.max_work_s)
         ),
+        max_solutions=schema.max_solutions,
     )
 
 
@@ -309,6 +310,7 @@ def _settings_schema(settings: Settings) -> SettingsSchema:
                 max_work_s=settings.driver_break.max_work_s,
             )
         ),
+        max_solutions=settings.max_solutions,
     )
 
 

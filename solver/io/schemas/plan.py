@@ -493,6 +493,16 @@ class SettingsSchema(_Schema):
         "are planned if left out. Each route reports its breaks.",
         examples=[{"duration_s": 1800, "max_work_s": 19800}],
     )
+    max_solutions: int | None = Field(
+        default=None,
+        ge=1,
+        exclude_if=omit_none,
+        description="A deterministic work limit: each day-direction's search stops after this "
+        "many improving solutions, if its time has not run out first. Where it binds before "
+        "the clock, the same plan and seed give the same routes on any machine; left out, "
+        "the time limit alone ends each search.",
+        examples=[500],
+    )
 
 
 class PlanSchema(_Schema):
