@@ -24,6 +24,7 @@ from solver.domain import (
     Route,
     Unassigned,
 )
+from solver.params import MIN_SOLVE_S
 from solver.routing.model import (
     DayModel,
     build_day_model,
@@ -73,6 +74,19 @@ class SearchParams:
     insertion_neighbors_ratio: float = 1.0
     """Share of each visit's nearest visits the first solution (parallel cheapest insertion)
     considers inserting it next to (1.0: all; ``sized_for`` lowers it on large days)."""
+    ends_at: float | None = None
+    """``time.perf_counter()`` value by which the search should end (the end of its phase of
+    the week); a search that starts late, after earlier ones overran, gets what is left of
+    it (``time_limit_s`` at most, ``MIN_SOLVE_S`` at least). Linux's ``perf_counter`` is the
+    system's monotonic clock, so the planner's processes share it."""
+
+
+def limit_at_start(params: SearchParams, now: float) -> SearchParams:
+    """``params`` with the time limit cut to what is left before ``params.ends_at``."""
+    if params.ends_at is None:
+        return params
+    left_s = max(MIN_SOLVE_S, params.ends_at - now)
+    return replace(params, time_limit_s=min(params.time_limit_s, left_s))
 
 
 LARGE_DAY_PASSENGERS = 400
@@ -144,6 +158,7 @@ def solve_day(
     ignored; if the rest breaks a constraint, the search starts from scratch.
     """
     started = time.perf_counter()
+    params = limit_at_start(params, started)
     screened = screen(problem, matrices)
     unassigned = list(screened.unassigned)
     routes: list[Route] = []
