@@ -541,8 +541,9 @@ def _unpin_unserved(
     from the pinned solution where its pins allow a warm start. Where someone is still left
     out, round 2: the others' pins keep their vehicle but their time becomes a preference.
     Round 3: no pins on that day. Round 1 is kept if it serves at least as many; the later
-    rounds, which give up more of the week's consistency, only if they serve more. No round
-    starts once the searching time is used up.
+    rounds, which give up more of the week's consistency, only if they serve more. Round 1
+    always runs (serving comes first); the later ones do not start once the searching time
+    is used up.
     ``kept``: per problem, passengers who must keep a vehicle whatever happens (the morning's,
     with ``settings.same_vehicle_both_ways``): their pin loses only its time. Returns the
     problems as last solved (with the pins they kept) and their results.
@@ -583,7 +584,14 @@ def _unpin_unserved(
         # an earlier one did not use.
         share = deadline.share_s(fraction / (len(rounds) - round_index))
         fraction -= fraction / (len(rounds) - round_index)
-        limits = deadline.optional_limits([len(p.passengers) for p in retry], workers, share)
+        weights = [len(p.passengers) for p in retry]
+        # Serving comes first: round 1 runs even when the searching time is used up (its solves
+        # get the floor, about 1.5 s on a Bergen day); the later rounds only with time left.
+        limits = (
+            deadline.limits(weights, workers, share)
+            if relaxed == "stuck"
+            else deadline.optional_limits(weights, workers, share)
+        )
         if limits is None:
             break  # no time left for this round (nor a later one): keep what is solved
         solved = _solve_all(retry, limits, search, matrices, workers, warm_starts=starts)
