@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from solver.params import MIN_SOLVE_S
 from solver.routing.search import (
+    FAST_FIRST_SOLUTION,
     LARGE_DAY_NEIGHBORS_RATIO,
     LARGE_DAY_PASSENGERS,
     SearchParams,
@@ -38,3 +39,20 @@ def test_a_search_that_starts_late_gets_what_is_left_of_its_phase() -> None:
     assert limit_at_start(params, now=99.9).time_limit_s == MIN_SOLVE_S  # never below the floor
     alone = SearchParams(time_limit_s=10)
     assert limit_at_start(alone, now=1e9) == alone  # no phase end: its own limit
+
+
+def test_little_time_per_passenger_builds_the_first_solution_faster() -> None:
+    # 256 passengers (a Bergen morning): 10 s keeps every insertion, 3 s (a 30 s week's share)
+    # inserts among near neighbours, 1 s takes local cheapest insertion.
+    assert sized_for(SearchParams(time_limit_s=10), 256) == SearchParams(time_limit_s=10)
+    assert sized_for(SearchParams(time_limit_s=3), 256).insertion_neighbors_ratio == (
+        LARGE_DAY_NEIGHBORS_RATIO
+    )
+    fast = sized_for(SearchParams(time_limit_s=1), 256)
+    assert fast.first_solution == FAST_FIRST_SOLUTION
+    assert fast.insertion_neighbors_ratio == 1.0
+    # Small days keep the default even with a short limit.
+    assert sized_for(SearchParams(time_limit_s=1), 12) == SearchParams(time_limit_s=1)
+    # A chosen first solution is kept.
+    chosen = SearchParams(time_limit_s=1, first_solution="SAVINGS")
+    assert sized_for(chosen, 256) == chosen

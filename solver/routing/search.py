@@ -44,6 +44,9 @@ log = structlog.get_logger(__name__)
 
 DEFAULT_FIRST_SOLUTION = "PARALLEL_CHEAPEST_INSERTION"
 
+FAST_FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"
+"""The first solution when there is very little time per passenger (``sized_for``)."""
+
 ENTRANCE_FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"
 """First solution where a centre's entrance is limited (``DayModel.entrance_limited``).
 Parallel cheapest insertion meets the cumulative constraint only when it commits an insertion:
@@ -105,12 +108,34 @@ MIN_INSERTION_NEIGHBORS = 20
 """The least neighbours a visit is tried next to when the ratio is lowered."""
 
 
-def sized_for(params: SearchParams, num_passengers: int) -> SearchParams:
-    """``params`` for a day-direction of ``num_passengers``: near insertions on large days.
+FULL_INSERTION_S_PER_PASSENGER = 0.02
+"""Seconds of limit per passenger below which a day-direction's first solution inserts among
+near neighbours only: parallel cheapest insertion took 3.9 s for the 256 passengers of a
+Bergen morning (0.015 s each) and at 3 s left 71 of 253 out; a 30 s week gives each of its
+ten day-directions about 3 s of one core."""
 
-    A caller's own ``insertion_neighbors_ratio`` is kept.
+NEAR_INSERTION_S_PER_PASSENGER = 0.008
+"""Below this many seconds per passenger even near insertions (1.5 s for the Bergen morning,
+0.006 s each) may not finish: local cheapest insertion (0.6 s there, 24 % dearer) builds the
+first solution instead."""
+
+
+def sized_for(params: SearchParams, num_passengers: int) -> SearchParams:
+    """``params`` for a day-direction of ``num_passengers`` within ``params.time_limit_s``.
+
+    Parallel cheapest insertion (the default first solution) weighs every insertion against
+    every other; on a large day, or with little time per passenger, it would not finish and
+    the search would leave passengers out for want of time. There the first solution inserts
+    among each visit's near neighbours only, and with very little time per passenger local
+    cheapest insertion builds it. A caller's own choices (another first solution, its own
+    ``insertion_neighbors_ratio``) are kept.
     """
-    if num_passengers > LARGE_DAY_PASSENGERS and params.insertion_neighbors_ratio == 1.0:
+    if params.first_solution != DEFAULT_FIRST_SOLUTION or params.insertion_neighbors_ratio != 1.0:
+        return params
+    per_passenger_s = params.time_limit_s / max(1, num_passengers)
+    if per_passenger_s < NEAR_INSERTION_S_PER_PASSENGER:
+        return replace(params, first_solution=FAST_FIRST_SOLUTION)
+    if num_passengers > LARGE_DAY_PASSENGERS or per_passenger_s < FULL_INSERTION_S_PER_PASSENGER:
         return replace(params, insertion_neighbors_ratio=LARGE_DAY_NEIGHBORS_RATIO)
     return params
 
