@@ -47,7 +47,7 @@ def test_a_phase_that_may_be_left_out_never_starts_past_the_deadline() -> None:
     assert plenty.optional_limits([50] * 4, 2, 20.0) == pytest.approx([10.0] * 4)
     # Some searching time left, less than the phase's share: its solves get the floor, as
     # the main searches would.
-    short = Deadline(30, time.perf_counter() - 25)  # about 3.7 s of searching left
+    short = Deadline(30, time.perf_counter() - 25)  # about 2.5 s of searching left
     assert short.optional_limits([50] * 2, 2, 0.5) == [MIN_SOLVE_S] * 2
     # No searching time left: not started, where the main searches would get the floor.
     past = Deadline(30, time.perf_counter() - 29)  # 1 s left: the finishing reserve
