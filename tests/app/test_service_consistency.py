@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from servicekit import Service, ThreadWorker, service_settings, tiny_plan
+
+from solver.config import get_config
+from solver.io import parse_plan, result_to_json
+from solver.roads import DEFAULT_OSM_FILE, RoadNetwork
+from solver.week import solve_week
 
 WEEKS = (("mon", "tue", "wed"), ("mon", "wed"), ("tue", "wed"), ("mon", "tue"))
 """Attendance patterns, in turn: the days differ, so a planner ignoring consistency is free to
@@ -44,3 +50,44 @@ def test_strict_week_over_http_keeps_each_passenger_in_one_vehicle(
                     vehicles[(passenger_id, day["direction"])].add(route["vehicle_id"])
     assert len(vehicles) == 2 * len(plan["passengers"])
     assert {key: ids for key, ids in vehicles.items() if len(ids) > 1} == {}
+
+
+def test_a_work_limited_week_comes_back_the_same_over_http_as_from_the_planner(
+    service: Service, sqlite_url: str, start_thread_worker: Callable[..., ThreadWorker]
+) -> None:
+    """With ``settings.max_solutions`` binding before the clock, the service's job and the
+    week planner the CLI runs give the same routes: one planner, one outcome."""
+    plan = tiny_plan(num_passengers=8, days=("mon", "tue"), time_limit_s=120.0)
+    for i, passenger in enumerate(plan["passengers"]):
+        passenger["days"] = list(WEEKS[i % len(WEEKS)][:2])
+    plan["settings"]["max_solutions"] = 25
+    response = service.post("/v1/plans", json=plan)
+    assert response.status_code == 202, response.text
+    start_thread_worker(service_settings(sqlite_url), processes=2)
+    job = service.wait_for(response.json()["id"], timeout_s=120)
+    assert job["status"] == "succeeded", job
+    over_http = service.get(f"/v1/jobs/{job['id']}/result").json()
+
+    week_plan = parse_plan(plan)
+    network = RoadNetwork.load(DEFAULT_OSM_FILE, week_plan.settings.roads, get_config().cache_dir)
+    planned, _ = solve_week(week_plan, network, workers=2, geometry=network.path_geometry)
+    in_process = result_to_json(planned)
+    assert routes_of(over_http) == routes_of(in_process)
+    assert over_http["totals"]["cost"] == in_process["totals"]["cost"]
+
+
+def routes_of(result: dict[str, Any]) -> list[tuple[str, str, str, list[Any]]]:
+    """Each route's day, direction, vehicle and stops (kind, times, who boards and alights)."""
+    return [
+        (
+            day["day"],
+            day["direction"],
+            route["vehicle_id"],
+            [
+                (s["kind"], s["arrival"], s["departure"], s["pickups"], s["dropoffs"])
+                for s in route["stops"]
+            ],
+        )
+        for day in result["plans"]
+        for route in day["routes"]
+    ]
