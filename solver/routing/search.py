@@ -108,16 +108,18 @@ MIN_INSERTION_NEIGHBORS = 20
 """The least neighbours a visit is tried next to when the ratio is lowered."""
 
 
-FULL_INSERTION_S_PER_PASSENGER = 0.02
+FULL_INSERTION_S_PER_PASSENGER = 0.03
 """Seconds of limit per passenger below which a day-direction's first solution inserts among
 near neighbours only: parallel cheapest insertion took 3.9 s for the 256 passengers of a
-Bergen morning (0.015 s each) and at 3 s left 71 of 253 out; a 30 s week gives each of its
-ten day-directions about 3 s of one core."""
+Bergen morning (0.015 s each), building the model about 1 s more, and at 3 s it left 71 of
+253 out; a 30 s week gives each of its ten day-directions about 3 s of one core."""
 
-NEAR_INSERTION_S_PER_PASSENGER = 0.008
+NEAR_INSERTION_S_PER_PASSENGER = 0.015
 """Below this many seconds per passenger even near insertions (1.5 s for the Bergen morning,
-0.006 s each) may not finish: local cheapest insertion (0.6 s there, 24 % dearer) builds the
-first solution instead."""
+0.006 s each, and the model to build) may not finish: local cheapest insertion (0.6 s there,
+24 % dearer) builds the first solution instead. Measured 2026-12-07, scenario weeks at 30 s
+(about 2.4 s a day-direction): with this at 0.008, four of ten weeks left 674-1,375 trips out
+for want of time."""
 
 
 def sized_for(params: SearchParams, num_passengers: int) -> SearchParams:
