@@ -40,7 +40,7 @@ from typing import Any
 from benchmarks.bergen_peers import bergen_instances, day_solvers, day_summary
 from benchmarks.consistency import week_figures
 from benchmarks.plots import COLOURS, IMG, new_figure, save
-from benchmarks.run import DOCS, PEERS, RESULTS, machine, write_section
+from benchmarks.run import DOCS, PEERS, RESULTS, machine, write_results, write_section
 from solver.check import check_week
 from solver.config import get_config
 from solver.domain import DAYS, Direction, RoadSettings
@@ -333,8 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "week": week,
     }
     payload = rated(payload)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    write_results(args.out, payload)
     print(f"wrote {args.out}", flush=True)
     return report(payload, args)
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import math
 import sys
 import time
@@ -34,7 +33,15 @@ import numpy as np
 
 from benchmarks.adapters import BenchInstance
 from benchmarks.peers import PeerRun, solve_ortools_default, solve_pyvrp, solve_vroom
-from benchmarks.run import DOCS, PEERS, RESULTS, checked_summary, machine, write_section
+from benchmarks.run import (
+    DOCS,
+    PEERS,
+    RESULTS,
+    checked_summary,
+    machine,
+    write_results,
+    write_section,
+)
 from solver.check import MAX_RIDE_TIME
 from solver.config import get_config
 from solver.domain import DAYS, Direction, LatLon, RoadSettings
@@ -223,8 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "total_wall_s": round(time.perf_counter() - started, 1),
         "results": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    write_results(args.out, payload)
     print(f"wrote {args.out}", flush=True)
     if not args.no_docs:
         write_section(SECTION, section_markdown(payload) + "\n")

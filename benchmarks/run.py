@@ -556,6 +556,12 @@ section below is rewritten by `python -m benchmarks.run --set NAME`.
 """
 
 
+def write_results(path: Path, payload: object) -> None:
+    """Write a benchmark's results JSON (indented, one trailing newline), folders made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
 def write_section(set_name: str, markdown: str, path: Path = DOCS) -> None:
     """Replace (or add) the set's section between its markers in docs/benchmarks.md."""
     start, end = f"<!-- bench:{set_name}:start -->", f"<!-- bench:{set_name}:end -->"

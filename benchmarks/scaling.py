@@ -39,7 +39,7 @@ from typing import Any
 
 from benchmarks.consistency import week_figures
 from benchmarks.plots import IMG, new_figure, save
-from benchmarks.run import DOCS, REPO_ROOT, RESULTS, machine, write_section
+from benchmarks.run import DOCS, REPO_ROOT, RESULTS, machine, write_results, write_section
 from solver.check import check_week
 from solver.config import get_config
 from solver.domain import DAYS, Direction, RoadSettings
@@ -318,8 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "total_wall_s": round(time.perf_counter() - started, 1),
         "results": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    write_results(args.out, payload)
     print(f"wrote {args.out}", flush=True)
     return report(payload, args)
 
