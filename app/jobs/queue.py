@@ -208,13 +208,17 @@ def finish(
     claim: Claim,
     status: JobStatus,
     *,
-    result: Mapping[str, Any] | None = None,
+    result: Mapping[str, Any] | str | None = None,
     violations: Sequence[Mapping[str, Any]] | None = None,
     error: Mapping[str, Any] | None = None,
     is_partial: bool = False,
     progress: Mapping[str, Any] | None = None,
 ) -> bool:
-    """End the job with ``status`` if the lease is still held (False: lost, nothing written)."""
+    """End the job with ``status`` if the lease is still held (False: lost, nothing written).
+
+    ``result``: the result document, or its JSON text as the solver process wrote it (stored
+    as it is: a Bergen week's 10 MB would take about 1.2 s to read and write again).
+    """
     now = utcnow()
     values: dict[str, Any] = {
         "status": status.value,
@@ -225,7 +229,7 @@ def finish(
         "is_partial": is_partial,
     }
     if result is not None:
-        values["result_json"] = json.dumps(result)
+        values["result_json"] = result if isinstance(result, str) else json.dumps(result)
     if violations is not None:
         values["violations_json"] = json.dumps(list(violations))
     if error is not None:

@@ -11,7 +11,6 @@ exits. What-if batch jobs (kind ``scenarios``) run in a batch process of their o
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -228,8 +227,9 @@ class Worker:
         if outcome is None:
             return
         rows = queue.stored_days(self.database, claim.job_id)
+        result: dict[str, Any] | str
         if outcome.week_json is not None:
-            result: dict[str, Any] = json.loads(outcome.week_json)
+            result = outcome.week_json  # stored as the solver process wrote it
             violations = convert.stored_violations(rows, pairs)
         else:
             result, violations = convert.assemble_week(plan_json, rows, pairs, previous)
