@@ -1,0 +1,129 @@
+"""A day's routes improved a few neighbouring routes at a time (``solver.routing.parts``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conftest import hm, home, make_plan, passenger, plan_matrices, vehicle
+
+from solver.check import check_day
+from solver.domain import DayProblem, DayResult, Direction, Pin, Route
+from solver.routing.parts import (
+    SolvePart,
+    can_improve_by_parts,
+    improve_by_parts,
+    route_passengers,
+)
+from solver.routing.search import NO_KPIS, SearchParams, solve_day
+from solver.straight import StraightMatrices
+
+
+def _two_clusters() -> tuple[DayProblem, StraightMatrices]:
+    """Four passengers north of the centre and four south, four vehicles at the depot."""
+    north = [passenger(f"N{i}", home(0.03 + 0.002 * i, 0.004 * i)) for i in range(4)]
+    south = [passenger(f"S{i}", home(-0.03 - 0.002 * i, 0.004 * i)) for i in range(4)]
+    plan = make_plan(north + south, [vehicle(f"V{i}") for i in range(4)])
+    return plan.day_problem("mon", Direction.TO_CENTRE), plan_matrices(plan)
+
+
+def _mixed_routes(problem: DayProblem, matrices: StraightMatrices) -> tuple[Route, ...]:
+    """Every vehicle made to carry one northern and one southern passenger: a poor start."""
+    forced = tuple(
+        replace(p, allowed_vehicles=frozenset({f"V{int(p.passenger_id[1])}"}))
+        for p in problem.passengers
+    )
+    found = solve_day(
+        replace(problem, passengers=forced),
+        matrices,
+        SearchParams(time_limit_s=2, seed=1, by_parts=False),
+    )
+    assert not found.unassigned
+    return found.routes
+
+
+def _part_solver(matrices: StraightMatrices, max_solutions: int | None = None) -> SolvePart:
+    """Parts solved as ``solve_day`` solves them, by the clock or by a work limit."""
+
+    def solve_part(
+        part: DayProblem, start: tuple[Route, ...], seed: int, limit_s: float
+    ) -> DayResult:
+        warm = DayResult(part.day, part.direction, start, (), NO_KPIS)
+        params = SearchParams(
+            time_limit_s=limit_s if max_solutions is None else 30,
+            seed=seed,
+            by_parts=False,
+            max_solutions=max_solutions,
+        )
+        return solve_day(part, matrices, params, warm_start=warm)
+
+    return solve_part
+
+
+def _served(routes: tuple[Route, ...]) -> set[str]:
+    return {pid for route in routes for pid in route_passengers(route)}
+
+
+def test_parts_regroup_routes_that_mix_distant_passengers_and_every_rule_still_holds() -> None:
+    problem, matrices = _two_clusters()
+    start = _mixed_routes(problem, matrices)
+    assert len([r for r in start if route_passengers(r)]) == 4
+    improved, report = improve_by_parts(
+        problem, start, _part_solver(matrices), seed=1, ends_at=None, max_rounds=8
+    )
+    # Binds: the mixed routes give way to fewer, cheaper ones...
+    assert report.num_kept >= 1
+    assert sum(r.cost for r in improved) < sum(r.cost for r in start) - 100
+    assert len([r for r in improved if route_passengers(r)]) < 4
+    # ...and holds: the same passengers, every rule kept (the checker on the whole day).
+    assert _served(improved) == _served(start) == {p.passenger_id for p in problem.passengers}
+    result = DayResult(problem.day, problem.direction, improved, (), NO_KPIS)
+    assert check_day(problem, result, matrices) == []
+
+
+def test_parts_under_a_work_limit_give_the_same_routes_every_time() -> None:
+    problem, matrices = _two_clusters()
+    start = _mixed_routes(problem, matrices)
+    runs = [
+        improve_by_parts(
+            problem, start, _part_solver(matrices, max_solutions=20), 3, None, max_rounds=6
+        )[0]
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1]
+
+
+def test_a_part_that_serves_fewer_or_costs_more_is_not_kept() -> None:
+    problem, matrices = _two_clusters()
+    start = _mixed_routes(problem, matrices)
+
+    def worse(part: DayProblem, routes: tuple[Route, ...], seed: int, limit_s: float) -> DayResult:
+        # No routes and nobody said to be left out: cheaper, but it serves nobody.
+        return DayResult(part.day, part.direction, (), (), NO_KPIS)
+
+    improved, report = improve_by_parts(problem, start, worse, 1, None, max_rounds=4)
+    assert report.num_kept == 0
+    assert improved == start
+
+
+def test_only_days_whose_rules_hold_within_routes_are_improved_by_parts() -> None:
+    problem, _ = _two_clusters()
+    assert can_improve_by_parts(problem, breaks=False, entrance_limited=False)
+    # A centre's entrance limit and drivers' breaks bind across a route or need OR-Tools to
+    # place them again: no parts.
+    assert not can_improve_by_parts(problem, breaks=False, entrance_limited=True)
+    assert not can_improve_by_parts(problem, breaks=True, entrance_limited=False)
+    # A soft pin cannot be handed to OR-Tools as a start.
+    soft = replace(problem, pins={"N0": Pin("V0", hm(8), 600, is_strict=False)})
+    assert not can_improve_by_parts(soft, breaks=False, entrance_limited=False)
+    hard = replace(problem, pins={"N0": Pin("V0", hm(8), 600, is_strict=True)})
+    assert can_improve_by_parts(hard, breaks=False, entrance_limited=False)
+
+
+def test_a_day_solved_by_parts_passes_the_checker_and_is_repeatable_under_a_work_limit() -> None:
+    problem, matrices = _two_clusters()
+    params = SearchParams(time_limit_s=30, seed=2, max_solutions=30)
+    first = solve_day(problem, matrices, params)
+    again = solve_day(problem, matrices, params)
+    assert first.routes == again.routes
+    assert not first.unassigned
+    assert check_day(problem, first, matrices) == []
