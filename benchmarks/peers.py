@@ -86,6 +86,7 @@ def solve_ortools_default(instance: BenchInstance, time_limit_s: float, seed: in
         seed=seed,
         first_solution="AUTOMATIC",
         metaheuristic="AUTOMATIC",
+        by_parts=False,  # OR-Tools' own search alone, as the peer it stands for
     )
     started = time.perf_counter()
     result = solve_day(instance.problem, instance.matrices, params)

@@ -510,7 +510,14 @@ def explain_day(
         return result.unassigned
     started = time.perf_counter()
     search_s = seconds / affordable * SEARCH_SHARE
-    params = SearchParams(time_limit_s=search_s, seed=seed, max_solutions=EXPLAIN_MAX_SOLUTIONS)
+    # The relaxed search only has to place the passengers left out; improving the routes by
+    # parts would spend its short time on cost.
+    params = SearchParams(
+        time_limit_s=search_s,
+        seed=seed,
+        max_solutions=EXPLAIN_MAX_SOLUTIONS,
+        by_parts=False,
+    )
     served_before = _served(result)
     found: dict[str, Counterfactual] = {}
     tried: list[str] = []
