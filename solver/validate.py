@@ -25,6 +25,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
 from solver.domain import (
     DAYS,
     Centre,
@@ -46,6 +48,14 @@ from solver.io import (
     OPERATORS,
     SECONDS_PER_DAY,
     format_hhmm,
+)
+from solver.io.schemas.limits import lower_bound
+from solver.io.schemas.plan import (
+    BreakRuleSchema,
+    MaxRideSchema,
+    RoadsSchema,
+    ServiceSchema,
+    SettingsSchema,
 )
 
 __all__ = ["PlaceRef", "plan_places", "raise_if_invalid", "snap_issues", "validate"]
@@ -125,43 +135,55 @@ def check_time_limit(plan: WeekPlan) -> Iterator[Issue]:
         )
 
 
-# (path below settings, value, smallest allowed, whether the smallest itself is allowed)
-_SettingBound = tuple[str, float, float, bool]
+# (path below settings, value, the schema and field stating its range)
+_SettingBound = tuple[str, float, type[BaseModel], str]
 
 
 def check_setting_values(plan: WeekPlan) -> Iterator[Issue]:
-    """INPUT_VALUE: every setting is finite and within its range."""
+    """INPUT_VALUE: every setting is finite and within its range (as its schema states it)."""
     settings = plan.settings
     service, roads = settings.service, settings.roads
     bounds: tuple[_SettingBound, ...] = (
-        ("max_ride.min_s", settings.max_ride.min_s, 0, True),
-        ("max_ride.factor", settings.max_ride.factor, 0, False),
-        ("service.boarding_walking_s", service.boarding_walking_s, 0, True),
-        ("service.boarding_wheelchair_s", service.boarding_wheelchair_s, 0, True),
-        ("service.alighting_walking_s", service.alighting_walking_s, 0, True),
-        ("service.alighting_wheelchair_s", service.alighting_wheelchair_s, 0, True),
-        ("service.per_escort_s", service.per_escort_s, 0, True),
-        ("roads.snap_limit_m", roads.snap_limit_m, 0, False),
-        ("roads.speed_factor", roads.speed_factor, 0, False),
-        ("roads.intersection_penalty_s", roads.intersection_penalty_s, 0, True),
-        ("roads.access_speed_kph", roads.access_speed_kph, 0, False),
+        ("max_ride.min_s", settings.max_ride.min_s, MaxRideSchema, "min_s"),
+        ("max_ride.factor", settings.max_ride.factor, MaxRideSchema, "factor"),
+        *(
+            (f"service.{name}", getattr(service, name), ServiceSchema, name)
+            for name in (
+                "boarding_walking_s",
+                "boarding_wheelchair_s",
+                "alighting_walking_s",
+                "alighting_wheelchair_s",
+                "per_escort_s",
+            )
+        ),
+        *(
+            (f"roads.{name}", getattr(roads, name), RoadsSchema, name)
+            for name in (
+                "snap_limit_m",
+                "speed_factor",
+                "intersection_penalty_s",
+                "access_speed_kph",
+            )
+        ),
     )
     if settings.max_solutions is not None:
-        bounds += (("max_solutions", settings.max_solutions, 1, True),)
+        bounds += (("max_solutions", settings.max_solutions, SettingsSchema, "max_solutions"),)
     if settings.driver_break is not None:
+        breaks = settings.driver_break
         bounds += (
-            ("driver_break.duration_s", settings.driver_break.duration_s, 0, False),
-            ("driver_break.max_work_s", settings.driver_break.max_work_s, 0, False),
+            ("driver_break.duration_s", breaks.duration_s, BreakRuleSchema, "duration_s"),
+            ("driver_break.max_work_s", breaks.max_work_s, BreakRuleSchema, "max_work_s"),
         )
-    for name, value, low, low_allowed in bounds:
+    for name, value, schema, field in bounds:
+        low, low_allowed = lower_bound(schema, field)
         in_range = value >= low if low_allowed else value > low
         if not (math.isfinite(value) and in_range):
             rule = "at least" if low_allowed else "greater than"
             yield Issue(
                 code="INPUT_VALUE",
                 message=f"Plan {plan.name} has settings.{name} {value}, "
-                f"but it must be {rule} {low}.",
-                hint=f"Set settings.{name} to a number {rule} {low}, or leave it out for "
+                f"but it must be {rule} {low:g}.",
+                hint=f"Set settings.{name} to a number {rule} {low:g}, or leave it out for "
                 "the default.",
                 path=f"settings.{name}",
             )

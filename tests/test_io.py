@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, get_args
 
@@ -58,6 +59,9 @@ from solver.io import (
     result_to_json,
     schema_files,
 )
+from solver.io.schemas.limits import lower_bound
+from solver.io.schemas.plan import BreakRuleSchema, MaxRideSchema, RoadsSchema, ServiceSchema
+from solver.validate import validate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -287,6 +291,46 @@ def test_a_work_limit_is_read_and_written_and_left_out_when_unset() -> None:
     with pytest.raises(InputError) as caught:
         parse_plan(data)
     assert caught.value.issues[0].path == "settings.max_solutions"
+
+
+SETTING_RANGES = (
+    ("max_ride", "min_s"),
+    ("max_ride", "factor"),
+    ("service", "per_escort_s"),
+    ("roads", "snap_limit_m"),
+    ("roads", "speed_factor"),
+    ("roads", "intersection_penalty_s"),
+    ("driver_break", "duration_s"),
+)
+
+
+@pytest.mark.parametrize(("group", "name"), SETTING_RANGES)
+def test_a_setting_out_of_its_range_is_refused_alike_in_a_file_and_in_code(
+    group: str, name: str
+) -> None:
+    """The settings' ranges are stated once, in the schemas: the file and ``validate`` agree."""
+    data = minimal_plan_json()
+    data["settings"] = {group: {name: 1}}
+    plan = parse_plan(data)  # inside the range
+    assert not [i for i in validate(plan) if i.path == f"settings.{group}.{name}"]
+    schema = {
+        "max_ride": MaxRideSchema,
+        "service": ServiceSchema,
+        "roads": RoadsSchema,
+        "driver_break": BreakRuleSchema,
+    }[group]
+    low, low_allowed = lower_bound(schema, name)
+    outside = low if not low_allowed else low - 1
+    data["settings"] = {group: {name: outside}}
+    with pytest.raises(InputError) as caught:
+        parse_plan(data)
+    assert caught.value.issues[0].path == f"settings.{group}.{name}"
+    inner = getattr(plan.settings, group)
+    built = replace(
+        plan, settings=replace(plan.settings, **{group: replace(inner, **{name: outside})})
+    )
+    issues = [i for i in validate(built) if i.path == f"settings.{group}.{name}"]
+    assert [i.code for i in issues] == ["INPUT_VALUE"]
 
 
 def test_vehicle_rules_read_from_a_plan_file() -> None:
