@@ -188,7 +188,7 @@ def markdown(payload: dict[str, Any], figure: str | None) -> str:
             "| violations (ride) | wall s |",
             "|---|---|---|---|---|---|---|---|---|",
         ]
-        for p in day["points"]:
+        for p in sorted(day["points"], key=lambda p: p["limit_s"]):
             lines.append(
                 f"| {p['limit_s']:g} | {p['solver']} | {p['cost_nok']:,.0f} | "
                 f"{_ratio(p['ratio'])} | {p['vehicles']} | {p['km']} | {p['unassigned']} | "
@@ -207,13 +207,13 @@ def markdown(payload: dict[str, Any], figure: str | None) -> str:
             "peer would solve the ten day-directions one by one, which the day curve already "
             "compares on one of them.",
             "",
-            f"| limit s | cost NOK/week | × {longest:g} s | peak vehicles | vehicle-days | "
-            "unassigned trips | violations | wall s |",
-            "|---|---|---|---|---|---|---|---|",
+            f"| limit s | solver | cost NOK/week | × {longest:g} s | peak vehicles | "
+            "vehicle-days | unassigned trips | violations | wall s |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
-        for p in week["points"]:
+        for p in sorted(week["points"], key=lambda p: p["limit_s"]):
             lines.append(
-                f"| {p['limit_s']:g} | {p['cost']:,.0f} | {_ratio(p['ratio'])} | "
+                f"| {p['limit_s']:g} | {p['solver']} | {p['cost']:,.0f} | {_ratio(p['ratio'])} | "
                 f"{p['peak_vehicles']} | {p['vehicle_days']} | {p['unassigned_trips']} | "
                 f"{p['violations']} | {p['wall_s']} |"
             )

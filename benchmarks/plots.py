@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 IMG = REPO_ROOT / "docs" / "img"
 COLOURS = {
     "dagrute": "#1b6ca8",
+    "dagrute, whole-day search (b6527fb)": "#9ecae1",
     "ortools-default": "#7f7f7f",
     "vroom": "#d1495b",
     "pyvrp": "#66a182",
