@@ -9,6 +9,7 @@ from conftest import hm, home, make_plan, passenger, plan_matrices, vehicle
 from solver.check import check_day
 from solver.domain import DayProblem, DayResult, Direction, Pin, Route
 from solver.routing.parts import (
+    MAX_PART_ROUTES,
     SolvePart,
     can_improve_by_parts,
     improve_by_parts,
@@ -18,11 +19,15 @@ from solver.routing.search import NO_KPIS, SearchParams, solve_day
 from solver.straight import StraightMatrices
 
 
+NUM_PAIRS = 6
+"""Vehicles, and passengers on each side of the centre: more routes than one part holds."""
+
+
 def _two_clusters() -> tuple[DayProblem, StraightMatrices]:
-    """Four passengers north of the centre and four south, four vehicles at the depot."""
-    north = [passenger(f"N{i}", home(0.03 + 0.002 * i, 0.004 * i)) for i in range(4)]
-    south = [passenger(f"S{i}", home(-0.03 - 0.002 * i, 0.004 * i)) for i in range(4)]
-    plan = make_plan(north + south, [vehicle(f"V{i}") for i in range(4)])
+    """Six passengers north of the centre and six south, six vehicles at the depot."""
+    north = [passenger(f"N{i}", home(0.03 + 0.002 * i, 0.004 * i)) for i in range(NUM_PAIRS)]
+    south = [passenger(f"S{i}", home(-0.03 - 0.002 * i, 0.004 * i)) for i in range(NUM_PAIRS)]
+    plan = make_plan(north + south, [vehicle(f"V{i}") for i in range(NUM_PAIRS)])
     return plan.day_problem("mon", Direction.TO_CENTRE), plan_matrices(plan)
 
 
@@ -66,14 +71,14 @@ def _served(routes: tuple[Route, ...]) -> set[str]:
 def test_parts_regroup_routes_that_mix_distant_passengers_and_every_rule_still_holds() -> None:
     problem, matrices = _two_clusters()
     start = _mixed_routes(problem, matrices)
-    assert len([r for r in start if route_passengers(r)]) == 4
+    assert len([r for r in start if route_passengers(r)]) == NUM_PAIRS
     improved, report = improve_by_parts(
-        problem, start, _part_solver(matrices), seed=1, ends_at=None, max_rounds=8
+        problem, start, _part_solver(matrices), seed=1, ends_at=None, max_rounds=12
     )
     # Binds: the mixed routes give way to fewer, cheaper ones...
     assert report.num_kept >= 1
     assert sum(r.cost for r in improved) < sum(r.cost for r in start) - 100
-    assert len([r for r in improved if route_passengers(r)]) < 4
+    assert len([r for r in improved if route_passengers(r)]) < NUM_PAIRS
     # ...and holds: the same passengers, every rule kept (the checker on the whole day).
     assert _served(improved) == _served(start) == {p.passenger_id for p in problem.passengers}
     result = DayResult(problem.day, problem.direction, improved, (), NO_KPIS)
@@ -103,6 +108,19 @@ def test_a_part_that_serves_fewer_or_costs_more_is_not_kept() -> None:
     improved, report = improve_by_parts(problem, start, worse, 1, None, max_rounds=4)
     assert report.num_kept == 0
     assert improved == start
+
+
+def test_a_day_no_larger_than_a_part_is_left_to_the_whole_day_search() -> None:
+    problem, matrices = _two_clusters()
+    start = _mixed_routes(problem, matrices)[:MAX_PART_ROUTES]
+    calls: list[DayProblem] = []
+
+    def record(part: DayProblem, routes: tuple[Route, ...], seed: int, limit_s: float) -> DayResult:
+        calls.append(part)
+        return DayResult(part.day, part.direction, routes, (), NO_KPIS)
+
+    improved, report = improve_by_parts(problem, start, record, 1, None, max_rounds=4)
+    assert (calls, report.num_searched, improved) == ([], 0, start)
 
 
 def test_only_days_whose_rules_hold_within_routes_are_improved_by_parts() -> None:

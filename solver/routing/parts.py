@@ -93,7 +93,9 @@ def improve_by_parts(
     searched without a gain, and unchanged since, is skipped. When every part of the current
     size has been searched, the size grows by one up to ``MAX_PART_ROUTES``, and back to
     ``MIN_PART_ROUTES`` after a gain; when no part of any size gains, the routes are a local
-    optimum for this neighbourhood and the function returns early. With ``ends_at`` None
+    optimum for this neighbourhood and the function returns early. A day of no more than
+    ``MAX_PART_ROUTES`` routes is returned as it is (a part would be all of it). With
+    ``ends_at`` None
     (a deterministic work limit) ``max_rounds`` must be given: the same routes and seed then
     give the same result.
     """
@@ -107,7 +109,10 @@ def improve_by_parts(
     size = MIN_PART_ROUTES
     searched: set[tuple[str, ...]] = set()
     num_searched = num_kept = 0
-    while len(by_vehicle) >= 2:
+    if len(by_vehicle) <= MAX_PART_ROUTES:
+        # A part would be the whole day: OR-Tools' search on it needs no parts.
+        return tuple(routes), PartsReport(0, 0, cost_before, cost_before)
+    while True:
         if max_rounds is not None and num_searched >= max_rounds:
             break
         if ends_at is not None and ends_at - time.perf_counter() < PART_SEARCH_S:

@@ -30,7 +30,7 @@ from solver.routing.model import (
     DayModel,
     build_day_model,
 )
-from solver.routing.parts import can_improve_by_parts, improve_by_parts
+from solver.routing.parts import can_improve_by_parts, improve_by_parts, route_passengers
 from solver.routing.read import day_kpis, read_routes, route_fits, route_holds
 from solver.routing.repair import (
     MIN_REPAIR_S,
@@ -319,6 +319,14 @@ def _solve_by_parts(
     if first is None:
         return model, None
     routes = read_routes(model, first)
+    if sum(len(route_passengers(r)) for r in routes) < len(model.pairs):
+        # Serving comes first: parts only rearrange the passengers already served, so a
+        # first solution that leaves someone out gets the whole day's search, which places
+        # them (each is worth a large penalty), for all its time.
+        left_s = max(MIN_REPAIR_S, params.time_limit_s - (time.perf_counter() - started))
+        rest = search_parameters(replace(params, time_limit_s=left_s))
+        solution = model.routing.SolveFromAssignmentWithParameters(first, rest)
+        return model, solution if solution is not None else first
     problem = model.problem
 
     def solve_part(
