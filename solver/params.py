@@ -21,10 +21,11 @@ often has no first solution for a 50-passenger day (a week overruns by at most t
 
 FINISH_RESERVE_SHARE = 0.10
 FINISH_RESERVE_S = 2.0
-"""Share and seconds of the budget kept back from the searches for what follows them: the
-last unpinning round at its floor, drawing geometry, the totals, writing the result and
-checking it (measured on the strict Bergen week at 60 s, 2026-12-07: the command ended
-about 9 s after its searches' planned end, 4.5 s past its limit, with 0.06 and 1 s kept)."""
+"""Share of the whole limit and seconds kept back from the searches for what follows them
+(``Deadline.reserve_s``): the last unpinning round at its floor, drawing geometry, the
+totals, writing the result and checking it (measured on the strict Bergen week at 60 s,
+2026-12-07: the command ended about 9 s after its searches' planned end, 4.5 s past its
+limit, with 0.06 and 1 s kept; about 6 s from the last search to the end)."""
 
 
 def process_started() -> float:
@@ -110,10 +111,19 @@ class Deadline:
         """Seconds left until the end (0 when past it)."""
         return max(0.0, self.ends_at - time.perf_counter())
 
+    def reserve_s(self) -> float:
+        """Seconds kept at the end for finishing: a share of the whole limit and a constant.
+
+        Fixed for the solve, not a share of what is left: a phase that starts late must not
+        eat into the time the finishing needs (measured on the strict Bergen week at 60 s,
+        2026-12-07: with the reserve a share of what was left, the last unpinning round
+        started 57 s in, with 2.4 s kept, and the command ended at 63.3 s).
+        """
+        return FINISH_RESERVE_SHARE * self.time_limit_s + FINISH_RESERVE_S
+
     def search_s(self) -> float:
         """Seconds left for searching: what is left less the finishing reserve."""
-        left = self.left_s()
-        return max(0.0, left * (1.0 - FINISH_RESERVE_SHARE) - FINISH_RESERVE_S)
+        return max(0.0, self.left_s() - self.reserve_s())
 
     def share_s(self, fraction: float) -> float:
         """``fraction`` of the searching time left now."""
@@ -133,13 +143,20 @@ class Deadline:
     ) -> list[float] | None:
         """:meth:`limits` for a phase that may be left out (repairs, unpinning, hints).
 
-        None once the searching time is used up: the floor (``MIN_SOLVE_S``) that keeps the
+        None once the searching time is used up, or where its share would give each solve
+        less than the floor: the floor (``MIN_SOLVE_S``) that keeps the
         main searches going past the deadline would only make such a phase overrun (measured
         on a loaded machine: a strict Bergen week's unpinning rounds ran 43 s past a 60 s
         limit, most solves ending without a first solution). With some time left the phase
         runs, its solves floored as the main searches are.
         """
         if not weights or self.search_s() <= 0:
+            return None
+        rounds = -(-len(weights) // max(1, workers))
+        if seconds / rounds < MIN_SOLVE_S:
+            # Each solve would get less than the floor and run at it, past the phase's
+            # share: on the strict Bergen week a second unpinning round 57 s into 60 s
+            # ran 1 s and served 7 of 258 (its first solution had no time to finish).
             return None
         return self.limits(weights, workers, seconds)
 

@@ -22,7 +22,8 @@ def test_a_deadline_counts_what_happened_before_the_solve() -> None:
     loaded_for_s = 50.0
     deadline = SolveParams(time_limit_s=60).deadline(time.perf_counter() - loaded_for_s)
     assert 9.0 < deadline.left_s() <= 10.0
-    assert deadline.search_s() < deadline.left_s()  # the finishing reserve is kept back
+    # The finishing reserve is kept back: 10 % of the whole limit and 2 s, however late.
+    assert deadline.search_s() == pytest.approx(deadline.left_s() - 8.0, abs=0.01)
     assert deadline.share_s(0.5) == pytest.approx(deadline.search_s() / 2, rel=0.01)
     past = Deadline(30, time.perf_counter() - 31)
     assert past.left_s() == 0.0 and past.search_s() == 0.0 and past.share_s(1.0) == 0.0
@@ -45,12 +46,15 @@ def test_limits_share_by_passengers_and_never_exceed_what_is_left() -> None:
 def test_a_phase_that_may_be_left_out_never_starts_past_the_deadline() -> None:
     plenty = Deadline(600)
     assert plenty.optional_limits([50] * 4, 2, 20.0) == pytest.approx([10.0] * 4)
-    # Some searching time left, less than the phase's share: its solves get the floor, as
-    # the main searches would.
-    short = Deadline(30, time.perf_counter() - 25)  # about 2.5 s of searching left
-    assert short.optional_limits([50] * 2, 2, 0.5) == [MIN_SOLVE_S] * 2
+    # Searching time left, but the phase's share would give each solve less than the floor:
+    # not started (its solves would run at the floor, past the share).
+    some = Deadline(60, time.perf_counter() - 10)  # 50 s left, 8 s of it the reserve
+    assert some.reserve_s() == pytest.approx(8.0)
+    assert some.optional_limits([50] * 2, 2, 3.0) == pytest.approx([3.0] * 2)
+    assert some.optional_limits([50] * 2, 2, 0.5) is None
+    assert some.optional_limits([50] * 4, 2, 1.5) is None  # two rounds of 0.75 s
     # No searching time left: not started, where the main searches would get the floor.
-    past = Deadline(30, time.perf_counter() - 29)  # 1 s left: the finishing reserve
+    past = Deadline(30, time.perf_counter() - 25)  # 5 s left: the finishing reserve
     assert past.optional_limits([50], 1, 100.0) is None
     assert past.limits([50], 1, 100.0) == [MIN_SOLVE_S]
     assert plenty.optional_limits([], 2, 10.0) is None
