@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from solver.domain import Direction, LatLon, Mobility, Reason, Tariff
 from tests.conftest import (
     CENTRE_B,
@@ -473,6 +475,44 @@ def test_insert_unserved_puts_a_left_out_passenger_where_a_route_can_take_them()
         "mon", Direction.TO_CENTRE, tuple(routes), (), Kpis(1, 2, 0, 0, 0, 0, 0, 0, 0)
     )
     assert check_day(problem, result, matrices) == []
+
+
+def test_insert_unserved_tries_an_idle_vehicle_once_the_driving_routes_are_used_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """P2 fits no driving route (V1 has one seat and the centre's arrival window is a
+    minute); V2 stands idle at a far depot. Past the cap on insertions into driving routes,
+    the idle vehicle is still tried: serving comes first."""
+    from solver.routing import repair
+    from solver.routing.model import build_day_model
+    from solver.routing.read import read_routes
+    from tests.conftest import plan_matrices
+
+    tight = centre(arrival=(hm(8, 30), hm(8, 31)))
+    far = LatLon(59.85, 10.70)
+    riders = [passenger("P1", home(0.01)), passenger("P2", home(0.012))]
+    plan = make_plan(riders, [vehicle("V1", seats=1), vehicle("V2", depot=far)], [tight])
+    problem = plan.day_problem("mon", Direction.TO_CENTRE)
+    model = build_day_model(problem, problem.passengers, plan_matrices(plan))
+    (first_pair, _) = model.pairs
+    partial = model.routing.ReadAssignmentFromRoutes(
+        [[model.manager.NodeToIndex(v) for v in first_pair], []], True
+    )
+    assert partial is not None
+
+    def riders_of(solution: object) -> dict[str, str]:
+        routes = read_routes(model, solution)  # type: ignore[arg-type]
+        return {pid: r.vehicle_id for r in routes for st in r.stops for pid in st.pickups}
+
+    monkeypatch.setattr(repair, "MAX_REPAIR_TRIES", 1)
+    # Binds: without idle vehicles to try, P2 stays out (V1 cannot take them).
+    monkeypatch.setattr(repair, "MAX_IDLE_REPAIR_TRIES", 0)
+    _, kept = repair.insert_unserved(model, partial, seconds=None)
+    assert riders_of(kept) == {"P1": "V1"}
+    # Holds: the idle vehicle takes them.
+    monkeypatch.setattr(repair, "MAX_IDLE_REPAIR_TRIES", 40)
+    model, repaired = repair.insert_unserved(model, partial, seconds=None)
+    assert riders_of(repaired) == {"P1": "V1", "P2": "V2"}
 
 
 def test_a_route_past_a_passengers_centre_sets_them_down_at_its_first_stop_there() -> None:

@@ -78,6 +78,11 @@ def initial_assignment(model: DayModel, start: DayResult) -> pywrapcp.Assignment
 MAX_REPAIR_TRIES = 300
 """Most candidate routes ``insert_unserved`` times (each a small LP) per day-direction."""
 
+MAX_IDLE_REPAIR_TRIES = 40
+"""Most idle vehicles ``insert_unserved`` times on a day-direction once the insertions into
+driving routes are used up (each a small LP, about 4 ms on a Bergen day): a day with many
+truly unservable passengers stays quick."""
+
 REPAIR_BUDGET_SHARE = 0.05
 """Share of a day-direction's search time ``insert_unserved`` may take on top (at least
 ``MIN_REPAIR_S``)."""
@@ -99,7 +104,8 @@ def insert_unserved(
     A short search can end with a passenger unserved whom some route could still take (seen
     on small budgets with soft pins, where no warm start is possible). Each unserved
     passenger, in model order, goes where ``route_fits`` accepts their pickup and drop-off
-    back to back at the least extra distance (``_insertions``, cheapest first), once OR-Tools
+    back to back at the least extra distance (``_insertions``, cheapest first; an idle vehicle
+    only after every driving route, and even past the clock), once OR-Tools
     accepts the routes so changed (``route_fits`` times a route, but some constraints only
     the model holds; it may refuse ``MAX_REPAIR_ROUTES`` times). At most
     ``MAX_REPAIR_TRIES`` candidate routes
@@ -124,16 +130,32 @@ def insert_unserved(
     routes = visit_routes(model, solution)
     served = {v for visit_ids in routes for v in visit_ids}
     unserved = [(p, d) for p, d in model.pairs if p not in served]
-    tries = 0
+    tries = idle_tries = 0
     repaired: pywrapcp.Assignment | None = None
     reader = model
     for pickup_id, dropoff_id in unserved:
         refused = 0
-        for _, vehicle_index, position in _insertions(model, routes, pickup_id, dropoff_id):
-            tries += 1
-            late = deadline is not None and time.perf_counter() > deadline
-            if tries > MAX_REPAIR_TRIES or late or refused >= MAX_REPAIR_ROUTES:
+        insertions = _insertions(model, routes, pickup_id, dropoff_id)
+        # Into the routes that drive, cheapest first, within the caps; then, if none took
+        # them, onto each kind of idle vehicle, whatever the clock (at most
+        # MAX_IDLE_REPAIR_TRIES on the day, each a small LP): serving comes first. Sorted
+        # together, an idle vehicle came after hundreds of insertions into pinned routes
+        # that could not take the passenger, and the strict Bergen week left one passenger
+        # out while vehicle V016 stood idle.
+        driving = [i for i in insertions if routes[i[1]]]
+        idle = [i for i in insertions if not routes[i[1]]]
+        for _, vehicle_index, position in [*driving, *idle]:
+            if refused >= MAX_REPAIR_ROUTES:
                 break
+            if routes[vehicle_index]:
+                tries += 1
+                late = deadline is not None and time.perf_counter() > deadline
+                if tries > MAX_REPAIR_TRIES or late:
+                    continue  # past the caps: only idle vehicles are still tried
+            else:
+                idle_tries += 1
+                if idle_tries > MAX_IDLE_REPAIR_TRIES:
+                    break
             visit_ids = routes[vehicle_index]
             route = [*visit_ids[:position], pickup_id, dropoff_id, *visit_ids[position:]]
             if not route_fits(model, vehicle_index, route):
