@@ -139,6 +139,16 @@ def check_time_limit(plan: WeekPlan) -> Iterator[Issue]:
 _SettingBound = tuple[str, float, type[BaseModel], str]
 
 
+_SERVICE_BOUNDED = (
+    "boarding_walking_s",
+    "boarding_wheelchair_s",
+    "alighting_walking_s",
+    "alighting_wheelchair_s",
+    "per_escort_s",
+)
+_ROADS_BOUNDED = ("snap_limit_m", "speed_factor", "intersection_penalty_s", "access_speed_kph")
+
+
 def check_setting_values(plan: WeekPlan) -> Iterator[Issue]:
     """INPUT_VALUE: every setting is finite and within its range (as its schema states it)."""
     settings = plan.settings
@@ -147,23 +157,12 @@ def check_setting_values(plan: WeekPlan) -> Iterator[Issue]:
         ("max_ride.min_s", settings.max_ride.min_s, MaxRideSchema, "min_s"),
         ("max_ride.factor", settings.max_ride.factor, MaxRideSchema, "factor"),
         *(
-            (f"service.{name}", getattr(service, name), ServiceSchema, name)
-            for name in (
-                "boarding_walking_s",
-                "boarding_wheelchair_s",
-                "alighting_walking_s",
-                "alighting_wheelchair_s",
-                "per_escort_s",
+            (f"{group}.{name}", getattr(values, name), schema, name)
+            for group, values, schema, names in (
+                ("service", service, ServiceSchema, _SERVICE_BOUNDED),
+                ("roads", roads, RoadsSchema, _ROADS_BOUNDED),
             )
-        ),
-        *(
-            (f"roads.{name}", getattr(roads, name), RoadsSchema, name)
-            for name in (
-                "snap_limit_m",
-                "speed_factor",
-                "intersection_penalty_s",
-                "access_speed_kph",
-            )
+            for name in names
         ),
     )
     if settings.max_solutions is not None:

@@ -269,9 +269,27 @@ def _solve(
                 lambda: build_day_model(problem, candidates, matrices),
             )
             routes = read_routes(model, solution)
-            served = {pid for r in routes for s in r.stops for pid in s.pickups}
-            unserved = [p for p in candidates if p.passenger_id not in served]
-            unassigned.extend(left_out(model, problem, unserved, routes))
+            unassigned.extend(_unserved(model, candidates, routes))
+    return _day_result(problem, routes, unassigned, matrices, started)
+
+
+def _unserved(
+    model: DayModel, candidates: Sequence[Passenger], routes: Sequence[Route]
+) -> list[Unassigned]:
+    """The candidates no route serves, each with the reason (``left_out``)."""
+    served = {pid for route in routes for pid in route_passengers(route)}
+    unserved = [p for p in candidates if p.passenger_id not in served]
+    return left_out(model, model.problem, unserved, routes)
+
+
+def _day_result(
+    problem: DayProblem,
+    routes: Sequence[Route],
+    unassigned: list[Unassigned],
+    matrices: TravelTimes,
+    started: float,
+) -> DayResult:
+    """The day's result: routes, unassigned by id, key figures and the time since ``started``."""
     unassigned.sort(key=lambda u: u.passenger_id)
     return DayResult(
         day=problem.day,
@@ -402,18 +420,8 @@ def read_start(
         if initial is None:
             return None
         routes = read_routes(model, initial)
-        served = {pid for r in routes for s in r.stops for pid in s.pickups}
-        unserved = [p for p in candidates if p.passenger_id not in served]
-        unassigned.extend(left_out(model, problem, unserved, routes))
-    unassigned.sort(key=lambda u: u.passenger_id)
-    return DayResult(
-        day=problem.day,
-        direction=problem.direction,
-        routes=tuple(routes),
-        unassigned=tuple(unassigned),
-        kpis=day_kpis(problem, routes, unassigned, matrices),
-        solve_s=time.perf_counter() - started,
-    )
+        unassigned.extend(_unserved(model, candidates, routes))
+    return _day_result(problem, routes, unassigned, matrices, started)
 
 
 RACE_METAHEURISTICS = ("GUIDED_LOCAL_SEARCH", "TABU_SEARCH")
