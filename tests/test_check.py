@@ -555,17 +555,26 @@ def test_drop_off_after_latest_drop_off_is_reported() -> None:
     assert violation.passenger_id == "A"
 
 
-@pytest.mark.parametrize(("latest_s", "is_valid"), [(27100, True), (27099, False)])
-def test_pickup_after_latest_pickup_is_reported(latest_s: int, is_valid: bool) -> None:
-    early_riser = replace(PASSENGER_A, latest_pickup_s=latest_s)
-    problem = day_problem(Direction.TO_CENTRE, passengers=(early_riser, PASSENGER_B))
-    violations = check_day(problem, MORNING, TRAVEL, tolerance_s=0)
+def _own_window_checked(
+    direction: Direction, result: DayResult, is_valid: bool, phrase: str, **window: int
+) -> None:
+    """Passenger A with ``window`` changed: accepted, or one ``CHECK_PASSENGER_WINDOW`` for A
+    whose message names ``phrase``."""
+    problem = day_problem(direction, passengers=(replace(PASSENGER_A, **window), PASSENGER_B))
+    violations = check_day(problem, result, TRAVEL, tolerance_s=0)
     if is_valid:
         assert violations == []
-    else:
-        violation = only(violations, "CHECK_PASSENGER_WINDOW")
-        assert violation.passenger_id == "A"
-        assert "latest pickup" in violation.message
+        return
+    violation = only(violations, "CHECK_PASSENGER_WINDOW")
+    assert violation.passenger_id == "A"
+    assert phrase in violation.message
+
+
+@pytest.mark.parametrize(("latest_s", "is_valid"), [(27100, True), (27099, False)])
+def test_pickup_after_latest_pickup_is_reported(latest_s: int, is_valid: bool) -> None:
+    _own_window_checked(
+        Direction.TO_CENTRE, MORNING, is_valid, "latest pickup", latest_pickup_s=latest_s
+    )
 
 
 def test_own_pickup_window_binds_at_the_centre_in_the_afternoon() -> None:
@@ -578,14 +587,13 @@ def test_own_pickup_window_binds_at_the_centre_in_the_afternoon() -> None:
 
 @pytest.mark.parametrize(("earliest_s", "is_valid"), [(55290, True), (55291, False)])
 def test_drop_off_before_earliest_drop_off_is_reported(earliest_s: int, is_valid: bool) -> None:
-    not_before = replace(PASSENGER_A, earliest_dropoff_s=earliest_s)
-    problem = day_problem(Direction.FROM_CENTRE, passengers=(not_before, PASSENGER_B))
-    violations = check_day(problem, AFTERNOON, TRAVEL, tolerance_s=0)
-    if is_valid:
-        assert violations == []
-    else:
-        violation = only(violations, "CHECK_PASSENGER_WINDOW")
-        assert "earliest drop-off" in violation.message
+    _own_window_checked(
+        Direction.FROM_CENTRE,
+        AFTERNOON,
+        is_valid,
+        "earliest drop-off",
+        earliest_dropoff_s=earliest_s,
+    )
 
 
 @pytest.mark.parametrize(("earliest_s", "is_valid"), [(27890, True), (27891, False)])
@@ -593,13 +601,9 @@ def test_earliest_drop_off_at_the_centre_counts_from_the_passenger_own_alighting
     earliest_s: int, is_valid: bool
 ) -> None:
     # At the centre stop (27755-27935) A may alight last, from 27935 - 45 = 27890.
-    not_before = replace(PASSENGER_A, earliest_dropoff_s=earliest_s)
-    problem = day_problem(Direction.TO_CENTRE, passengers=(not_before, PASSENGER_B))
-    violations = check_day(problem, MORNING, TRAVEL, tolerance_s=0)
-    if is_valid:
-        assert violations == []
-    else:
-        assert only(violations, "CHECK_PASSENGER_WINDOW").passenger_id == "A"
+    _own_window_checked(
+        Direction.TO_CENTRE, MORNING, is_valid, "earliest drop-off", earliest_dropoff_s=earliest_s
+    )
 
 
 @pytest.mark.parametrize(("max_route_s", "is_valid"), [(1435, True), (1434, False)])

@@ -59,14 +59,20 @@ _EXTENSION: dict[str, Any] = {
         "escorts": {"type": "integer", "minimum": 0, "maximum": 3},
     },
 }
+_WINDOWS: dict[str, Any] = {"type": "array", "items": _WINDOW, "maxItems": 1}
+_SKILLS: dict[str, Any] = {"type": "array", "items": {"type": "integer"}}
+_PLACE_PROPERTIES: dict[str, Any] = {
+    "id": {"type": "integer"},
+    "location": _LOCATION,
+    "service": {"type": "integer", "minimum": 0},
+}
+"""What a job and a shipment's step share (a place served for a while)."""
 _STEP: dict[str, Any] = {
     "type": "object",
     "required": ["id", "location"],
     "properties": {
-        "id": {"type": "integer"},
-        "location": _LOCATION,
-        "service": {"type": "integer", "minimum": 0},
-        "time_windows": {"type": "array", "items": _WINDOW, "maxItems": 1},
+        **_PLACE_PROPERTIES,
+        "time_windows": _WINDOWS,
         "description": {"type": "string"},
     },
 }
@@ -88,7 +94,7 @@ VROOM_SCHEMA: dict[str, Any] = {
                     "start": _LOCATION,
                     "end": _LOCATION,
                     "capacity": _AMOUNT,
-                    "skills": {"type": "array", "items": {"type": "integer"}},
+                    "skills": _SKILLS,
                     "time_window": _WINDOW,
                     "max_travel_time": {"type": "integer", "minimum": 1},
                     "costs": {
@@ -108,13 +114,11 @@ VROOM_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "required": ["id", "location"],
                 "properties": {
-                    "id": {"type": "integer"},
-                    "location": _LOCATION,
-                    "service": {"type": "integer", "minimum": 0},
+                    **_PLACE_PROPERTIES,
                     "pickup": _AMOUNT,
                     "delivery": _AMOUNT,
-                    "skills": {"type": "array", "items": {"type": "integer"}},
-                    "time_windows": {"type": "array", "items": _WINDOW, "maxItems": 1},
+                    "skills": _SKILLS,
+                    "time_windows": _WINDOWS,
                     "dagrute": _EXTENSION,
                 },
             },
@@ -126,7 +130,7 @@ VROOM_SCHEMA: dict[str, Any] = {
                 "required": ["pickup", "delivery"],
                 "properties": {
                     "amount": _AMOUNT,
-                    "skills": {"type": "array", "items": {"type": "integer"}},
+                    "skills": _SKILLS,
                     "pickup": _STEP,
                     "delivery": _STEP,
                     "dagrute": _EXTENSION,
