@@ -563,7 +563,7 @@ def test_a_passenger_left_out_while_a_vehicle_that_could_take_them_stands_idle_i
     from solver.domain import Reason
     from solver.routing.model import build_day_model
     from solver.routing.read import read_routes
-    from solver.routing.search import left_out
+    from solver.routing.reasons import left_out
     from tests.conftest import plan_matrices
 
     riders = [passenger("P1", home(0.01)), passenger("P2", home(0.012))]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conftest import hm, home, make_plan, passenger, plan_matrices, vehicle
-
 from solver.check import check_day
 from solver.domain import DayProblem, DayResult, Direction, Pin, Route
 from solver.routing.parts import (
@@ -17,7 +15,7 @@ from solver.routing.parts import (
 )
 from solver.routing.search import NO_KPIS, SearchParams, solve_day
 from solver.straight import StraightMatrices
-
+from tests.conftest import hm, home, make_plan, passenger, plan_matrices, vehicle
 
 NUM_PAIRS = 6
 """Vehicles, and passengers on each side of the centre: more routes than one part holds."""

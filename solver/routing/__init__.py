@@ -3,6 +3,7 @@
 - :mod:`solver.routing.model`: the model, one ``add_<rule>`` per rule.
 - :mod:`solver.routing.search`: search parameters and ``solve_day`` (racing, fallbacks).
 - :mod:`solver.routing.parts`: a day's routes improved a few neighbouring routes at a time.
+- :mod:`solver.routing.reasons`: why a passenger the search did not place is left out.
 - :mod:`solver.routing.repair`: warm starts, and inserting passengers the search left out.
 - :mod:`solver.routing.read`: a solution back as timed domain routes and the day's figures.
 - :mod:`solver.routing.schedule`: timing a fixed route (a small linear programme).
