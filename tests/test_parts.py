@@ -7,7 +7,7 @@ from dataclasses import replace
 from solver.check import check_day
 from solver.domain import DayProblem, DayResult, Direction, Pin, Route
 from solver.routing.parts import (
-    MAX_PART_ROUTES,
+    MIN_DAY_ROUTES,
     SolvePart,
     can_improve_by_parts,
     improve_by_parts,
@@ -17,14 +17,14 @@ from solver.routing.search import NO_KPIS, SearchParams, solve_day
 from solver.straight import StraightMatrices
 from tests.conftest import hm, home, make_plan, passenger, plan_matrices, vehicle
 
-NUM_PAIRS = 6
-"""Vehicles, and passengers on each side of the centre: more routes than one part holds."""
+NUM_PAIRS = MIN_DAY_ROUTES
+"""Vehicles, and passengers on each side of the centre: enough routes for parts."""
 
 
 def _two_clusters() -> tuple[DayProblem, StraightMatrices]:
-    """Six passengers north of the centre and six south, six vehicles at the depot."""
-    north = [passenger(f"N{i}", home(0.03 + 0.002 * i, 0.004 * i)) for i in range(NUM_PAIRS)]
-    south = [passenger(f"S{i}", home(-0.03 - 0.002 * i, 0.004 * i)) for i in range(NUM_PAIRS)]
+    """``NUM_PAIRS`` passengers north of the centre and as many south, as many vehicles."""
+    north = [passenger(f"N{i}", home(0.03 + 0.001 * i, 0.002 * i)) for i in range(NUM_PAIRS)]
+    south = [passenger(f"S{i}", home(-0.03 - 0.001 * i, 0.002 * i)) for i in range(NUM_PAIRS)]
     plan = make_plan(north + south, [vehicle(f"V{i}") for i in range(NUM_PAIRS)])
     return plan.day_problem("mon", Direction.TO_CENTRE), plan_matrices(plan)
 
@@ -32,7 +32,7 @@ def _two_clusters() -> tuple[DayProblem, StraightMatrices]:
 def _mixed_routes(problem: DayProblem, matrices: StraightMatrices) -> tuple[Route, ...]:
     """Every vehicle made to carry one northern and one southern passenger: a poor start."""
     forced = tuple(
-        replace(p, allowed_vehicles=frozenset({f"V{int(p.passenger_id[1])}"}))
+        replace(p, allowed_vehicles=frozenset({f"V{int(p.passenger_id[1:])}"}))
         for p in problem.passengers
     )
     found = solve_day(
@@ -108,9 +108,9 @@ def test_a_part_that_serves_fewer_or_costs_more_is_not_kept() -> None:
     assert improved == start
 
 
-def test_a_day_no_larger_than_a_part_is_left_to_the_whole_day_search() -> None:
+def test_a_day_of_few_routes_is_left_to_the_whole_day_search() -> None:
     problem, matrices = _two_clusters()
-    start = _mixed_routes(problem, matrices)[:MAX_PART_ROUTES]
+    start = _mixed_routes(problem, matrices)[: MIN_DAY_ROUTES - 1]
     calls: list[DayProblem] = []
 
     def record(part: DayProblem, routes: tuple[Route, ...], seed: int, limit_s: float) -> DayResult:
