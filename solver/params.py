@@ -19,6 +19,13 @@ MIN_SOLVE_S = 1.0
 """The least one day-direction's search is given, even past the deadline: below it OR-Tools
 often has no first solution for a 50-passenger day (a week overruns by at most this a round)."""
 
+MIN_OPTIONAL_S_PER_PASSENGER = 0.006
+"""Least time per passenger a phase that may be left out must get to start: building a Bergen
+day's model and its quickest first solution take about 1.6 s for 256 passengers. At the
+floor instead, a strict Bergen week's second unpinning round ran 57 s into 60 s and served 7
+of 258 (the command ended at 60.3 s where it ended at 57.05 s without that round); a small
+day (a few passengers) is served well within the floor."""
+
 FINISH_RESERVE_SHARE = 0.10
 FINISH_RESERVE_S = 2.0
 """Share of the whole limit and seconds kept back from the searches for what follows them
@@ -143,8 +150,8 @@ class Deadline:
     ) -> list[float] | None:
         """:meth:`limits` for a phase that may be left out (repairs, unpinning, hints).
 
-        None once the searching time is used up, or where its share would give each solve
-        less than the floor: the floor (``MIN_SOLVE_S``) that keeps the
+        None once the searching time is used up, or where its share gives each passenger less
+        than ``MIN_OPTIONAL_S_PER_PASSENGER``: the floor (``MIN_SOLVE_S``) that keeps the
         main searches going past the deadline would only make such a phase overrun (measured
         on a loaded machine: a strict Bergen week's unpinning rounds ran 43 s past a 60 s
         limit, most solves ending without a first solution). With some time left the phase
@@ -152,11 +159,10 @@ class Deadline:
         """
         if not weights or self.search_s() <= 0:
             return None
-        rounds = -(-len(weights) // max(1, workers))
-        if seconds / rounds < MIN_SOLVE_S:
-            # Each solve would get less than the floor and run at it, past the phase's
-            # share: on the strict Bergen week a second unpinning round 57 s into 60 s
-            # ran 1 s and served 7 of 258 (its first solution had no time to finish).
+        per_passenger_s = (
+            seconds * min(max(1, workers), len(weights)) / sum(max(1, w) for w in weights)
+        )
+        if per_passenger_s < MIN_OPTIONAL_S_PER_PASSENGER:
             return None
         return self.limits(weights, workers, seconds)
 

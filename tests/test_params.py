@@ -46,13 +46,16 @@ def test_limits_share_by_passengers_and_never_exceed_what_is_left() -> None:
 def test_a_phase_that_may_be_left_out_never_starts_past_the_deadline() -> None:
     plenty = Deadline(600)
     assert plenty.optional_limits([50] * 4, 2, 20.0) == pytest.approx([10.0] * 4)
-    # Searching time left, but the phase's share would give each solve less than the floor:
-    # not started (its solves would run at the floor, past the share).
+    # Searching time left, less than the phase's share: its solves get the floor, as the
+    # main searches would (small days serve everyone at it: bringing a stranded passenger
+    # home in tests/test_rules.py).
     some = Deadline(60, time.perf_counter() - 10)  # 50 s left, 8 s of it the reserve
     assert some.reserve_s() == pytest.approx(8.0)
     assert some.optional_limits([50] * 2, 2, 3.0) == pytest.approx([3.0] * 2)
-    assert some.optional_limits([50] * 2, 2, 0.5) is None
-    assert some.optional_limits([50] * 4, 2, 1.5) is None  # two rounds of 0.75 s
+    assert some.optional_limits([50] * 2, 2, 0.5) == [MIN_SOLVE_S] * 2
+    # Too little for each passenger of two Bergen-sized days: not started.
+    assert some.optional_limits([256] * 2, 2, 0.5) is None
+    assert some.optional_limits([256] * 2, 2, 4.0) == pytest.approx([4.0] * 2)
     # No searching time left: not started, where the main searches would get the floor.
     past = Deadline(30, time.perf_counter() - 25)  # 5 s left: the finishing reserve
     assert past.optional_limits([50], 1, 100.0) is None
