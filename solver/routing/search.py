@@ -25,11 +25,17 @@ from solver.domain import (
     Unassigned,
 )
 from solver.params import MIN_SOLVE_S
+from solver.routing.clusters import CLUSTER_DAY_PASSENGERS, can_decompose, solve_by_clusters
 from solver.routing.model import (
     DayModel,
     build_day_model,
 )
-from solver.routing.parts import can_improve_by_parts, improve_by_parts, route_passengers
+from solver.routing.parts import (
+    SolvePart,
+    can_improve_by_parts,
+    improve_by_parts,
+    route_passengers,
+)
 from solver.routing.read import day_kpis, read_routes
 from solver.routing.reasons import left_out
 from solver.routing.repair import (
@@ -217,6 +223,14 @@ def _solve(
     unassigned = list(screened.unassigned)
     routes: list[Route] = []
     candidates = _seeded_order(screened.candidates, params.seed)
+    if (
+        params.by_parts
+        and warm_start is None
+        and len(candidates) > CLUSTER_DAY_PASSENGERS
+        and can_decompose(problem)
+    ):
+        grouped, left = _solve_by_clusters(problem, candidates, matrices, params, started)
+        return _day_result(problem, grouped, [*unassigned, *left], matrices, started)
     if candidates and problem.vehicles:
         building = time.perf_counter()
         model = build_day_model(problem, candidates, matrices)
@@ -346,6 +360,32 @@ def _solve_by_parts(
         solution = model.routing.SolveFromAssignmentWithParameters(first, rest)
         return model, solution if solution is not None else first
     problem = model.problem
+    left_s = params.time_limit_s - (time.perf_counter() - started)
+    improved = _improve_by_parts(
+        problem,
+        routes,
+        matrices,
+        params,
+        ends_at=None if work_limited else time.perf_counter() + PARTS_SHARE * left_s,
+    )
+    start = DayResult(problem.day, problem.direction, improved, (), NO_KPIS)
+    restored = initial_assignment(model, start)
+    if restored is None:
+        # A model already searched may refuse routes a fresh copy takes (insert_unserved).
+        model = rebuild()
+        restored = initial_assignment(model, start)
+    if restored is None:
+        log.warning("improved routes refused by the model; searching from the first solution")
+        restored = first
+    left_s = max(MIN_REPAIR_S, params.time_limit_s - (time.perf_counter() - started))
+    rest = search_parameters(replace(params, time_limit_s=left_s))
+    solution = model.routing.SolveFromAssignmentWithParameters(restored, rest)
+    return model, solution if solution is not None else restored
+
+
+def _part_solver(params: SearchParams, matrices: TravelTimes) -> SolvePart:
+    """Parts solved as small days from their routes: by the clock, or under the work limit."""
+    work_limited = params.max_solutions is not None
 
     def solve_part(
         part: DayProblem, start: tuple[Route, ...], seed: int, limit_s: float
@@ -361,14 +401,24 @@ def _solve_by_parts(
         warm = DayResult(part.day, part.direction, start, (), NO_KPIS)
         return _solve(part, matrices, part_params, warm, begun)
 
-    left_s = params.time_limit_s - (time.perf_counter() - started)
+    return solve_part
+
+
+def _improve_by_parts(
+    problem: DayProblem,
+    routes: Sequence[Route],
+    matrices: TravelTimes,
+    params: SearchParams,
+    ends_at: float | None,
+) -> tuple[Route, ...]:
+    """``routes`` improved by parts until ``ends_at`` (None: a round per route, work-limited)."""
     improved, report = improve_by_parts(
         problem,
         routes,
-        solve_part,
+        _part_solver(params, matrices),
         params.seed,
-        ends_at=None if work_limited else time.perf_counter() + PARTS_SHARE * left_s,
-        max_rounds=len(routes) if work_limited else None,
+        ends_at=ends_at,
+        max_rounds=len(routes) if ends_at is None else None,
     )
     log.debug(
         "day improved by parts",
@@ -377,19 +427,37 @@ def _solve_by_parts(
         cost_before=round(report.cost_before),
         cost_after=round(report.cost_after),
     )
-    start = DayResult(problem.day, problem.direction, improved, (), NO_KPIS)
-    restored = initial_assignment(model, start)
-    if restored is None:
-        # A model already searched may refuse routes a fresh copy takes (insert_unserved).
-        model = rebuild()
-        restored = initial_assignment(model, start)
-    if restored is None:
-        log.warning("improved routes refused by the model; searching from the first solution")
-        restored = first
-    left_s = max(MIN_REPAIR_S, params.time_limit_s - (time.perf_counter() - started))
-    rest = search_parameters(replace(params, time_limit_s=left_s))
-    solution = model.routing.SolveFromAssignmentWithParameters(restored, rest)
-    return model, solution if solution is not None else restored
+    return improved
+
+
+def _solve_by_clusters(
+    problem: DayProblem,
+    candidates: Sequence[Passenger],
+    matrices: TravelTimes,
+    params: SearchParams,
+    started: float,
+) -> tuple[tuple[Route, ...], tuple[Unassigned, ...]]:
+    """A large day: first routes group by group (:mod:`solver.routing.clusters`), then parts.
+
+    The groups, the passengers they left out and the parts across groups all end within the
+    day's limit less the repair share (nothing is repaired: no whole-day model is built).
+    Under a work limit each step is bounded by solutions and rounds, not the clock.
+    """
+    work_limited = params.max_solutions is not None
+    ends_at = None if work_limited else started + params.time_limit_s * (1.0 - REPAIR_BUDGET_SHARE)
+
+    def solve_group(group: DayProblem, limit_s: float) -> DayResult:
+        begun = time.perf_counter()
+        group_params = replace(params, time_limit_s=limit_s, ends_at=None)
+        return _solve(group, matrices, group_params, None, begun)
+
+    routes, left = solve_by_clusters(
+        problem, candidates, solve_group, ends_at, work_limit_s=params.time_limit_s
+    )
+    day = replace(problem, passengers=tuple(candidates))
+    improved = _improve_by_parts(day, routes, matrices, params, ends_at)
+    log.debug("day solved by clusters", routes=len(improved), left_out=len(left))
+    return improved, left
 
 
 def read_start(
