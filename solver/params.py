@@ -34,6 +34,12 @@ totals, writing the result and checking it (measured on the strict Bergen week a
 2026-12-07: the command ended about 9 s after its searches' planned end, 4.5 s past its
 limit, with 0.06 and 1 s kept; about 6 s from the last search to the end)."""
 
+PLAIN_FINISH_RESERVE_SHARE = 0.03
+"""The share kept where no round of repairs follows the searches (``Deadline.plain``):
+consistency off or soft, no same vehicle both ways. Measured on the Bergen week with
+consistency off at 60 s (2026-12-07): the command ended at 48.4 s with the full reserve,
+about 1 s after its last search, leaving a fifth of the limit unused."""
+
 
 def process_started() -> float:
     """The ``time.perf_counter()`` value at which this process started.
@@ -105,10 +111,26 @@ class Deadline:
     goes to the next, and time it overran is taken from the next, never added to the end.
     """
 
-    def __init__(self, time_limit_s: float, started: float | None = None) -> None:
+    def __init__(
+        self,
+        time_limit_s: float,
+        started: float | None = None,
+        reserve_share: float = FINISH_RESERVE_SHARE,
+    ) -> None:
         self.time_limit_s = time_limit_s
         self.started = time.perf_counter() if started is None else started
         self.ends_at = self.started + time_limit_s
+        self.reserve_share = reserve_share
+
+    def plain(self) -> Deadline:
+        """The same deadline for a solve no round of repairs follows: a smaller reserve.
+
+        Rounds of repairs (strict consistency's unpinning, bringing stranded passengers home)
+        may each overrun their share by the floor of a search, which the full reserve
+        absorbs; without them the finishing (geometry, totals, writing) needs about a second
+        (``PLAIN_FINISH_RESERVE_SHARE``).
+        """
+        return Deadline(self.time_limit_s, self.started, PLAIN_FINISH_RESERVE_SHARE)
 
     def elapsed_s(self) -> float:
         """Seconds since the solve started."""
@@ -126,7 +148,7 @@ class Deadline:
         2026-12-07: with the reserve a share of what was left, the last unpinning round
         started 57 s in, with 2.4 s kept, and the command ended at 63.3 s).
         """
-        return FINISH_RESERVE_SHARE * self.time_limit_s + FINISH_RESERVE_S
+        return self.reserve_share * self.time_limit_s + FINISH_RESERVE_S
 
     def search_s(self) -> float:
         """Seconds left for searching: what is left less the finishing reserve."""
@@ -188,6 +210,7 @@ __all__ = [
     "FINISH_RESERVE_S",
     "FINISH_RESERVE_SHARE",
     "MIN_SOLVE_S",
+    "PLAIN_FINISH_RESERVE_SHARE",
     "Deadline",
     "SolveParams",
     "process_started",

@@ -29,6 +29,16 @@ def test_a_deadline_counts_what_happened_before_the_solve() -> None:
     assert past.left_s() == 0.0 and past.search_s() == 0.0 and past.share_s(1.0) == 0.0
 
 
+def test_a_plain_deadline_keeps_less_for_finishing_and_ends_at_the_same_time() -> None:
+    started = time.perf_counter() - 10
+    full = Deadline(60, started)
+    plain = full.plain()
+    assert plain.ends_at == full.ends_at and plain.started == full.started
+    # 3 % of 60 s and 2 s, against 10 % and 2 s: 4.2 s more to search.
+    assert plain.reserve_s() == pytest.approx(3.8)
+    assert plain.search_s() == pytest.approx(full.search_s() + 4.2, abs=0.01)
+
+
 def test_limits_share_by_passengers_and_never_exceed_what_is_left() -> None:
     # Ten days on two workers in 20 s: five rounds of two, 4 s each when alike.
     assert capped_limits([50] * 10, 2, 20.0, cap_s=60.0) == pytest.approx([4.0] * 10)

@@ -194,6 +194,8 @@ def solve_week(
             on_solved(final[key], matrices)
 
     mode = Consistency(plan.settings.consistency)
+    if mode is not Consistency.STRICT and not plan.settings.same_vehicle_both_ways:
+        deadline = deadline.plain()  # no rounds of repairs follow the searches
     warm_starts: list[DayResult | None] = [None] * len(problems)
     pinned = mode is not Consistency.OFF
     tolerance = plan.settings.consistency_tolerance_s
