@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
+import pytest
+
+import solver.routing.search as search
 from solver.check import check_day
 from solver.domain import DayProblem, DayResult, Direction, Pin, Route
 from solver.routing.parts import (
     MIN_DAY_ROUTES,
+    PartTask,
     SolvePart,
     can_improve_by_parts,
     improve_by_parts,
+    one_at_a_time,
     route_passengers,
 )
-from solver.routing.search import NO_KPIS, SearchParams, solve_day
+from solver.routing.search import NO_KPIS, SearchParams, solve_day, solve_day_racing
 from solver.straight import StraightMatrices
 from tests.conftest import hm, home, make_plan, passenger, plan_matrices, vehicle
 
@@ -71,7 +77,7 @@ def test_parts_regroup_routes_that_mix_distant_passengers_and_every_rule_still_h
     start = _mixed_routes(problem, matrices)
     assert len([r for r in start if route_passengers(r)]) == NUM_PAIRS
     improved, report = improve_by_parts(
-        problem, start, _part_solver(matrices), seed=1, ends_at=None, max_rounds=12
+        problem, start, one_at_a_time(_part_solver(matrices)), seed=1, ends_at=None, max_rounds=12
     )
     # Binds: the mixed routes give way to fewer, cheaper ones...
     assert report.num_kept >= 1
@@ -88,7 +94,12 @@ def test_parts_under_a_work_limit_give_the_same_routes_every_time() -> None:
     start = _mixed_routes(problem, matrices)
     runs = [
         improve_by_parts(
-            problem, start, _part_solver(matrices, max_solutions=20), 3, None, max_rounds=6
+            problem,
+            start,
+            one_at_a_time(_part_solver(matrices, max_solutions=20)),
+            3,
+            None,
+            max_rounds=6,
         )[0]
         for _ in range(2)
     ]
@@ -103,7 +114,7 @@ def test_a_part_that_serves_fewer_or_costs_more_is_not_kept() -> None:
         # No routes and nobody said to be left out: cheaper, but it serves nobody.
         return DayResult(part.day, part.direction, (), (), NO_KPIS)
 
-    improved, report = improve_by_parts(problem, start, worse, 1, None, max_rounds=4)
+    improved, report = improve_by_parts(problem, start, one_at_a_time(worse), 1, None, max_rounds=4)
     assert report.num_kept == 0
     assert improved == start
 
@@ -117,7 +128,9 @@ def test_a_day_of_few_routes_is_left_to_the_whole_day_search() -> None:
         calls.append(part)
         return DayResult(part.day, part.direction, routes, (), NO_KPIS)
 
-    improved, report = improve_by_parts(problem, start, record, 1, None, max_rounds=4)
+    improved, report = improve_by_parts(
+        problem, start, one_at_a_time(record), 1, None, max_rounds=4
+    )
     assert (calls, report.num_searched, improved) == ([], 0, start)
 
 
@@ -143,3 +156,58 @@ def test_a_day_solved_by_parts_passes_the_checker_and_is_repeatable_under_a_work
     assert first.routes == again.routes
     assert not first.unassigned
     assert check_day(problem, first, matrices) == []
+
+
+def test_parts_chosen_two_at_a_time_share_no_route_and_keep_every_rule() -> None:
+    problem, matrices = _two_clusters()
+    start = _mixed_routes(problem, matrices)
+    batches: list[list[DayProblem]] = []
+    solve_part = _part_solver(matrices, max_solutions=20)
+
+    def solve_parts(tasks: Sequence[PartTask]) -> list[DayResult]:
+        batches.append([task[0] for task in tasks])
+        return [solve_part(*task) for task in tasks]
+
+    improved, report = improve_by_parts(
+        problem, start, solve_parts, 1, None, max_rounds=12, width=2
+    )
+    # Binds: parts went two at a time...
+    assert any(len(batch) == 2 for batch in batches)
+    for batch in batches:
+        vehicles = [v.vehicle_id for part in batch for v in part.vehicles]
+        # ...and holds: never two parts on one route.
+        assert len(vehicles) == len(set(vehicles))
+    assert report.num_searched == sum(len(b) for b in batches) <= 12
+    assert sum(r.cost for r in improved) < sum(r.cost for r in start) - 100
+    assert _served(improved) == {p.passenger_id for p in problem.passengers}
+    result = DayResult(problem.day, problem.direction, improved, (), NO_KPIS)
+    assert check_day(problem, result, matrices) == []
+    again = improve_by_parts(problem, start, solve_parts, 1, None, max_rounds=12, width=2)
+    assert again[0] == improved
+
+
+def test_a_lone_day_on_two_cores_solves_parts_two_at_a_time_and_repeats_under_a_work_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem, matrices = _two_clusters()
+    monkeypatch.setattr(search, "PARALLEL_PARTS_PASSENGERS", len(problem.passengers))
+    widths: list[int] = []
+    improve = search.improve_by_parts
+
+    def recording(*args: object, **kwargs: object) -> object:
+        widths.append(int(kwargs["width"]))  # type: ignore[call-overload]
+        return improve(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "improve_by_parts", recording)
+    params = SearchParams(time_limit_s=30, seed=2, max_solutions=40)
+    first = solve_day_racing(problem, matrices, params, arms=2)
+    again = solve_day_racing(problem, matrices, params, arms=2)
+    # Binds: parts went two at a time (the other core solving one of each pair)...
+    assert widths == [2, 2]
+    # ...and holds: the same routes both times, everyone served, every rule kept.
+    assert first.routes == again.routes
+    assert not first.unassigned
+    assert check_day(problem, first, matrices) == []
+    # A day too small for parts is raced as before.
+    monkeypatch.setattr(search, "PARALLEL_PARTS_PASSENGERS", len(problem.passengers) + 1)
+    assert not search.parts_in_parallel(problem, params)

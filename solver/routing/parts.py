@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -65,12 +65,40 @@ MIN_GAIN_NOK = 0.5
 SolvePart = Callable[[DayProblem, tuple[Route, ...], int, float], DayResult]
 """Solves a part (its problem, its current routes as the start, a seed, a time limit)."""
 
+PartTask = tuple[DayProblem, tuple[Route, ...], int, float]
+"""A part to solve: ``SolvePart``'s arguments."""
+
+SolveParts = Callable[[Sequence[PartTask]], list[DayResult]]
+"""Solves disjoint parts (each as ``SolvePart`` would), perhaps at once on several cores."""
+
+
+def one_at_a_time(solve_part: SolvePart) -> SolveParts:
+    """``SolveParts`` that solves the parts in turn with ``solve_part``."""
+
+    def solve_parts(tasks: Sequence[PartTask]) -> list[DayResult]:
+        return [solve_part(*task) for task in tasks]
+
+    return solve_parts
+
 
 def can_improve_by_parts(problem: DayProblem, breaks: bool, entrance_limited: bool) -> bool:
     """Whether the day's rules all hold within routes, so parts may be solved apart."""
     if breaks or entrance_limited:
         return False
     return all(pin.is_strict and pin.holds_time for pin in problem.pins.values())
+
+
+def parts_may_apply(problem: DayProblem) -> bool:
+    """``can_improve_by_parts`` judged from the problem alone, before any model is built.
+
+    Cautious: a break rule or a centre with a limited entrance counts, whether or not the
+    day's vehicles and passengers make them bind.
+    """
+    return can_improve_by_parts(
+        problem,
+        problem.settings.driver_break is not None,
+        any(c.max_wheelchair_dropoffs is not None for c in problem.centres),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +114,17 @@ class PartsReport:
 def improve_by_parts(
     problem: DayProblem,
     routes: Sequence[Route],
-    solve_part: SolvePart,
+    solve_parts: SolveParts,
     seed: int,
     ends_at: float | None,
     max_rounds: int | None = None,
+    width: int = 1,
 ) -> tuple[tuple[Route, ...], PartsReport]:
     """``routes`` improved part by part, until ``ends_at`` or ``max_rounds`` parts.
+
+    ``width`` parts that share no route are chosen at a time and handed to ``solve_parts``
+    together (which may solve them at once, one core each); each is kept or not on its own.
+    With a ``width`` of 1 the parts are chosen one after another.
 
     ``ends_at`` is a ``time.perf_counter()`` value; whichever limit comes first ends it.
 
@@ -124,40 +157,55 @@ def improve_by_parts(
             break
         if ends_at is not None and ends_at - time.perf_counter() < PART_SEARCH_S:
             break
-        part = _next_part(by_vehicle, neighbours, rng, size, searched)
-        if part is None:
+        batch: list[tuple[str, ...]] = []
+        busy: set[str] = set()
+        while len(batch) < width:
+            if max_rounds is not None and num_searched + len(batch) >= max_rounds:
+                break
+            part = _next_part(by_vehicle, neighbours, rng, size, searched, busy)
+            if part is None:
+                break
+            batch.append(part)
+            busy.update(part)
+        if not batch:
             if size >= min(MAX_PART_ROUTES, len(by_vehicle)):
                 break
             size += 1
             continue
-        num_searched += 1
-        old = [by_vehicle[vid] for vid in part]
-        passengers = tuple(by_id[pid] for route in old for pid in route_passengers(route))
-        sub = replace(
-            problem,
-            passengers=passengers,
-            vehicles=tuple(vehicles[vid] for vid in part),
-        )
         limit_s = PART_SEARCH_S
         if ends_at is not None:
             limit_s = min(limit_s, max(0.05, ends_at - time.perf_counter()))
-        found = solve_part(sub, tuple(old), seed + num_searched, limit_s)
-        gain = sum(r.cost for r in old) - sum(r.cost for r in found.routes)
-        serves_all = {pid for r in found.routes for pid in route_passengers(r)} == {
-            p.passenger_id for p in passengers
-        }
-        if found.unassigned or not serves_all or gain < MIN_GAIN_NOK:
-            searched.add(part)
-            continue
-        num_kept += 1
-        for vid in part:
-            del by_vehicle[vid]
-        for route in found.routes:
-            if route_passengers(route):
-                by_vehicle[route.vehicle_id] = route
-        changed = set(part)
-        searched = {s for s in searched if not changed.intersection(s)}
-        size = MIN_PART_ROUTES
+        tasks: list[PartTask] = []
+        for part in batch:
+            num_searched += 1
+            old = tuple(by_vehicle[vid] for vid in part)
+            passengers = tuple(by_id[pid] for route in old for pid in route_passengers(route))
+            sub = replace(
+                problem,
+                passengers=passengers,
+                vehicles=tuple(vehicles[vid] for vid in part),
+            )
+            tasks.append((sub, old, seed + num_searched, limit_s))
+        gained = False
+        for part, (sub, old, _, _), found in zip(batch, tasks, solve_parts(tasks), strict=True):
+            gain = sum(r.cost for r in old) - sum(r.cost for r in found.routes)
+            serves_all = {pid for r in found.routes for pid in route_passengers(r)} == {
+                p.passenger_id for p in sub.passengers
+            }
+            if found.unassigned or not serves_all or gain < MIN_GAIN_NOK:
+                searched.add(part)
+                continue
+            num_kept += 1
+            gained = True
+            for vid in part:
+                del by_vehicle[vid]
+            for route in found.routes:
+                if route_passengers(route):
+                    by_vehicle[route.vehicle_id] = route
+            changed = set(part)
+            searched = {s for s in searched if not changed.intersection(s)}
+        if gained:
+            size = MIN_PART_ROUTES
     order = {route.vehicle_id: i for i, route in enumerate(routes)}
     improved = tuple(
         sorted(
@@ -205,13 +253,20 @@ def _next_part(
     rng: random.Random,
     size: int,
     searched: set[tuple[str, ...]],
+    busy: Collection[str] = (),
 ) -> tuple[str, ...] | None:
     """The next part of ``size`` routes not yet searched, or None if every one has been.
 
     Passengers are tried in a random order (``rng``); a passenger's part is the routes of
-    the passengers nearest to their home, their own first.
+    the passengers nearest to their home, their own first. Routes in ``busy`` (in a part
+    being solved) are not taken, nor are passengers riding them.
     """
-    riders = {pid: vid for vid, route in by_vehicle.items() for pid in route_passengers(route)}
+    riders = {
+        pid: vid
+        for vid, route in by_vehicle.items()
+        if vid not in busy
+        for pid in route_passengers(route)
+    }
     order = sorted(riders)
     for pid in rng.sample(order, len(order)):
         part: list[str] = []
