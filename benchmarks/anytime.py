@@ -4,8 +4,9 @@ For each time limit (default 5, 10, 30, 60, 120, 300 s), two separate solves fro
 
 * **day**: one day-direction of ``generate_week(bergen=True, seed=s)`` (default Monday
   ``to_centre``) on the week's road matrices, as ``benchmarks/bergen_peers.py`` builds it,
-  solved alone by dagrute's day solver (``solve_day_racing``, ``--arms`` searches on as many
-  cores, as the service does for a lone day-direction) and by the peers at the same limit:
+  solved alone by dagrute's day solver (``solve_day_racing`` on ``--arms`` cores, as the
+  service does for a lone day-direction: parts that many at once on a day of this size) and
+  by the peers at the same limit:
   OR-Tools' default search on dagrute's model (it stops at its local optimum, usually well
   before the limit), VROOM (the limit as its timeout) and PyVRP (``MaxRuntime``). Every
   solver's routes go through dagrute's checker; the peers do not model ride-time limits and
@@ -165,7 +166,8 @@ def markdown(payload: dict[str, Any], figure: str | None) -> str:
     lines += [
         f"Run {payload['date']} with `{payload['command']}` ({payload['total_wall_s']:g} s in "
         f"all): generated Bergen week seed {payload['seed']}, every limit a separate solve "
-        f"from scratch. dagrute races {payload['arms']} searches on the day-direction; the week "
+        f"from scratch. dagrute uses {payload['arms']} cores on the day-direction "
+        f"(`solve_day_racing`: parts that many at once on a day this size); the week "
         f"uses both cores; each peer runs on one core. Machine: {m['cores']} cores, {m['cpu']}, "
         f"load average {payload['load_average']} at the start, Python {m['python']}, OR-Tools "
         f"{m['ortools']}, pyvroom {m['pyvroom']}, PyVRP {m['pyvrp']}.",
@@ -289,7 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--direction", default="to_centre", choices=[d.value for d in Direction])
     parser.add_argument("--parts", default="day,week", help="day, week or both")
     parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated, or 'none'")
-    parser.add_argument("--arms", type=int, default=2, help="searches dagrute races at once")
+    parser.add_argument(
+        "--arms", type=int, default=2, help="cores dagrute uses on the lone day-direction"
+    )
     parser.add_argument("--smoke", action="store_true", help="label the docs as a smoke run")
     parser.add_argument("--out", type=Path, default=RESULTS / f"{SECTION}.json")
     parser.add_argument("--figure", type=Path, default=IMG / "anytime.svg")

@@ -18,6 +18,7 @@ IMG = REPO_ROOT / "docs" / "img"
 COLOURS = {
     "dagrute": "#1b6ca8",
     "dagrute, whole-day search (b6527fb)": "#9ecae1",
+    "dagrute at 9ebd5b5 (racing on the day, 10 % + 2 s reserve)": "#6baed6",
     "ortools-default": "#7f7f7f",
     "vroom": "#d1495b",
     "pyvrp": "#66a182",
