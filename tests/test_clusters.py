@@ -115,14 +115,20 @@ def test_pins_breaks_and_limited_entrances_keep_the_day_whole() -> None:
     assert not can_decompose(limited)
 
 
-def test_a_large_day_is_planned_by_groups_without_the_whole_day_model_and_every_rule_holds(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    problem, matrices = _two_towns()
+@pytest.fixture
+def large_day(monkeypatch: pytest.MonkeyPatch) -> tuple[DayProblem, StraightMatrices]:
+    """The two towns, counted as a large day (over 20 passengers), in groups of about 12."""
     monkeypatch.setattr(clusters, "CLUSTER_PASSENGERS", 12)
     monkeypatch.setattr(search, "CLUSTER_DAY_PASSENGERS", 20)
+    return _two_towns()
+
+
+def test_a_large_day_is_planned_by_groups_without_the_whole_day_model_and_every_rule_holds(
+    large_day: tuple[DayProblem, StraightMatrices], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem, matrices = large_day
     sizes: list[int] = []
-    build = search.build_day_model
+    build = search.build_day_model  # type: ignore[attr-defined]
 
     def recording_build(day: DayProblem, *args: object, **kwargs: object) -> object:
         sizes.append(len(day.passengers))
@@ -173,11 +179,9 @@ def test_passengers_a_group_left_out_are_planned_on_the_vehicles_no_group_used(
 
 
 def test_a_large_day_by_groups_is_the_same_under_a_work_limit(
-    monkeypatch: pytest.MonkeyPatch,
+    large_day: tuple[DayProblem, StraightMatrices],
 ) -> None:
-    problem, matrices = _two_towns()
-    monkeypatch.setattr(clusters, "CLUSTER_PASSENGERS", 12)
-    monkeypatch.setattr(search, "CLUSTER_DAY_PASSENGERS", 20)
+    problem, matrices = large_day
     params = SearchParams(time_limit_s=30, seed=3, max_solutions=50)
     first = solve_day(problem, matrices, params)
     again = solve_day(problem, matrices, params)
