@@ -192,7 +192,7 @@ def test_a_lone_day_on_two_cores_solves_parts_two_at_a_time_and_repeats_under_a_
     problem, matrices = _two_clusters()
     monkeypatch.setattr(search, "PARALLEL_PARTS_PASSENGERS", len(problem.passengers))
     widths: list[int] = []
-    improve = search.improve_by_parts
+    improve = search.improve_by_parts  # type: ignore[attr-defined]
 
     def recording(*args: object, **kwargs: object) -> object:
         widths.append(int(kwargs["width"]))  # type: ignore[call-overload]
