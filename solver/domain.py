@@ -436,6 +436,11 @@ class DayProblem:
     incompatible_pairs: tuple[tuple[str, str], ...] = ()
     route_ranks: Mapping[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # The direction is compared by identity (``is Direction.TO_CENTRE``) in the model and
+        # the checker: a plain "to_centre" string would make half the day an afternoon.
+        object.__setattr__(self, "direction", Direction(self.direction))
+
     def centre(self, centre_id: str) -> Centre:
         """The centre with this id (KeyError if none)."""
         for centre in self.centres:
