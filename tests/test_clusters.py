@@ -9,8 +9,23 @@ import pytest
 import solver.routing.clusters as clusters
 import solver.routing.search as search
 from solver.check import check_day
-from solver.domain import DayProblem, DayResult, Direction, LatLon, Mobility, Pin
-from solver.routing.clusters import can_decompose, group_centres, share_fleet, solve_by_clusters
+from solver.domain import (
+    DayProblem,
+    DayResult,
+    Direction,
+    LatLon,
+    Mobility,
+    Pin,
+    Reason,
+    Unassigned,
+)
+from solver.routing.clusters import (
+    can_decompose,
+    group_centres,
+    leftover_reasons,
+    share_fleet,
+    solve_by_clusters,
+)
 from solver.routing.parts import route_passengers
 from solver.routing.search import SearchParams, solve_day
 from solver.straight import StraightMatrices
@@ -187,3 +202,22 @@ def test_a_large_day_by_groups_is_the_same_under_a_work_limit(
     again = solve_day(problem, matrices, params)
     assert first.routes == again.routes
     assert not first.unassigned
+
+
+def test_the_leftover_pass_reports_a_busy_fleet_not_a_missing_vehicle() -> None:
+    problem, _ = _two_towns()
+    wheelchair_user = next(p for p in problem.passengers if p.needs_wheelchair_place)
+    walker = next(p for p in problem.passengers if not p.needs_wheelchair_place)
+    # What the leftover pass's screening says when no idle vehicle has a wheelchair place,
+    # and what its search says when it saw an idle vehicle that could have taken someone.
+    from_idle_fleet = (
+        Unassigned(wheelchair_user.passenger_id, Reason.NO_WHEELCHAIR_VEHICLE, "none idle"),
+        Unassigned(walker.passenger_id, Reason.SEARCH_TIME, "out of time; V idle"),
+    )
+    said = leftover_reasons(problem, from_idle_fleet)
+    # Binds: the day has wheelchair vehicles, all busy: the fleet is exhausted.
+    assert said[0].reason is Reason.FLEET_EXHAUSTED
+    assert said[0].passenger_id == wheelchair_user.passenger_id
+    assert "mon" in said[0].hint
+    # Holds: a reason that is true of the whole day is kept as it was.
+    assert said[1] == from_idle_fleet[1]

@@ -33,8 +33,18 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from solver.domain import DayProblem, DayResult, LatLon, Passenger, Route, Unassigned, Vehicle
+from solver.domain import (
+    DayProblem,
+    DayResult,
+    LatLon,
+    Passenger,
+    Reason,
+    Route,
+    Unassigned,
+    Vehicle,
+)
 from solver.routing.parts import route_passengers
+from solver.routing.reasons import fleet_exhausted
 
 CLUSTER_DAY_PASSENGERS = 400
 """Above this many passengers a day-direction is solved cluster by cluster (where
@@ -121,7 +131,27 @@ def solve_by_clusters(
     limit_s = work_limit_s if ends_at is None else LEFTOVER_SHARE * total_s
     rest = solve_group(replace(problem, passengers=tuple(left), vehicles=idle), limit_s)
     routes.extend(r for r in rest.routes if route_passengers(r))
-    return tuple(routes), rest.unassigned
+    return tuple(routes), leftover_reasons(problem, rest.unassigned)
+
+
+def leftover_reasons(
+    problem: DayProblem, unassigned: Sequence[Unassigned]
+) -> tuple[Unassigned, ...]:
+    """The leftover pass's unassigned, with reasons true of the whole day's fleet.
+
+    The leftover pass sees only the idle vehicles, so its screening may say that no vehicle
+    has a wheelchair place, or none is available, where the day has such vehicles, all busy.
+    Every leftover passenger passed the whole day's screening: whatever kept them out is a
+    busy fleet (``UNASSIGNED_FLEET_EXHAUSTED``), unless the search saw an idle vehicle that
+    could take them (``UNASSIGNED_SEARCH_TIME``, kept).
+    """
+    by_id = {p.passenger_id: p for p in problem.passengers}
+    return tuple(
+        u
+        if u.reason in (Reason.FLEET_EXHAUSTED, Reason.SEARCH_TIME)
+        else fleet_exhausted(problem, by_id[u.passenger_id])
+        for u in unassigned
+    )
 
 
 def group_centres(problem: DayProblem, candidates: Sequence[Passenger]) -> list[list[Passenger]]:
@@ -235,6 +265,7 @@ __all__ = [
     "Group",
     "can_decompose",
     "group_centres",
+    "leftover_reasons",
     "share_fleet",
     "solve_by_clusters",
 ]

@@ -56,7 +56,7 @@ def left_out(
                     idle_taker = model.vehicles[vehicle_index].vehicle_id
                     break
         if idle_taker is None:
-            entries.append(_fleet_exhausted(problem, passenger))
+            entries.append(fleet_exhausted(problem, passenger))
             continue
         entries.append(
             Unassigned(
@@ -70,7 +70,8 @@ def left_out(
     return entries
 
 
-def _fleet_exhausted(problem: DayProblem, passenger: Passenger) -> Unassigned:
+def fleet_exhausted(problem: DayProblem, passenger: Passenger) -> Unassigned:
+    """``UNASSIGNED_FLEET_EXHAUSTED`` for ``passenger``: every vehicle able to take them is busy."""
     pin = problem.pins.get(passenger.passenger_id)
     if pin is not None and pin.is_strict and pin.vehicle_id is not None:
         return Unassigned(
