@@ -55,9 +55,6 @@ out three better and three worse (a7-70 +9.46 % against +6.91 %, a8-96 +7.79 % a
 +6.31 %; a6-60 +0.90 % against +2.49 %, a8-64 +3.72 % against +5.29 %); the Bergen days
 have 18-24 routes."""
 
-MIN_PARTS_S = 1.0
-"""Less time than this left for parts: not worth building them."""
-
 MIN_GAIN_NOK = 0.5
 """A part's routes replace the old ones only if they cost at least this much less."""
 
@@ -135,9 +132,8 @@ def improve_by_parts(
     ``MIN_PART_ROUTES`` after a gain; when no part of any size gains, the routes are a local
     optimum for this neighbourhood and the function returns early. A day of fewer than
     ``MIN_DAY_ROUTES`` routes is returned as it is (a part would be most of it). With
-    ``ends_at`` None
-    (a deterministic work limit) ``max_rounds`` must be given: the same routes and seed then
-    give the same result.
+    ``ends_at`` None (a deterministic work limit) ``max_rounds`` must be given: the same
+    routes and seed then give the same result.
     """
     by_vehicle = {route.vehicle_id: route for route in routes if route_passengers(route)}
     others = [route for route in routes if not route_passengers(route)]
