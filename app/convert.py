@@ -198,7 +198,7 @@ def violation_json(violation: Violation) -> dict[str, Any]:
     return {
         "code": violation.code,
         "day": violation.day,
-        "direction": str(violation.direction),
+        "direction": None if violation.direction is None else str(violation.direction),
         "vehicle_id": violation.vehicle_id,
         "passenger_id": violation.passenger_id,
         "message": violation.message,
@@ -225,7 +225,7 @@ def assemble_week(
     """
     plan = plan_from_stored(plan_json)
     ordered = _in_week_order(rows, pairs)
-    week = week_result(plan, stored_week(plan, ordered, pairs).plans, previous)
+    week = week_result(plan, stored_week(plan, ordered, pairs).plans, previous, pairs)
     return result_to_json(week), stored_violations(ordered, pairs)
 
 

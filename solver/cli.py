@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from solver.check import Violation, advise_week, check_week
+from solver.check import Violation, advise_week, check_result
 from solver.config import configure_logging, get_config
 from solver.domain import DAYS, DIRECTIONS, Day, Direction, RoadSettings, WeekPlan, WeekResult
 from solver.errors import InputError
@@ -51,8 +51,8 @@ EXIT_INPUT = 2
 EXIT_ROADS = 3
 
 
-def _fail_input(error: InputError) -> NoReturn:
-    err.print(f"[bold red]Input error[/]: {len(error.issues)} problem(s) in the plan")
+def _fail_input(error: InputError, document: str = "the plan") -> NoReturn:
+    err.print(f"[bold red]Input error[/]: {len(error.issues)} problem(s) in {document}")
     for issue in error.issues:
         where = f" at {issue.path}" if issue.path else ""
         who = f" ({issue.id})" if issue.id else ""
@@ -92,7 +92,7 @@ def _load_network(osm_file: Path, plan: WeekPlan) -> RoadNetwork:
 
 def _print_violations(violations: list[Violation]) -> None:
     for v in violations:
-        where = f"{v.day} {v.direction}"
+        where = "week" if v.day is None else f"{v.day} {v.direction}"
         err.print(f"  [red]{v.code}[/] {where}: {v.message}")
 
 
@@ -263,7 +263,7 @@ def solve(
         geojson.write_text(json.dumps(result_to_geojson(result)), encoding="utf-8")
     out.print(_summary(result))
     _print_consistency(result)
-    violations = check_week(plan, result, matrices)
+    violations = check_result(plan, result, matrices)
     wall = time.perf_counter() - started
     out.print(
         f"Wrote {out_file}" + (f" and {geojson}" if geojson else "") + f" in {wall:.1f} s. "
@@ -296,15 +296,18 @@ def check(
     try:
         result = load_result(result_file)
     except InputError as error:
-        _fail_input(error)
+        _fail_input(error, f"the result file {result_file}: it is broken, not the plan")
     network = _load_network(_osm_path(plan_file, plan, osm), plan)
     try:
         matrices = build_week_matrices(plan, network)
     except InputError as error:
         _fail_input(error)
-    violations = check_week(plan, result, matrices)
+    violations = check_result(plan, result, matrices)
     if violations:
-        err.print(f"[bold red]{len(violations)} violation(s)[/]")
+        err.print(
+            f"[bold red]The result is broken[/]: {len(violations)} violation(s) in "
+            f"{result_file} against {plan_file}"
+        )
         _print_violations(violations)
         raise typer.Exit(EXIT_VIOLATIONS)
     num_routes = sum(len(p.routes) for p in result.plans)

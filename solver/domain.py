@@ -644,10 +644,34 @@ class DayResult:
     solve_s: float = 0.0
 
 
+class NotPlannedReason(StrEnum):
+    """Why a week result holds no plan for one of the week's day-directions."""
+
+    NOT_REQUESTED = "NOT_PLANNED_NOT_REQUESTED"
+    """The solve was asked for other days or directions only (``--days``, a job's ``days``)."""
+    UNFINISHED = "NOT_PLANNED_UNFINISHED"
+    """Asked for, but the job was cancelled or failed before it was planned (a partial
+    result)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotPlanned:
+    """A day-direction of the week a result has no plan for, and why."""
+
+    day: Day
+    direction: Direction
+    reason: NotPlannedReason
+
+
 @dataclass(frozen=True)
 class WeekResult:
-    """Every solved day-direction of a week, with week totals."""
+    """Every solved day-direction of a week, with week totals.
+
+    ``not_planned``: the week's other day-directions, each with why it has no plan; a result
+    accounts for all ten (``solver.check.check_result`` reports one that is neither).
+    """
 
     plans: tuple[DayResult, ...]
     name: str = "week"
     totals: Mapping[str, float] = field(default_factory=dict)
+    not_planned: tuple[NotPlanned, ...] = ()

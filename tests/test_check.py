@@ -11,6 +11,7 @@ worked out by hand from it and the default service times:
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -1111,8 +1112,11 @@ def test_every_code_is_documented_and_prefixed() -> None:
 
 
 def test_every_documented_code_is_exercised_by_a_test() -> None:
-    with open(__file__, encoding="utf-8") as source:
-        text = source.read()
+    """In this file or its sibling for the result's own figures (test_check_figures.py)."""
+    here = Path(__file__)
+    text = "".join(
+        path.read_text(encoding="utf-8") for path in (here, here.with_name("test_check_figures.py"))
+    )
     untested = [code for code in CHECK_CODES if text.count(f'"{code}"') == 0]
     assert untested == []
 

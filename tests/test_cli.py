@@ -96,6 +96,47 @@ def test_one_day_one_direction_and_tampered_result_fails_check(
     assert "CHECK_" in output
 
 
+def test_check_finds_a_deleted_day_direction_and_figures_that_do_not_add_up(
+    tmp_path: Path,
+    small_plan: dict,  # type: ignore[type-arg]
+) -> None:
+    """``dagrute check`` says the result is broken, naming each thing the file gets wrong."""
+    plan = write(tmp_path, small_plan)
+    out = tmp_path / "r.json"
+    solve_one(plan, out, "tue", "from_centre")
+    result = json.loads(out.read_text())
+    assert len(result["not_planned"]) == 9  # the others were not asked for
+    assert {n["reason"] for n in result["not_planned"]} == {"NOT_PLANNED_NOT_REQUESTED"}
+    code, output = run("check", plan, out)
+    assert code == 0, output
+
+    deleted = result | {"plans": []}
+    code, output = run("check", plan, write(tmp_path, deleted, "deleted.json"))
+    assert code == EXIT_VIOLATIONS
+    assert "The result is broken" in output
+    assert "CHECK_DAY_DIRECTION_MISSING tue from_centre" in output
+
+    figures = json.loads(out.read_text())
+    figures["plans"][0]["routes"][0]["cost"] = 1.0
+    figures["totals"]["trips"] = 1
+    code, output = run("check", plan, write(tmp_path, figures, "figures.json"))
+    assert code == EXIT_VIOLATIONS
+    for expected in ("CHECK_ROUTE_COST", "CHECK_KPIS", "CHECK_TOTALS week"):
+        assert expected in output
+
+
+def test_check_of_a_malformed_result_file_blames_the_result_not_the_plan(
+    tmp_path: Path,
+    small_plan: dict,  # type: ignore[type-arg]
+) -> None:
+    plan = write(tmp_path, small_plan)
+    broken = write(tmp_path, {"name": "week", "plans": [{"day": "mon"}]}, "broken.json")
+    code, output = run("check", plan, broken)
+    assert code == EXIT_INPUT
+    assert "in the result file" in output
+    assert "problem(s) in the plan" not in output
+
+
 def test_generate_can_limit_wheelchair_set_downs_at_every_centre(tmp_path: Path) -> None:
     path = tmp_path / "limited.json"
     code, output = run(

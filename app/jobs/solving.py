@@ -36,7 +36,7 @@ import structlog
 
 from app.convert import day_result_json, violation_json
 from app.errors import safe_traceback
-from solver.check import check_across_days, check_week
+from solver.check import check_across_days, check_figures, check_week
 from solver.domain import Day, DayResult, Direction, RoadSettings, WeekPlan, WeekResult
 from solver.io import result_to_json
 from solver.params import MIN_SOLVE_S, SolveParams
@@ -206,7 +206,7 @@ def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
         def progress(label: str, done: int, total: int) -> None:
             events.put(("progress", label, done, total))
 
-        week, _ = solve_week(
+        week, matrices = solve_week(
             plan,
             network,
             days=task.days,
@@ -220,8 +220,12 @@ def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
             on_solved=solved,
         )
         # Each day-direction was checked as it was handed out; the rules across days (the same
-        # vehicle both ways) need the whole week.
-        violations = [violation_json(v) for v in check_across_days(plan, week)]
+        # vehicle both ways) and what the week says of itself (every day-direction accounted
+        # for, costs, figures and totals) need the whole week.
+        violations = [
+            violation_json(v)
+            for v in check_across_days(plan, week) + check_figures(plan, week, matrices)
+        ]
         # The week's result JSON is written here, inside the solve's clock, not read back
         # from the stored day-directions by the worker after it (2.5-3.3 s for a Bergen week).
         week_json = json.dumps(result_to_json(week))

@@ -100,12 +100,21 @@ Route totals
     departure.
 
 Unassigned
-    Every entry has a known ``UNASSIGNED_*`` reason code and a non-empty hint.
+    Every entry has a known ``UNASSIGNED_*`` reason code and a non-empty hint. A reason that
+    says no vehicle could serve the passenger is false where a vehicle of the day could
+    drive them alone within every rule (:mod:`solver.check.alone`).
 
 Travel times
     Where the oracle raises ``LookupError`` for a pair of locations (a matrix built for other
     points), that is reported and the rules needing the drive are skipped for it, so that a
     result naming unknown ids or places gives violations, not an exception.
+
+What a result says about itself
+    :func:`check_result` adds, for a whole result file, the rules of
+    :mod:`solver.check.figures`: every day-direction of the week planned or listed in
+    ``not_planned``, and route costs, drawn lines, key figures and week totals equal to those
+    recomputed from the routes and tariffs. ``check_week`` leaves them out, for results built
+    a part at a time (a week's subset, one day-direction of a service job).
 
 Messages name the vehicle and passenger ids, for planners. The checker logs nothing and keeps
 no state: the violations are its only output. ``CHECK_CODES`` documents every code.
@@ -132,6 +141,12 @@ from solver.check.aboard import (
     check_set_down_at_destination,
     check_sharing,
 )
+from solver.check.alone import (
+    NO_VEHICLE_REASONS,
+    advise_idle_vehicles,
+    can_drive_alone,
+    check_unassigned_servable,
+)
 from solver.check.context import (
     DEFAULT_TOLERANCE_S,
     LOCATION_TOLERANCE_DEG,
@@ -145,6 +160,13 @@ from solver.check.coverage import (
     check_day_direction,
     check_unassigned_reasons,
     check_vehicles,
+)
+from solver.check.figures import (
+    check_day_directions_accounted,
+    check_geometry,
+    check_kpis,
+    check_route_cost,
+    check_week_totals,
 )
 from solver.check.loads import (
     EntrancePeak,
@@ -170,13 +192,16 @@ from solver.check.timing import (
 from solver.check.violations import (
     CENTRE_WINDOW,
     CHECK_CODES,
+    DAY_DIRECTION_MISSING,
     DAY_DIRECTION_TWICE,
     DEPOT,
     DRIVER_BREAK,
     DROPOFF_BEFORE_PICKUP,
     EMPTY_STOP,
+    IDLE_VEHICLE_COULD_SERVE,
     INCOMPATIBLE_PAIR,
     INCOMPLETE_TRIP,
+    KPIS,
     LAYOUT,
     LOAD_MISMATCH,
     MAX_RIDE_TIME,
@@ -186,16 +211,20 @@ from solver.check.violations import (
     PAST_DESTINATION,
     PICKUP_DROPOFF_DIFFERENT_VEHICLE,
     RIDE_ALONE,
+    ROUTE_COST,
     ROUTE_DISTANCE,
     ROUTE_DURATION,
+    ROUTE_GEOMETRY,
     ROUTE_RANK,
     ROUTE_TOO_LONG,
     SEATS,
     SERVICE_TIME,
     SHIFT,
     STOP_KIND,
+    TOTALS,
     TRAVEL_TIME,
     UNASSIGNED_REASON,
+    UNASSIGNED_SERVABLE,
     UNKNOWN_LOCATION,
     UNKNOWN_PASSENGER,
     UNKNOWN_VEHICLE,
@@ -214,10 +243,12 @@ from solver.domain import DayProblem, DayResult, WeekPlan, WeekResult
 from solver.travel import TravelTimes
 
 __all__ = [
+    "ADVISORY_DAY_CHECKS",
     "ADVISORY_ROUTE_CHECKS",
     "CENTRE_WINDOW",
     "CHECK_CODES",
     "DAY_CHECKS",
+    "DAY_DIRECTION_MISSING",
     "DAY_DIRECTION_TWICE",
     "DEFAULT_TOLERANCE_S",
     "DEPOT",
@@ -225,29 +256,39 @@ __all__ = [
     "DRIVER_BREAK",
     "DROPOFF_BEFORE_PICKUP",
     "EMPTY_STOP",
+    "FIGURE_DAY_CHECKS",
+    "FIGURE_ROUTE_CHECKS",
+    "IDLE_VEHICLE_COULD_SERVE",
     "INCOMPATIBLE_PAIR",
     "INCOMPLETE_TRIP",
+    "KPIS",
     "LAYOUT",
     "LOAD_MISMATCH",
     "LOCATION_TOLERANCE_DEG",
     "MAX_RIDE_TIME",
+    "NO_VEHICLE_REASONS",
     "PASSENGER_MISSING",
     "PASSENGER_TWICE",
     "PASSENGER_WINDOW",
     "PAST_DESTINATION",
     "PICKUP_DROPOFF_DIFFERENT_VEHICLE",
+    "RESULT_WEEK_CHECKS",
     "RIDE_ALONE",
     "ROUTE_CHECKS",
+    "ROUTE_COST",
     "ROUTE_DISTANCE",
     "ROUTE_DURATION",
+    "ROUTE_GEOMETRY",
     "ROUTE_RANK",
     "ROUTE_TOO_LONG",
     "SEATS",
     "SERVICE_TIME",
     "SHIFT",
     "STOP_KIND",
+    "TOTALS",
     "TRAVEL_TIME",
     "UNASSIGNED_REASON",
+    "UNASSIGNED_SERVABLE",
     "UNKNOWN_LOCATION",
     "UNKNOWN_PASSENGER",
     "UNKNOWN_VEHICLE",
@@ -267,8 +308,11 @@ __all__ = [
     "Violation",
     "advise_day",
     "advise_week",
+    "can_drive_alone",
     "check_across_days",
     "check_day",
+    "check_figures",
+    "check_result",
     "check_routes",
     "check_week",
     "entrance_peaks",
@@ -328,6 +372,7 @@ DAY_CHECKS: tuple[DayCheck, ...] = (
     check_routes,
     check_entrances,
     check_unassigned_reasons,
+    check_unassigned_servable,
 )
 """Every day rule, in the order :func:`check_day` runs them."""
 
@@ -354,6 +399,9 @@ def check_day(
     return _check(day_context(problem, result, travel, tolerance_s, fleet=problem.vehicles))
 
 
+ADVISORY_DAY_CHECKS: tuple[DayCheck, ...] = (advise_idle_vehicles,)
+"""Day rules reported as advice, never as violations (``CHECK_IDLE_VEHICLE_COULD_SERVE``)."""
+
 ADVISORY_ROUTE_CHECKS: tuple[RouteCheck, ...] = (check_set_down_at_destination,)
 """Rules the solver keeps where it can but does not yet guarantee: :func:`advise_day` and
 :func:`advise_week` report them, never as violations. ``CHECK_PAST_DESTINATION``: the route
@@ -376,7 +424,7 @@ def advise_day(
         if route.stops
         for check in ADVISORY_ROUTE_CHECKS
         for finding in check(route_context(day, route))
-    ]
+    ] + [finding for check in ADVISORY_DAY_CHECKS for finding in check(day)]
 
 
 def advise_week(
@@ -434,3 +482,56 @@ def check_across_days(plan: WeekPlan, result: WeekResult) -> list[Violation]:
     for check in WEEK_CHECKS:
         violations.extend(check(plan, result))
     return violations
+
+
+FIGURE_ROUTE_CHECKS: tuple[RouteCheck, ...] = (check_route_cost, check_geometry)
+"""What each route says about itself (:mod:`solver.check.figures`): cost and drawn line."""
+
+FIGURE_DAY_CHECKS: tuple[DayCheck, ...] = (check_kpis,)
+"""What each day-direction says about itself: its key figures."""
+
+RESULT_WEEK_CHECKS: tuple[WeekCheck, ...] = (check_day_directions_accounted, check_week_totals)
+"""What a whole result says about itself: every day-direction accounted for, its totals."""
+
+
+def check_figures(
+    plan: WeekPlan,
+    result: WeekResult,
+    travel: TravelTimes,
+    tolerance_s: int = DEFAULT_TOLERANCE_S,
+) -> list[Violation]:
+    """Every figure ``result`` reports that its routes and the plan's tariffs do not give.
+
+    ``FIGURE_ROUTE_CHECKS`` on each route, ``FIGURE_DAY_CHECKS`` on each day-direction, then
+    ``RESULT_WEEK_CHECKS``. For a caller that checked the rules already (the service, as it
+    stores each day-direction); :func:`check_result` runs both.
+    """
+    violations: list[Violation] = []
+    for day_result in result.plans:
+        problem = plan.day_problem(day_result.day, day_result.direction)
+        day = day_context(problem, day_result, travel, tolerance_s, plan.vehicles)
+        for route in day_result.routes:
+            if route.stops:
+                context = route_context(day, route)
+                violations.extend(v for check in FIGURE_ROUTE_CHECKS for v in check(context))
+        violations.extend(v for check in FIGURE_DAY_CHECKS for v in check(day))
+    for week_check in RESULT_WEEK_CHECKS:
+        violations.extend(week_check(plan, result))
+    return violations
+
+
+def check_result(
+    plan: WeekPlan,
+    result: WeekResult,
+    travel: TravelTimes,
+    tolerance_s: int = DEFAULT_TOLERANCE_S,
+) -> list[Violation]:
+    """Everything wrong with a whole result file: the rules, and what it says of itself.
+
+    :func:`check_week` (every rule in each day-direction and across days), then
+    :func:`check_figures` (every day-direction accounted for; costs, lines, key figures and
+    totals recomputed). ``dagrute check`` and the service's check run this.
+    """
+    return check_week(plan, result, travel, tolerance_s) + check_figures(
+        plan, result, travel, tolerance_s
+    )

@@ -50,6 +50,13 @@ DRIVER_BREAK: Final = "CHECK_DRIVER_BREAK"
 WHEELCHAIR_ENTRANCE: Final = "CHECK_WHEELCHAIR_ENTRANCE"
 ROUTE_RANK: Final = "CHECK_ROUTE_RANK"
 PAST_DESTINATION: Final = "CHECK_PAST_DESTINATION"
+UNASSIGNED_SERVABLE: Final = "CHECK_UNASSIGNED_SERVABLE"
+IDLE_VEHICLE_COULD_SERVE: Final = "CHECK_IDLE_VEHICLE_COULD_SERVE"
+DAY_DIRECTION_MISSING: Final = "CHECK_DAY_DIRECTION_MISSING"
+ROUTE_COST: Final = "CHECK_ROUTE_COST"
+ROUTE_GEOMETRY: Final = "CHECK_ROUTE_GEOMETRY"
+KPIS: Final = "CHECK_KPIS"
+TOTALS: Final = "CHECK_TOTALS"
 
 CHECK_CODES: Final[Mapping[str, str]] = {
     WRONG_DAY_DIRECTION: "The result is for another day or direction than the problem.",
@@ -133,6 +140,30 @@ CHECK_CODES: Final[Mapping[str, str]] = {
         "A route visits a passenger of a lower route rank after one of a higher rank (week "
         "templates only)."
     ),
+    UNASSIGNED_SERVABLE: (
+        "An unassigned passenger's reason says no vehicle could serve them (no vehicle, seats, "
+        "wheelchair place, ride time or windows), yet a vehicle of the day could drive them "
+        "alone within every rule."
+    ),
+    IDLE_VEHICLE_COULD_SERVE: (
+        "Advisory, not a violation: a passenger is left unassigned for want of search time or "
+        "fleet while a vehicle driving no route that day-direction could drive them alone "
+        "(strict pins and centre entrance limits can make that legitimate)."
+    ),
+    DAY_DIRECTION_MISSING: (
+        "A day-direction of the week is neither planned in the result nor listed in its "
+        "not_planned with a reason (a result with a day-direction deleted)."
+    ),
+    ROUTE_COST: "A route's cost differs from its vehicle's tariff of its distance and duration.",
+    ROUTE_GEOMETRY: (
+        "A route's drawn line does not start at its first stop, pass its stops in order and "
+        "end at its last stop."
+    ),
+    KPIS: (
+        "A day-direction's key figures differ from those recomputed from its routes and "
+        "unassigned list."
+    ),
+    TOTALS: "A week total differs from the one recomputed from the day-directions' routes.",
 }
 """Every violation code with a one-line description (for the README)."""
 
@@ -141,13 +172,14 @@ CHECK_CODES: Final[Mapping[str, str]] = {
 class Violation:
     """One broken rule in a result.
 
-    ``code``: a key of ``CHECK_CODES``. ``vehicle_id``/``passenger_id``: the offender, where
-    there is one. ``message``: one sentence naming the ids, for planners.
+    ``code``: a key of ``CHECK_CODES``. ``day``/``direction``: the day-direction it is in
+    (None for a week total). ``vehicle_id``/``passenger_id``: the offender, where there is
+    one. ``message``: one sentence naming the ids, for planners.
     """
 
     code: str
-    day: Day
-    direction: Direction
+    day: Day | None
+    direction: Direction | None
     vehicle_id: str | None
     passenger_id: str | None
     message: str

@@ -12,6 +12,7 @@ from solver.domain import (
     Direction,
     DriverBreak,
     Kpis,
+    NotPlanned,
     Reason,
     Relaxation,
     Route,
@@ -37,6 +38,7 @@ from solver.io.schemas.result import (
     GeometrySchema,
     KpisSchema,
     LoadSchema,
+    NotPlannedSchema,
     ResultSchema,
     RouteSchema,
     StopSchema,
@@ -138,6 +140,12 @@ def result_to_json(result: WeekResult) -> JsonDict:
             name=result.name,
             plans=[_day_plan_schema(day_result) for day_result in result.plans],
             totals=dict(result.totals),
+            not_planned=[
+                NotPlannedSchema.model_construct(
+                    day=item.day, direction=Direction(item.direction), reason=item.reason
+                )
+                for item in result.not_planned
+            ],
         )
     )
 
@@ -218,6 +226,9 @@ def _result_from_schema(schema: ResultSchema) -> WeekResult:
         ),
         name=schema.name,
         totals={key: float(value) for key, value in schema.totals.items()},
+        not_planned=tuple(
+            NotPlanned(item.day, item.direction, item.reason) for item in schema.not_planned
+        ),
     )
 
 

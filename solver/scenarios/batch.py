@@ -553,7 +553,12 @@ def keep_cheaper_start(
             kept.append(day)
         else:
             plans.extend(searched)
-    week = WeekResult(plans=tuple(plans), name=plan.name, totals=week_totals(plan, plans))
+    week = WeekResult(
+        plans=tuple(plans),
+        name=plan.name,
+        totals=week_totals(plan, plans),
+        not_planned=result.not_planned,
+    )
     return week, tuple(kept), tuple(refused)
 
 
@@ -801,7 +806,12 @@ def share_days(
             if source is not own:
                 routes_from[day] = source.task_id
         violations.extend(v for v in own.violations if v.day not in DAYS)
-        result = WeekResult(plans=tuple(plans), name=plan.name, totals=week_totals(plan, plans))
+        result = WeekResult(
+            plans=tuple(plans),
+            name=plan.name,
+            totals=week_totals(plan, plans),
+            not_planned=own.result.not_planned,
+        )
         kept = tuple(day for day in own.start_kept if day not in routes_from)
         out[scenario.scenario_id] = SharedWeek(
             result, tuple(violations), own.wall_s, routes_from, kept

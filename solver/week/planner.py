@@ -179,7 +179,7 @@ def solve_week(
     wanted = day_directions(days, directions)
     pairs = [pair for pair in wanted if pair not in kept_plans]
     if not pairs:
-        return week_result(plan, [kept_plans[pair] for pair in wanted], previous), matrices
+        return week_result(plan, [kept_plans[pair] for pair in wanted], previous, wanted), matrices
     problems = [plan.day_problem(day, direction) for day, direction in pairs]
     workers = max(1, min(params.workers or default_workers(), len(problems)))
     final: dict[tuple[Day, Direction], DayResult] = {}
@@ -295,7 +295,7 @@ def solve_week(
     for day_result in plans:
         finish(day_result)
     solved = {**kept_plans, **final}
-    return week_result(plan, [solved[pair] for pair in wanted], previous), matrices
+    return week_result(plan, [solved[pair] for pair in wanted], previous, wanted), matrices
 
 
 def kept_directions_cover(

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from solver.domain import DayResult, WeekPlan, WeekResult
+from solver.domain import (
+    DAYS,
+    DIRECTIONS,
+    DayResult,
+    NotPlanned,
+    NotPlannedReason,
+    WeekPlan,
+    WeekResult,
+)
 from solver.routing.read import ride_times
 from solver.week.consistency import Consistency, churn, measure
 
@@ -39,15 +47,49 @@ def week_totals(plan: WeekPlan, plans: Sequence[DayResult]) -> dict[str, float]:
     }
 
 
+def not_planned(
+    plans: Sequence[DayResult], requested: Sequence[tuple[str, str]] | None = None
+) -> tuple[NotPlanned, ...]:
+    """The week's day-directions ``plans`` lacks, in week order, each with why.
+
+    ``requested``: the pairs the solve was asked for (None: all ten); one of them without a
+    plan was cut short (a cancelled or failed job), any other was not asked for.
+    """
+    planned = {(p.day, p.direction) for p in plans}
+    asked = set(requested) if requested is not None else None
+    return tuple(
+        NotPlanned(
+            day,
+            direction,
+            NotPlannedReason.UNFINISHED
+            if asked is None or (day, direction) in asked
+            else NotPlannedReason.NOT_REQUESTED,
+        )
+        for day in DAYS
+        for direction in DIRECTIONS
+        if (day, direction) not in planned
+    )
+
+
 def week_result(
-    plan: WeekPlan, plans: Sequence[DayResult], previous: WeekResult | None = None
+    plan: WeekPlan,
+    plans: Sequence[DayResult],
+    previous: WeekResult | None = None,
+    requested: Sequence[tuple[str, str]] | None = None,
 ) -> WeekResult:
     """The week of ``plans`` with its totals: costs, and with consistency on its figures.
 
     ``previous``: last week's result, to measure how many trips changed (``stability_*``).
-    The one place a week's totals are made, for the CLI and the service alike.
+    ``requested``: the day-directions asked for (None: all), to say why the others have no
+    plan (:func:`not_planned`). The one place a week's totals are made, for the CLI and the
+    service alike.
     """
-    result = WeekResult(plans=tuple(plans), name=plan.name, totals=week_totals(plan, plans))
+    result = WeekResult(
+        plans=tuple(plans),
+        name=plan.name,
+        totals=week_totals(plan, plans),
+        not_planned=not_planned(plans, requested),
+    )
     if Consistency(plan.settings.consistency) is Consistency.OFF and previous is None:
         return result
     totals = dict(result.totals)

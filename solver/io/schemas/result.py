@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from solver.domain import Day, Direction, Reason, Relaxation, StopKind
+from solver.domain import Day, Direction, NotPlannedReason, Reason, Relaxation, StopKind
 from solver.io.schemas.common import (
     Id,
     LayoutSchema,
@@ -174,6 +174,21 @@ class DayPlanSchema(_Schema):
     solve_s: float = Field(default=0.0, ge=0, description="Seconds spent solving.", examples=[12.3])
 
 
+class NotPlannedSchema(_Schema):
+    """A day-direction of the week the result has no plan for, and why."""
+
+    model_config = ConfigDict(title="NotPlanned")
+
+    day: Day = Field(description="Weekday.", examples=["fri"])
+    direction: Direction = Field(description="`to_centre` (morning) or `from_centre`.")
+    reason: NotPlannedReason = Field(
+        description="`NOT_PLANNED_NOT_REQUESTED`: the solve was asked for other days or "
+        "directions; `NOT_PLANNED_UNFINISHED`: asked for, but the job was cancelled or failed "
+        "first (a partial result).",
+        examples=["NOT_PLANNED_NOT_REQUESTED"],
+    )
+
+
 class ResultSchema(_Schema):
     """Routes for a week: one plan per solved day-direction, and week totals."""
 
@@ -192,4 +207,10 @@ class ResultSchema(_Schema):
         default_factory=dict,
         description="Week totals, free-form numbers.",
         examples=[{"km": 1432.0, "cost": 98000.0}],
+    )
+    not_planned: list[NotPlannedSchema] = Field(
+        default_factory=list,
+        exclude_if=omit_empty,
+        description="The week's day-directions without a plan, each with why; with `plans` "
+        "they make all ten (`dagrute check` reports one that is in neither).",
     )
