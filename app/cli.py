@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -69,19 +70,14 @@ def serve(
     from app.main import create_app
     from app.settings import ServiceSettings
 
-    settings = ServiceSettings()
-    if demo and "database_url" not in settings.model_fields_set:
-        DEMO_DIR.mkdir(parents=True, exist_ok=True)
-        settings = ServiceSettings(database_url=f"sqlite:///{(DEMO_DIR / DEMO_DATABASE).resolve()}")
+    settings = ServiceSettings()  # the demo too: out/dagrute.db unless a variable says else
     config = get_config()
     configure_logging(config.log_level, config.log_json)
     database = Database(settings.database_url)
     upgrade(database)
     tokens = _demo_keys(database, DEMO_DIR / DEMO_KEYS_FILE) if demo else {}
     count = settings.service_workers if workers is None else workers
-    # The workers read the same database (the demo's may come from no variable).
-    worker_env = {**os.environ, "DAGRUTE_DATABASE_URL": settings.database_url} if demo else None
-    supervisor = WorkerSupervisor(count, env=worker_env)
+    supervisor = WorkerSupervisor(count)  # same folder and variables: the same database
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler that
     # would end this process before the finally below, leaving the workers orphaned.
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -116,9 +112,12 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 
 # ---------------------------------------------------------------------------------- demo
 
+ORGANISATION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+"""An organisation id: a short slug such as ``bergen`` or ``bergen-arna``."""
+
 DEMO_DIR = Path("out")
-"""Where ``serve --demo`` keeps its database and keys (relative to the current folder)."""
-DEMO_DATABASE = "dagrute.db"
+"""Where ``serve --demo`` keeps its keys (relative to the current folder), beside the
+default database (``app.settings.DEFAULT_DATABASE_FILE``)."""
 DEMO_KEYS_FILE = "demo-keys.json"
 DEMO_ROLES = ("planner", "dispatcher", "analyst", "admin")
 DEMO_IDEMPOTENCY_KEY = "dagrute-demo-oslo-east-week"
@@ -307,6 +306,13 @@ def db_upgrade() -> None:
 def keys_create(
     role: Annotated[str, typer.Option(help="planner, dispatcher, analyst or admin.")],
     name: Annotated[str, typer.Option(help="Who or what uses the key.")] = "cli",
+    organisation: Annotated[
+        str,
+        typer.Option(
+            help="The organisation (a municipality or a district) the key belongs to: it sees "
+            "only that organisation's plans, jobs, results and keys.",
+        ),
+    ] = "default",
 ) -> None:
     """Create an API key and print its token (shown only this once)."""
     from app.api.keys import create_key
@@ -321,15 +327,20 @@ def keys_create(
         raise typer.BadParameter(
             f"Use one of {', '.join(r.value for r in Role)}.", param_hint="--role"
         ) from None
+    if not ORGANISATION_PATTERN.fullmatch(organisation):
+        raise typer.BadParameter(
+            "Use 1-64 letters, digits, '-', '_' or '.'.", param_hint="--organisation"
+        )
     database = Database(ServiceSettings().database_url)
     try:
         upgrade(database)
-        created = create_key(database, name[:100] or "cli", chosen.value)
+        created = create_key(database, name[:100] or "cli", chosen.value, organisation)
     finally:
         database.dispose()
     typer.echo(created.token)
     typer.echo(
-        f"Key {created.id} ({created.role.value}) created; the token above is shown only once.",
+        f"Key {created.id} ({created.role.value}, organisation {created.organisation}) "
+        "created; the token above is shown only once.",
         err=True,
     )
 
@@ -346,7 +357,9 @@ def keys_list() -> None:
         with database.read() as session:
             for key in KeyRepository(session).list():
                 state = "revoked" if key.revoked_at else "active"
-                typer.echo(f"{key.id}  {key.role:<10}  {state:<7}  {key.name}")
+                typer.echo(
+                    f"{key.id}  {key.role:<10}  {state:<7}  {key.organisation:<16}  {key.name}"
+                )
     finally:
         database.dispose()
 

@@ -8,6 +8,7 @@ day routes and driver manifests. Everything here is a pure function of its argum
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
@@ -16,15 +17,17 @@ from app.errors import error_item
 from app.interop.vroom import VroomProblem, plan_from_vroom, vroom_output
 from app.schemas import (
     CheckResponse,
+    DayFigures,
     Manifest,
     ManifestPassenger,
     ManifestRoute,
     ManifestStop,
     MatrixResponse,
+    ResultFigures,
     ViolationItem,
 )
 from app.settings import ServiceSettings
-from solver.check import Violation, check_week
+from solver.check import Violation, check_result
 from solver.domain import (
     DAYS,
     DIRECTIONS,
@@ -256,6 +259,43 @@ def stored_week(
     return parse_result({"name": plan.name, "plans": day_jsons}, source="stored result")
 
 
+def figures_only(result: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored result JSON as :class:`~app.schemas.ResultFigures`: no personal data.
+
+    Routes keep their vehicle, counts, distance, duration and cost; stops, passenger ids,
+    places and lines are dropped; unassigned passengers become counts by reason.
+    """
+    plans = [
+        {
+            "day": plan["day"],
+            "direction": plan["direction"],
+            "routes": [
+                {
+                    "vehicle_id": route["vehicle_id"],
+                    "num_stops": len(route["stops"]),
+                    "num_trips": sum(len(stop["pickups"]) for stop in route["stops"]),
+                    "distance_m": route["distance_m"],
+                    "duration_s": route["duration_s"],
+                    "cost": route["cost"],
+                }
+                for route in plan["routes"]
+            ],
+            "kpis": plan["kpis"],
+            "unassigned_by_reason": dict(
+                sorted(Counter(item["reason"] for item in plan.get("unassigned", [])).items())
+            ),
+        }
+        for plan in result["plans"]
+    ]
+    return ResultFigures(
+        name=result.get("name", "week"),
+        figures_only=True,
+        plans=[DayFigures.model_validate(plan) for plan in plans],
+        totals=result.get("totals", {}),
+        not_planned=result.get("not_planned", []),
+    ).model_dump(mode="json")
+
+
 def geojson(result: Mapping[str, Any]) -> dict[str, Any]:
     """The result as a GeoJSON FeatureCollection, with the road data's attribution."""
     collection = result_to_geojson(parse_result(dict(result), source="stored result"))
@@ -387,7 +427,7 @@ def matrix(
 def check(plan: WeekPlan, result: WeekResult, network: RoadNetwork) -> CheckResponse:
     """The checker's verdict on ``result`` for ``plan`` on the service's roads."""
     matrices = build_week_matrices(plan, network.with_settings(plan.settings.roads))
-    violations = check_week(plan, result, matrices)
+    violations = check_result(plan, result, matrices)
     return CheckResponse(
         num_violations=len(violations),
         violations=[ViolationItem(**violation_json(v)) for v in violations],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,14 +18,18 @@ import structlog
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 
-from app.api import health, jobs, keys, plans, scenarios, tools, vroom
+from app.api import audit, health, jobs, keys, plans, scenarios, tools, vroom
+from app.audit import PURGE_INTERVAL_S, AuditTrail, purge_expired
 from app.db.migrate import upgrade
 from app.db.session import Database
 from app.errors import BodySizeLimit, InternalErrorGuard, install_error_handlers
+from app.headers import SecurityHeaders
 from app.jobs.reaper import reap
 from app.metrics import Metrics, MetricsMiddleware
 from app.roads import RoadsHolder
+from app.schemas import ResultFigures
 from app.settings import ServiceSettings
 from app.web.router import web_router
 from solver.config import get_config
@@ -67,6 +72,9 @@ def _solver_components() -> dict[str, Any]:
         components.update(schema.pop("$defs", {}))
         components[model.__name__] = schema
     components["VroomProblem"] = vroom.VROOM_SCHEMA
+    figures = ResultFigures.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(figures.pop("$defs", {}))
+    components["ResultFigures"] = figures
     return components
 
 
@@ -84,7 +92,7 @@ def create_app(
         await run_in_threadpool(upgrade, database)
         if settings.preload_roads:
             threading.Thread(target=roads.preload, name="roads-preload", daemon=True).start()
-        reaper = asyncio.create_task(_reap_forever(database))
+        reaper = asyncio.create_task(_reap_forever(database, settings.audit_retention_days))
         try:
             yield
         finally:
@@ -92,7 +100,10 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await reaper
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the copies fastapi-offline ships (/static-offline-docs), not
+    # from public CDNs; Swagger UI's online validator off (it would send the schema out).
+    app = FastAPIOffline(
+        swagger_ui_parameters={"validatorUrl": None},
         title="dagrute",
         version="1",
         summary="Day-centre transport planning: durable solve jobs over HTTP.",
@@ -111,12 +122,15 @@ def create_app(
     app.include_router(tools.router)
     app.include_router(scenarios.router)
     app.include_router(keys.router)
+    app.include_router(audit.router)
     app.include_router(health.health_router(health.metrics_policy(settings.metrics_public)))
     app.include_router(web_router(settings))  # the dispatcher page at /
     # Outermost last: the guard sees everything, metrics see final statuses.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(AuditTrail, database=database)  # sees the route, caller and status
     app.add_middleware(InternalErrorGuard)
+    app.add_middleware(SecurityHeaders)  # outermost: the guard's 500s get the headers too
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -139,11 +153,20 @@ def create_app(
     return app
 
 
-async def _reap_forever(database: Database) -> None:
-    """Settle jobs whose worker died, every few seconds, even when no worker is running."""
+async def _reap_forever(database: Database, audit_retention_days: int) -> None:
+    """Settle jobs whose worker died, every few seconds, even with no worker running.
+
+    Expired audit events are deleted once an hour.
+    """
+    next_purge = 0.0
     while True:
         await asyncio.sleep(REAP_INTERVAL_S)
         try:
             await run_in_threadpool(reap, database)
+            if time.monotonic() >= next_purge:
+                purged = await run_in_threadpool(purge_expired, database, audit_retention_days)
+                next_purge = time.monotonic() + PURGE_INTERVAL_S
+                if purged:
+                    log.info("audit events purged", count=purged)
         except Exception as error:  # the database may be briefly unavailable
             log.warning("reaper failed", error_type=type(error).__name__)

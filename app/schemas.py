@@ -202,6 +202,46 @@ class PlanResource(_Out):
     job_ids: list[str]
 
 
+class PlanList(_Out):
+    """One page of the organisation's plans, newest first."""
+
+    items: list[PlanResource]
+    total: int = Field(ge=0, description="Plans matching the filter, on every page.")
+    limit: int
+    offset: int
+
+
+class JobList(_Out):
+    """One page of the organisation's jobs, newest first."""
+
+    items: list[JobResource]
+    total: int = Field(ge=0, description="Jobs matching the filter, on every page.")
+    limit: int
+    offset: int
+
+
+class AuditEventItem(_Out):
+    """One audited request: when, who, what, and how it ended. Never plan content."""
+
+    at: datetime
+    key_id: str | None = Field(description="The key's public id (as sent, when refused).")
+    role: str | None
+    action: Literal["read", "change", "use", "refused"]
+    method: str
+    route: str = Field(description="The route's template, e.g. /v1/jobs/{job_id}/result.")
+    target_id: str | None = Field(description="The job, plan or key id the route named.")
+    status: int = Field(description="The HTTP status of the answer.")
+
+
+class AuditList(_Out):
+    """One page of the organisation's audit trail, newest first."""
+
+    items: list[AuditEventItem]
+    total: int = Field(ge=0)
+    limit: int
+    offset: int
+
+
 # ------------------------------------------------------------------------ manifests
 
 
@@ -301,12 +341,55 @@ class MatrixResponse(_Out):
     attribution: str
 
 
+class RouteFigures(_Out):
+    """One route's figures, without its stops (no passenger ids, no places)."""
+
+    vehicle_id: str = Field(examples=["V1"])
+    num_stops: int = Field(ge=0, description="Stops, depots included.")
+    num_trips: int = Field(ge=0, description="Passengers picked up.")
+    distance_m: int = Field(ge=0)
+    duration_s: int = Field(ge=0)
+    cost: float = Field(description="NOK.")
+
+
+class DayFigures(_Out):
+    """One day-direction's figures: its routes' figures, key figures, unassigned by reason."""
+
+    day: Day
+    direction: DirectionName
+    routes: list[RouteFigures]
+    kpis: dict[str, float] = Field(description="As in the result JSON's `kpis`.")
+    unassigned_by_reason: dict[str, int] = Field(
+        description="Passengers not served, counted by reason code (no ids)."
+    )
+
+
+class ResultFigures(_Out):
+    """A week result without personal data: what an analyst key reads from `/result`.
+
+    No passenger id, stop, place or drawn line; routes as their figures, unassigned passengers
+    as counts by reason; the week totals and the day-directions not planned as in the result.
+    """
+
+    name: str
+    figures_only: Literal[True] = Field(
+        description="Always true: this is the figures-only form of a result."
+    )
+    plans: list[DayFigures]
+    totals: dict[str, float]
+    not_planned: list[dict[str, str]] = Field(
+        description="As in the result JSON: day, direction and reason."
+    )
+
+
 class ViolationItem(_Out):
     """A rule the result breaks."""
 
     code: str = Field(examples=["CHECK_SEATS"])
-    day: Day
-    direction: DirectionName
+    day: Day | None = Field(description="The day-direction's day; null for a week total.")
+    direction: DirectionName | None = Field(
+        description="The day-direction's direction; null for a week total."
+    )
     vehicle_id: str | None
     passenger_id: str | None
     message: str
@@ -349,6 +432,9 @@ class KeyResource(_Out):
     id: str
     name: str
     role: Role
+    organisation: str = Field(
+        description="The organisation the key belongs to: it sees only that one's data."
+    )
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None

@@ -12,8 +12,15 @@ Keys
 Roles and permissions
     ``planner``: submit plans, cancel jobs, delete plans, read jobs and routes, use the
     tools (check, matrix, import). ``dispatcher``: read jobs, routes and driver manifests.
-    ``analyst``: read jobs, use the tools, run what-if scenario batches. ``admin``: everything,
-    including managing keys.
+    ``analyst``: read jobs (results as figures only), use the tools, run what-if scenario
+    batches. ``admin``: everything, including managing keys and reading the audit trail.
+
+Organisations
+    A key belongs to an organisation (a municipality or a district); so does everything made
+    with it. A caller reads, cancels and erases only its own organisation's plans, jobs,
+    results, scenario batches and keys; another organisation's ids answer 404.
+    ``tests/app/test_organisations.py`` tries every route with an id in it, with every role
+    of another organisation.
 
 Policy
     Every route declares its policy as a dependency: ``Depends(require(Permission.X))`` or
@@ -35,7 +42,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from app.db.models import utcnow
+from app.db.models import DEFAULT_ORGANISATION, utcnow
 from app.db.repositories import KeyRepository
 from app.db.session import Database
 from app.errors import ApiProblem, error_item
@@ -67,6 +74,7 @@ class Permission(StrEnum):
     TOOLS_USE = "tools:use"
     SCENARIOS_RUN = "scenarios:run"
     KEYS_MANAGE = "keys:manage"
+    AUDIT_READ = "audit:read"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -115,11 +123,16 @@ def split_token(token: str) -> tuple[str, str] | None:
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who is calling: the key's id, name and role."""
+    """Who is calling: the key's id, name, role and organisation.
+
+    Every stored plan, job, result, scenario batch and key belongs to one organisation; a
+    caller sees only its own organisation's (others' ids answer 404, as if they did not exist).
+    """
 
     key_id: str
     name: str
     role: Role
+    organisation: str = DEFAULT_ORGANISATION
 
     def may(self, permission: Permission) -> bool:
         """Whether the caller's role grants ``permission``."""
@@ -138,7 +151,7 @@ def verify_token(database: Database, token: str) -> Caller | None:
             return None
         if not hmac.compare_digest(hash_secret(key.salt, secret), key.secret_sha256):
             return None
-        caller = Caller(key.id, key.name, Role(key.role))
+        caller = Caller(key.id, key.name, Role(key.role), key.organisation)
         stale = key.last_used_at is None or utcnow() - key.last_used_at > LAST_USED_RESOLUTION
     if stale:
         with database.write() as session:
@@ -176,6 +189,23 @@ def _unauthorized(code: str, detail: str) -> ApiProblem:
     )
 
 
+def forbidden(caller: Caller, permission: Permission) -> ApiProblem:
+    """403: the caller's role lacks ``permission`` (AUTH_FORBIDDEN)."""
+    detail = f"The role {caller.role.value} lacks the permission {permission.value}."
+    return ApiProblem(
+        403,
+        "forbidden",
+        detail,
+        [
+            error_item(
+                "AUTH_FORBIDDEN",
+                detail,
+                "Use a key of a role that has it (see the README's roles table).",
+            )
+        ],
+    )
+
+
 class Policy:
     """A route's access rule, used as its dependency: public, or a permission to hold.
 
@@ -206,19 +236,7 @@ class Policy:
         if caller is None:
             raise _unauthorized("AUTH_INVALID", "The API key is unknown, malformed or revoked.")
         if not caller.may(self.permission):
-            detail = f"The role {caller.role.value} lacks the permission {self.permission.value}."
-            raise ApiProblem(
-                403,
-                "forbidden",
-                detail,
-                [
-                    error_item(
-                        "AUTH_FORBIDDEN",
-                        detail,
-                        "Use a key of a role that has it (see the README's roles table).",
-                    )
-                ],
-            )
+            raise forbidden(caller, self.permission)
         request.state.caller = caller
         return caller
 

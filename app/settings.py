@@ -18,6 +18,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$")
 """A tile server's host (after any leading ``{s}.``), with an optional port."""
 
+DEFAULT_DATABASE_FILE = Path("out") / "dagrute.db"
+"""The job database of every command (``serve``, ``serve --demo``, ``worker``, ``db``,
+``keys``) unless ``DAGRUTE_DATABASE_URL`` says otherwise: relative to the current folder,
+in ``out/`` (ignored by git), created with mode 0600."""
+
+DEFAULT_DATABASE_URL = f"sqlite:///./{DEFAULT_DATABASE_FILE.as_posix()}"
+
 
 class ServiceSettings(BaseSettings):
     """Settings of ``dagrute serve`` and ``dagrute worker`` (environment prefix ``DAGRUTE_``)."""
@@ -25,9 +32,17 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DAGRUTE_", extra="ignore")
 
     database_url: str = Field(
-        default="sqlite:///./dagrute.db",
-        description="SQLAlchemy URL of the job database: a SQLite file (default, in the "
-        "current folder) or PostgreSQL as postgresql+psycopg://user:password@host/db.",
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL of the job database: a SQLite file (default: "
+        "out/dagrute.db under the current folder, created with mode 0600) or PostgreSQL as "
+        "postgresql+psycopg://user:password@host/db.",
+    )
+    audit_retention_days: int = Field(
+        default=400,
+        ge=1,
+        le=36500,
+        description="Days the audit trail keeps an event (reads of personal data, changes, "
+        "refused keys) before the API deletes it.",
     )
     host: str = Field(default="127.0.0.1", description="Address `dagrute serve` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="TCP port of `dagrute serve`.")

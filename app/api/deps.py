@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 
 from app.db.models import Job, utcnow
+from app.db.repositories import ListFilter
 from app.db.session import Database
 from app.errors import ApiProblem, error_item
 from app.metrics import Metrics
@@ -17,6 +19,39 @@ from app.schemas import JobLinks, JobProgress, JobResource, Problem
 from app.settings import ServiceSettings
 
 JSON_MEDIA_TYPES = ("application/json",)
+
+MAX_PAGE = 200
+"""Most rows one page of a list holds."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """A list's paging and date filter, from its query string (see :func:`page_query`)."""
+
+    limit: int
+    offset: int
+    created_from: datetime | None
+    created_to: datetime | None
+
+    def filter(self, organisation: str) -> ListFilter:
+        """The repository's filter for ``organisation``."""
+        return ListFilter(organisation, self.created_from, self.created_to, self.limit, self.offset)
+
+
+def page_query(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Rows on this page.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9, description="Rows to skip (newest first).")] = 0,
+    created_from: Annotated[
+        datetime | None,
+        Query(description="Only those created at or after this time (ISO 8601; UTC if bare)."),
+    ] = None,
+    created_to: Annotated[
+        datetime | None,
+        Query(description="Only those created before this time (ISO 8601; UTC if bare)."),
+    ] = None,
+) -> PageQuery:
+    """The paging and date filter of ``GET /v1/plans`` and ``GET /v1/jobs``."""
+    return PageQuery(limit, offset, created_from, created_to)
 
 
 def get_database(request: Request) -> Database:

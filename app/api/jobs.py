@@ -13,14 +13,21 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from app import convert
-from app.api.deps import get_database, job_resource, not_found, problem_responses
-from app.db.models import FINAL_STATUSES, Job, JobStatus
+from app.api.deps import (
+    PageQuery,
+    get_database,
+    job_resource,
+    not_found,
+    page_query,
+    problem_responses,
+)
+from app.db.models import FINAL_STATUSES, Job, JobKind, JobStatus
 from app.db.repositories import JobRepository
 from app.db.session import Database
 from app.errors import ApiProblem, error_item
 from app.render import manifest_html
-from app.schemas import DirectionName, JobResource, Manifest
-from app.security import Caller, Permission, require
+from app.schemas import DirectionName, JobList, JobResource, Manifest
+from app.security import Caller, Permission, forbidden, require
 from solver import Day
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
@@ -29,9 +36,10 @@ JobId = Annotated[str, Path(min_length=1, max_length=64, description="The job's 
 VehicleId = Annotated[str, Path(min_length=1, max_length=200, description="A vehicle's id.")]
 
 
-def _job(database: Database, job_id: str) -> Job:
+def _job(database: Database, job_id: str, caller: Caller) -> Job:
+    """The job, if it is the caller's organisation's (404 otherwise, as for no job)."""
     with database.read() as session:
-        job = JobRepository(session).get(job_id)
+        job = JobRepository(session).get(job_id, caller.organisation)
     if job is None:
         raise not_found("job", job_id)
     return job
@@ -56,6 +64,35 @@ def _result(job: Job) -> dict[str, Any]:
 
 
 @router.get(
+    "",
+    response_model=JobList,
+    summary="The organisation's jobs, newest first",
+    description="Paged (`limit`, `offset`); filtered by `status` (repeatable), `kind` "
+    "(`solve` or `scenarios`) and creation time (`created_from`, `created_to`). Only the "
+    "caller's organisation's jobs.",
+    responses=problem_responses(),
+)
+def list_jobs(
+    caller: Annotated[Caller, Depends(require(Permission.JOBS_READ))],
+    database: Annotated[Database, Depends(get_database)],
+    page: Annotated[PageQuery, Depends(page_query)],
+    status: Annotated[
+        list[JobStatus] | None, Query(description="Only jobs of these statuses.")
+    ] = None,
+    kind: Annotated[JobKind | None, Query(description="Only jobs of this kind.")] = None,
+) -> JobList:
+    """List jobs."""
+    with database.read() as session:
+        found = JobRepository(session).page(
+            page.filter(caller.organisation),
+            statuses=[s.value for s in status or ()],
+            kinds=[kind.value] if kind is not None else [],
+        )
+        items = [job_resource(job) for job in found.rows]
+    return JobList(items=items, total=found.total, limit=page.limit, offset=page.offset)
+
+
+@router.get(
     "/{job_id}",
     response_model=JobResource,
     summary="A job's status and progress",
@@ -63,11 +100,11 @@ def _result(job: Job) -> dict[str, Any]:
 )
 def get_job(
     job_id: JobId,
-    _caller: Annotated[Caller, Depends(require(Permission.JOBS_READ))],
+    caller: Annotated[Caller, Depends(require(Permission.JOBS_READ))],
     database: Annotated[Database, Depends(get_database)],
 ) -> JobResource:
     """Read a job."""
-    return job_resource(_job(database, job_id))
+    return job_resource(_job(database, job_id, caller))
 
 
 @router.delete(
@@ -82,13 +119,13 @@ def get_job(
 def cancel_job(
     job_id: JobId,
     response: Response,
-    _caller: Annotated[Caller, Depends(require(Permission.PLANS_WRITE))],
+    caller: Annotated[Caller, Depends(require(Permission.PLANS_WRITE))],
     database: Annotated[Database, Depends(get_database)],
 ) -> JobResource:
     """Cancel a job."""
     with database.write() as session:
         repo = JobRepository(session)
-        job = repo.get(job_id)
+        job = repo.get(job_id, caller.organisation)
         if job is None:
             raise not_found("job", job_id)
         if repo.cancel_queued(job_id):
@@ -112,27 +149,40 @@ def cancel_job(
     summary="The week result (dagrute result JSON, or VROOM's format)",
     description="The result of a finished job. `format=vroom` gives VROOM's solution format "
     "for jobs submitted through POST /v1/vroom. A cancelled or failed job that solved some "
-    "day-directions answers them with the header `Dagrute-Partial: true`.",
+    "day-directions answers them with the header `Dagrute-Partial: true`. A key without "
+    "`routes:read` (an analyst) reads the figures only (`ResultFigures`: no passenger id, "
+    "stop or place), and no VROOM format.",
     responses={
-        **problem_responses(404, 409),
+        **problem_responses(403, 404, 409),
         200: {
-            "description": "The result.",
+            "description": "The result, or its figures for a key without routes:read.",
             "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/ResultSchema"}}
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            {"$ref": "#/components/schemas/ResultSchema"},
+                            {"$ref": "#/components/schemas/ResultFigures"},
+                        ]
+                    }
+                }
             },
         },
     },
 )
 def get_result(
     job_id: JobId,
-    _caller: Annotated[Caller, Depends(require(Permission.JOBS_READ))],
+    caller: Annotated[Caller, Depends(require(Permission.JOBS_READ))],
     database: Annotated[Database, Depends(get_database)],
     format: Annotated[Literal["dagrute", "vroom"], Query(description="Output format.")] = "dagrute",
 ) -> JSONResponse:
-    """Read a job's result."""
-    job = _job(database, job_id)
+    """Read a job's result (its figures only, without ``routes:read``)."""
+    job = _job(database, job_id, caller)
     result = _result(job)
     headers = {"Dagrute-Partial": "true"} if job.is_partial else {}
+    if not caller.may(Permission.ROUTES_READ):
+        if format == "vroom":
+            raise forbidden(caller, Permission.ROUTES_READ)
+        return JSONResponse(convert.figures_only(result), headers=headers)
     if format == "vroom":
         with database.read() as session:
             plan = JobRepository(session).plan_of(job)
@@ -166,11 +216,11 @@ def get_result(
 )
 def get_geojson(
     job_id: JobId,
-    _caller: Annotated[Caller, Depends(require(Permission.JOBS_READ))],
+    caller: Annotated[Caller, Depends(require(Permission.ROUTES_READ))],
     database: Annotated[Database, Depends(get_database)],
 ) -> JSONResponse:
     """Read a job's routes as GeoJSON."""
-    job = _job(database, job_id)
+    job = _job(database, job_id, caller)
     return JSONResponse(convert.geojson(_result(job)), media_type="application/geo+json")
 
 
@@ -192,11 +242,11 @@ def get_day(
     job_id: JobId,
     day: Day,
     direction: DirectionName,
-    _caller: Annotated[Caller, Depends(require(Permission.ROUTES_READ))],
+    caller: Annotated[Caller, Depends(require(Permission.ROUTES_READ))],
     database: Annotated[Database, Depends(get_database)],
 ) -> JSONResponse:
     """Read one day-direction's routes."""
-    job = _job(database, job_id)
+    job = _job(database, job_id, caller)
     with database.read() as session:
         row = JobRepository(session).day_result(job_id, day, direction)
     if row is None:
@@ -226,7 +276,7 @@ def get_manifest(
     job_id: JobId,
     day: Day,
     vehicle_id: VehicleId,
-    _caller: Annotated[Caller, Depends(require(Permission.ROUTES_READ))],
+    caller: Annotated[Caller, Depends(require(Permission.ROUTES_READ))],
     database: Annotated[Database, Depends(get_database)],
     format: Annotated[
         Literal["json", "html"] | None,
@@ -234,7 +284,7 @@ def get_manifest(
     ] = None,
 ) -> Response:
     """Read a driver's manifest."""
-    job = _job(database, job_id)
+    job = _job(database, job_id, caller)
     with database.read() as session:
         repo = JobRepository(session)
         plan_json = repo.plan_of(job).plan_json

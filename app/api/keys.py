@@ -1,4 +1,8 @@
-"""API keys (admin only): create (the token is shown once), list, revoke."""
+"""API keys (admin only): create (the token is shown once), list, revoke.
+
+An admin manages the keys of its own organisation only; keys of another organisation are
+made by the operator (``dagrute keys create --organisation``).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response
 
 from app.api.deps import get_database, not_found, problem_responses
+from app.db.models import DEFAULT_ORGANISATION
 from app.db.repositories import KeyRepository
 from app.db.session import Database
 from app.schemas import KeyCreate, KeyCreated, KeyResource
@@ -16,15 +21,20 @@ router = APIRouter(prefix="/v1/keys", tags=["keys"])
 KeyId = Annotated[str, Path(min_length=1, max_length=64, description="The key's public id.")]
 
 
-def create_key(database: Database, name: str, role: str) -> KeyCreated:
-    """Make and store a key; the token is in the answer only."""
+def create_key(
+    database: Database, name: str, role: str, organisation: str = DEFAULT_ORGANISATION
+) -> KeyCreated:
+    """Make and store a key of ``organisation``; the token is in the answer only."""
     key = new_key()
     with database.write() as session:
-        row = KeyRepository(session).add(key.key_id, name, role, key.salt, key.secret_sha256)
+        row = KeyRepository(session).add(
+            key.key_id, name, role, key.salt, key.secret_sha256, organisation
+        )
         return KeyCreated(
             id=row.id,
             name=row.name,
             role=row.role,  # type: ignore[arg-type]
+            organisation=row.organisation,
             created_at=row.created_at,
             last_used_at=None,
             revoked_at=None,
@@ -41,11 +51,11 @@ def create_key(database: Database, name: str, role: str) -> KeyCreated:
 )
 def post_key(
     request_body: KeyCreate,
-    _caller: Annotated[Caller, Depends(require(Permission.KEYS_MANAGE))],
+    caller: Annotated[Caller, Depends(require(Permission.KEYS_MANAGE))],
     database: Annotated[Database, Depends(get_database)],
 ) -> KeyCreated:
-    """Create a key."""
-    return create_key(database, request_body.name, request_body.role.value)
+    """Create a key in the caller's organisation."""
+    return create_key(database, request_body.name, request_body.role.value, caller.organisation)
 
 
 @router.get(
@@ -55,7 +65,7 @@ def post_key(
     responses=problem_responses(),
 )
 def list_keys(
-    _caller: Annotated[Caller, Depends(require(Permission.KEYS_MANAGE))],
+    caller: Annotated[Caller, Depends(require(Permission.KEYS_MANAGE))],
     database: Annotated[Database, Depends(get_database)],
 ) -> list[KeyResource]:
     """List keys."""
@@ -65,11 +75,12 @@ def list_keys(
                 id=k.id,
                 name=k.name,
                 role=k.role,  # type: ignore[arg-type]
+                organisation=k.organisation,
                 created_at=k.created_at,
                 last_used_at=k.last_used_at,
                 revoked_at=k.revoked_at,
             )
-            for k in KeyRepository(session).list()
+            for k in KeyRepository(session).list(caller.organisation)
         ]
 
 
@@ -78,11 +89,11 @@ def list_keys(
 )
 def revoke_key(
     key_id: KeyId,
-    _caller: Annotated[Caller, Depends(require(Permission.KEYS_MANAGE))],
+    caller: Annotated[Caller, Depends(require(Permission.KEYS_MANAGE))],
     database: Annotated[Database, Depends(get_database)],
 ) -> Response:
-    """Revoke a key (it stops working at once)."""
+    """Revoke a key of the caller's organisation (it stops working at once)."""
     with database.write() as session:
-        if not KeyRepository(session).revoke(key_id):
+        if not KeyRepository(session).revoke(key_id, caller.organisation):
             raise not_found("unrevoked key", key_id)
     return Response(status_code=204)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import convert
 from app.api.deps import (
+    PageQuery,
     ensure_job_room,
     get_database,
     get_metrics,
@@ -19,18 +20,19 @@ from app.api.deps import (
     job_resource,
     json_body,
     not_found,
+    page_query,
     parse_json,
     problem_responses,
     queued_responses,
     request_body,
 )
-from app.db.models import Job, JobKind, JobStatus
-from app.db.repositories import PlanRepository
+from app.db.models import Job, JobKind, JobStatus, Plan
+from app.db.repositories import JobRepository, PlanRepository
 from app.db.session import Database
 from app.errors import ApiProblem, error_item, input_problem
 from app.metrics import Metrics
 from app.roads import RoadsHolder
-from app.schemas import DirectionName, JobResource, PlanResource
+from app.schemas import DirectionName, JobResource, PlanList, PlanResource
 from app.security import Caller, Permission, require
 from app.settings import ServiceSettings
 from solver import DAYS, Day, WeekPlan
@@ -71,12 +73,12 @@ PreviousJob = Annotated[
 ]
 
 
-def check_previous_job(database: Database, job_id: str | None) -> None:
-    """422 naming ``job_id`` unless it is a succeeded solve job with a result."""
+def check_previous_job(database: Database, job_id: str | None, organisation: str) -> None:
+    """422 naming ``job_id`` unless it is a succeeded solve job of ``organisation``."""
     if job_id is None:
         return
     with database.read() as session:
-        job = session.get(Job, job_id)
+        job = JobRepository(session).get(job_id, organisation)
         usable = (
             job is not None
             and job.kind == JobKind.SOLVE.value
@@ -174,12 +176,13 @@ def submit(
         off_road = convert.off_road_issues(plan, network)
         if off_road:
             raise input_problem(InputError(off_road), what="The plan")
-    check_previous_job(database, previous_job_id)
+    check_previous_job(database, previous_job_id, caller.organisation)
     ensure_job_room(database, settings, caller.key_id, "/v1/jobs/{id}")
     try:
         with database.write() as session:
             _, job = PlanRepository(session).add_with_job(
                 key_id=caller.key_id,
+                organisation=caller.organisation,
                 plan_json=plan_json,
                 source_format=source_format,
                 source_json=source_json,
@@ -295,6 +298,38 @@ async def submit_plan(
 
 
 @router.get(
+    "/plans",
+    response_model=PlanList,
+    summary="The organisation's plans, newest first",
+    description="Paged (`limit`, `offset`) and filtered by creation time (`created_from`, "
+    "`created_to`); each with its jobs' ids (filter jobs by status with GET /v1/jobs). Only "
+    "the caller's organisation's plans.",
+    responses=problem_responses(),
+)
+def list_plans(
+    caller: Annotated[Caller, Depends(require(Permission.JOBS_READ))],
+    database: Annotated[Database, Depends(get_database)],
+    page: Annotated[PageQuery, Depends(page_query)],
+) -> PlanList:
+    """List plans."""
+    with database.read() as session:
+        found = PlanRepository(session).page(page.filter(caller.organisation))
+        items = [_plan_resource(plan, job_ids) for plan, job_ids in found.rows]
+    return PlanList(items=items, total=found.total, limit=page.limit, offset=page.offset)
+
+
+def _plan_resource(plan: Plan, job_ids: list[str]) -> PlanResource:
+    return PlanResource(
+        id=plan.id,
+        created_at=plan.created_at,
+        source_format=plan.source_format,  # type: ignore[arg-type]
+        num_passengers=plan.num_passengers,
+        num_vehicles=plan.num_vehicles,
+        job_ids=job_ids,
+    )
+
+
+@router.get(
     "/plans/{plan_id}",
     response_model=PlanResource,
     summary="A stored plan's summary and its jobs",
@@ -302,23 +337,16 @@ async def submit_plan(
 )
 def get_plan(
     plan_id: PlanId,
-    _caller: Annotated[Caller, Depends(require(Permission.JOBS_READ))],
+    caller: Annotated[Caller, Depends(require(Permission.JOBS_READ))],
     database: Annotated[Database, Depends(get_database)],
 ) -> PlanResource:
     """Read a plan's summary."""
     with database.read() as session:
         repo = PlanRepository(session)
-        plan = repo.get(plan_id)
+        plan = repo.get(plan_id, caller.organisation)
         if plan is None:
             raise not_found("plan", plan_id)
-        return PlanResource(
-            id=plan.id,
-            created_at=plan.created_at,
-            source_format=plan.source_format,  # type: ignore[arg-type]
-            num_passengers=plan.num_passengers,
-            num_vehicles=plan.num_vehicles,
-            job_ids=repo.job_ids(plan.id),
-        )
+        return _plan_resource(plan, repo.job_ids(plan.id))
 
 
 @router.delete(
@@ -331,11 +359,11 @@ def get_plan(
 )
 def delete_plan(
     plan_id: PlanId,
-    _caller: Annotated[Caller, Depends(require(Permission.PLANS_WRITE))],
+    caller: Annotated[Caller, Depends(require(Permission.PLANS_WRITE))],
     database: Annotated[Database, Depends(get_database)],
 ) -> Response:
     """Erase a plan."""
     with database.write() as session:
-        if not PlanRepository(session).delete(plan_id):
+        if not PlanRepository(session).delete(plan_id, caller.organisation):
             raise not_found("plan", plan_id)
     return Response(status_code=204)

@@ -43,6 +43,7 @@ from app.db.models import FINAL_STATUSES, Job, JobStatus, utcnow
 from app.db.repositories import JobRepository, ScenarioRepository
 from app.db.session import Database
 from app.errors import ApiProblem, error_item, issue_item
+from app.headers import INERT_HTML_POLICY
 from app.jobs.scenarios import progress_json
 from app.roads import RoadsHolder
 from app.schemas import Problem
@@ -84,7 +85,7 @@ COMPARISON_CSV = "comparison.csv"
 REPORT_HTML = "report.html"
 MAX_SCENARIOS = 50
 """Most scenarios in one batch (each is a routed week; optimised ones two)."""
-REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+REPORT_POLICY = INERT_HTML_POLICY
 """The report is inline CSS and SVG only: it may load and run nothing."""
 _SCENARIO_PATH = re.compile(r"^scenarios\[(\d+)\]")
 
@@ -477,17 +478,23 @@ def _batch_name(scenarios_json: str) -> str:
     return name if isinstance(name, str) else "scenarios"
 
 
-def _read(database: Database, job_id: str) -> ScenarioJobResource:
+def _read(database: Database, job_id: str, caller: Caller) -> ScenarioJobResource:
     with database.read() as session:
         repo = ScenarioRepository(session)
-        job = repo.job(job_id)
+        job = repo.job(job_id, caller.organisation)
         row = repo.batch(job_id) if job is not None else None
         if job is None or row is None:
             raise not_found("scenario batch", job_id)
         return _resource(job, _batch_name(row.scenarios_json), row.num_scenarios)
 
 
-def _file(database: Database, job_id: str, path: str, missing: ApiProblem | None = None) -> str:
+def _file(
+    database: Database,
+    job_id: str,
+    caller: Caller,
+    path: str,
+    missing: ApiProblem | None = None,
+) -> str:
     """An output file of a succeeded batch.
 
     404 when there is no such batch, 409 when it has not succeeded, ``missing`` (else a 404
@@ -495,7 +502,7 @@ def _file(database: Database, job_id: str, path: str, missing: ApiProblem | None
     """
     with database.read() as session:
         repo = ScenarioRepository(session)
-        job = repo.job(job_id)
+        job = repo.job(job_id, caller.organisation)
         if job is None:
             raise not_found("scenario batch", job_id)
         content = repo.file(job_id, path)
@@ -554,6 +561,7 @@ async def submit_scenarios(
         with database.write() as session:
             _, job = ScenarioRepository(session).add_with_job(
                 key_id=caller.key_id,
+                organisation=caller.organisation,
                 plan_json=json.dumps(data["plan"], ensure_ascii=False),
                 scenarios_json=json.dumps(data["scenarios"], ensure_ascii=False),
                 num_passengers=len(plan.passengers),
@@ -579,11 +587,11 @@ async def submit_scenarios(
 )
 def get_batch(
     job_id: JobId,
-    _caller: Annotated[Caller, Depends(require(Permission.SCENARIOS_RUN))],
+    caller: Annotated[Caller, Depends(require(Permission.SCENARIOS_RUN))],
     database: Annotated[Database, Depends(get_database)],
 ) -> ScenarioJobResource:
     """Read a batch."""
-    return _read(database, job_id)
+    return _read(database, job_id, caller)
 
 
 @router.delete(
@@ -598,12 +606,12 @@ def get_batch(
 def cancel_batch(
     job_id: JobId,
     response: Response,
-    _caller: Annotated[Caller, Depends(require(Permission.SCENARIOS_RUN))],
+    caller: Annotated[Caller, Depends(require(Permission.SCENARIOS_RUN))],
     database: Annotated[Database, Depends(get_database)],
 ) -> ScenarioJobResource:
     """Cancel a batch."""
     with database.write() as session:
-        job = ScenarioRepository(session).job(job_id)
+        job = ScenarioRepository(session).job(job_id, caller.organisation)
         if job is None:
             raise not_found("scenario batch", job_id)
         jobs = JobRepository(session)
@@ -615,7 +623,7 @@ def cancel_batch(
             message = f"Batch {job_id} has already finished ({job.status})."
             problem = error_item("JOB_FINISHED", message, "Nothing to cancel.")
             raise ApiProblem(409, "conflict", message, [problem])
-    return _read(database, job_id)
+    return _read(database, job_id, caller)
 
 
 @router.get(
@@ -631,11 +639,11 @@ def cancel_batch(
 )
 def get_comparison(
     job_id: JobId,
-    _caller: Annotated[Caller, Depends(require(Permission.SCENARIOS_RUN))],
+    caller: Annotated[Caller, Depends(require(Permission.SCENARIOS_RUN))],
     database: Annotated[Database, Depends(get_database)],
 ) -> JSONResponse:
     """Read the comparison."""
-    comparison = json.loads(_file(database, job_id, COMPARISON_JSON))
+    comparison = json.loads(_file(database, job_id, caller, COMPARISON_JSON))
     base = f"/v1/scenarios/{job_id}/scenarios"
     for scenario in comparison.get("scenarios", []):
         scenario["files"] = {
@@ -654,12 +662,12 @@ def get_comparison(
 )
 def get_comparison_csv(
     job_id: JobId,
-    _caller: Annotated[Caller, Depends(require(Permission.SCENARIOS_RUN))],
+    caller: Annotated[Caller, Depends(require(Permission.SCENARIOS_RUN))],
     database: Annotated[Database, Depends(get_database)],
 ) -> Response:
     """Read the comparison as CSV."""
     return Response(
-        _file(database, job_id, COMPARISON_CSV),
+        _file(database, job_id, caller, COMPARISON_CSV),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="comparison.csv"'},
     )
@@ -675,12 +683,12 @@ def get_comparison_csv(
 )
 def get_report(
     job_id: JobId,
-    _caller: Annotated[Caller, Depends(require(Permission.SCENARIOS_RUN))],
+    caller: Annotated[Caller, Depends(require(Permission.SCENARIOS_RUN))],
     database: Annotated[Database, Depends(get_database)],
 ) -> HTMLResponse:
     """Read the report."""
     return HTMLResponse(
-        _file(database, job_id, REPORT_HTML),
+        _file(database, job_id, caller, REPORT_HTML),
         headers={"Content-Security-Policy": REPORT_POLICY},
     )
 
@@ -704,13 +712,13 @@ def get_scenario_part(
     job_id: JobId,
     scenario_id: ScenarioId,
     part: Part,
-    _caller: Annotated[Caller, Depends(require(Permission.SCENARIOS_RUN))],
+    caller: Annotated[Caller, Depends(require(Permission.SCENARIOS_RUN))],
     database: Annotated[Database, Depends(get_database)],
 ) -> Response:
     """Read a part of one scenario."""
     path = f"scenarios/{scenario_id}/{PART_FILES[part]}"
     missing = not_found(f"{part} of a scenario in batch {job_id}:", scenario_id)
-    content = _file(database, job_id, path, missing)
+    content = _file(database, job_id, caller, path, missing)
     if part == "attendance":
         return Response(content, media_type="text/csv; charset=utf-8")
     return Response(content, media_type="application/json")

@@ -84,6 +84,22 @@ class Base(DeclarativeBase):
     """Base of every table."""
 
 
+DEFAULT_ORGANISATION = "default"
+"""The organisation of keys made without one (and of rows older than organisations)."""
+
+ORGANISATION_CHARS = 64
+"""Longest organisation id."""
+
+
+def organisation_column() -> Mapped[str]:
+    """The organisation a row belongs to: only keys of it see the row."""
+    return mapped_column(
+        String(ORGANISATION_CHARS),
+        default=DEFAULT_ORGANISATION,
+        server_default=DEFAULT_ORGANISATION,
+    )
+
+
 class ApiKey(Base):
     """An API key: its public id, role and a salted SHA-256 of its secret part."""
 
@@ -92,6 +108,7 @@ class ApiKey(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20))
+    organisation: Mapped[str] = organisation_column()
     salt: Mapped[str] = mapped_column(String(64))
     secret_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -105,12 +122,14 @@ class Plan(Base):
     __tablename__ = "plans"
     __table_args__ = (
         UniqueConstraint("key_id", "idempotency_key", name="uq_plans_key_idempotency"),
+        Index("ix_plans_organisation_created", "organisation", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     key_id: Mapped[str | None] = mapped_column(
         String(32), ForeignKey("api_keys.id", ondelete="SET NULL"), nullable=True
     )
+    organisation: Mapped[str] = organisation_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     source_format: Mapped[str] = mapped_column(String(16), default="dagrute")
     plan_json: Mapped[str] = mapped_column(Text)
@@ -128,6 +147,7 @@ class Job(Base):
     __table_args__ = (
         Index("ix_jobs_status_created", "status", "created_at"),
         Index("ix_jobs_key_status", "key_id", "status"),
+        Index("ix_jobs_organisation_created", "organisation", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -135,6 +155,7 @@ class Job(Base):
         String(36), ForeignKey("plans.id", ondelete="CASCADE"), index=True
     )
     key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    organisation: Mapped[str] = organisation_column()
     kind: Mapped[str] = mapped_column(
         String(16), default=JobKind.SOLVE.value, server_default=JobKind.SOLVE.value
     )
@@ -203,3 +224,25 @@ class ScenarioFileRow(Base):
     )
     path: Mapped[str] = mapped_column(String(200), primary_key=True)
     content: Mapped[str] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """One audited request (:mod:`app.audit`).
+
+    Who (key, role, organisation), what (route, target id), when, and how it ended (HTTP
+    status). Never plan content: no passenger id, place or name.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_organisation_at", "organisation", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    organisation: Mapped[str | None] = mapped_column(String(ORGANISATION_CHARS), nullable=True)
+    key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    role: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    action: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str] = mapped_column(String(8))
+    route: Mapped[str] = mapped_column(String(200))
+    target_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[int] = mapped_column(Integer)

@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import (
     ACTIVE_STATUSES,
+    DEFAULT_ORGANISATION,
     ApiKey,
     DayResultRow,
     Job,
@@ -34,15 +37,78 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+RowT = TypeVar("RowT")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[RowT]):
+    """One page of a list, newest first: its rows and how many match in all."""
+
+    rows: Sequence[RowT]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    """What a list shows: one organisation's rows, newest first.
+
+    Created in [``created_from``, ``created_to``) when given; ``limit`` of them from
+    ``offset``.
+    """
+
+    organisation: str
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def listed(query: Any, model: Any, where: ListFilter, created: Any = None) -> Any:
+    """``query`` narrowed to ``where``'s organisation and time range.
+
+    ``created``: the time column (default ``model.created_at``).
+    """
+    column = model.created_at if created is None else created
+    query = query.where(model.organisation == where.organisation)
+    if where.created_from is not None:
+        query = query.where(column >= where.created_from)
+    if where.created_to is not None:
+        query = query.where(column < where.created_to)
+    return query
+
+
+def _visible(owner: str, organisation: str | None) -> bool:
+    """Whether a row of ``owner`` may be seen by ``organisation``.
+
+    None: by anyone (the operator's commands and the workers).
+    """
+    return organisation is None or owner == organisation
+
+
 class KeyRepository:
     """API keys."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, key_id: str, name: str, role: str, salt: str, secret_sha256: str) -> ApiKey:
-        """Store a new key (its hash, never the token)."""
-        key = ApiKey(id=key_id, name=name, role=role, salt=salt, secret_sha256=secret_sha256)
+    def add(
+        self,
+        key_id: str,
+        name: str,
+        role: str,
+        salt: str,
+        secret_sha256: str,
+        organisation: str = DEFAULT_ORGANISATION,
+    ) -> ApiKey:
+        """Store a new key (its hash, never the token) in ``organisation``."""
+        key = ApiKey(
+            id=key_id,
+            name=name,
+            role=role,
+            organisation=organisation,
+            salt=salt,
+            secret_sha256=secret_sha256,
+        )
         self.session.add(key)
         self.session.flush()
         return key
@@ -51,17 +117,19 @@ class KeyRepository:
         """The key with this id."""
         return self.session.get(ApiKey, key_id)
 
-    def list(self) -> Sequence[ApiKey]:
-        """Every key, oldest first."""
-        return self.session.scalars(select(ApiKey).order_by(ApiKey.created_at)).all()
+    def list(self, organisation: str | None = None) -> Sequence[ApiKey]:
+        """Every key (of ``organisation``, when given), oldest first."""
+        query = select(ApiKey).order_by(ApiKey.created_at)
+        if organisation is not None:
+            query = query.where(ApiKey.organisation == organisation)
+        return self.session.scalars(query).all()
 
-    def revoke(self, key_id: str) -> bool:
-        """Revoke a key; False if there is no such (unrevoked) key."""
-        result = self.session.execute(
-            update(ApiKey)
-            .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
+    def revoke(self, key_id: str, organisation: str | None = None) -> bool:
+        """Revoke a key (of ``organisation``); False if there is no such unrevoked key."""
+        query = update(ApiKey).where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+        if organisation is not None:
+            query = query.where(ApiKey.organisation == organisation)
+        result = self.session.execute(query.values(revoked_at=utcnow()))
         return bool(getattr(result, "rowcount", 0))
 
     def touch(self, key_id: str) -> None:
@@ -81,6 +149,7 @@ class PlanRepository:
         self,
         *,
         key_id: str | None,
+        organisation: str = DEFAULT_ORGANISATION,
         plan_json: str,
         source_format: str,
         source_json: str | None,
@@ -95,10 +164,11 @@ class PlanRepository:
         notes: Sequence[str] = (),
         previous_job_id: str | None = None,
     ) -> tuple[Plan, Job]:
-        """Store a plan and queue one job solving it."""
+        """Store a plan and queue one job solving it, both in ``organisation``."""
         plan = Plan(
             id=new_id(),
             key_id=key_id,
+            organisation=organisation,
             created_at=utcnow(),
             source_format=source_format,
             plan_json=plan_json,
@@ -113,6 +183,7 @@ class PlanRepository:
             id=new_id(),
             plan_id=plan.id,
             key_id=key_id,
+            organisation=organisation,
             status=JobStatus.QUEUED.value,
             days=",".join(days),
             directions=",".join(directions),
@@ -141,9 +212,29 @@ class PlanRepository:
         self.session.flush()
         return plan, job
 
-    def get(self, plan_id: str) -> Plan | None:
-        """The plan with this id."""
-        return self.session.get(Plan, plan_id)
+    def get(self, plan_id: str, organisation: str | None = None) -> Plan | None:
+        """The plan with this id (None when it belongs to another ``organisation``)."""
+        plan = self.session.get(Plan, plan_id)
+        return plan if plan is not None and _visible(plan.organisation, organisation) else None
+
+    def page(self, where: ListFilter) -> Page[tuple[Plan, list[str]]]:
+        """The organisation's plans, newest first, each with its job ids (oldest first)."""
+        total = self.session.scalar(listed(select(func.count(Plan.id)), Plan, where)) or 0
+        plans = self.session.scalars(
+            listed(select(Plan), Plan, where)
+            .order_by(Plan.created_at.desc(), Plan.id.desc())
+            .limit(where.limit)
+            .offset(where.offset)
+        ).all()
+        jobs: dict[str, list[str]] = {plan.id: [] for plan in plans}
+        if jobs:
+            for plan_id, job_id in self.session.execute(
+                select(Job.plan_id, Job.id)
+                .where(Job.plan_id.in_(list(jobs)))
+                .order_by(Job.created_at, Job.id)
+            ):
+                jobs[plan_id].append(job_id)
+        return Page([(plan, jobs[plan.id]) for plan in plans], total)
 
     def by_idempotency_key(self, key_id: str, idempotency_key: str) -> Plan | None:
         """The plan a key submitted earlier with this Idempotency-Key."""
@@ -159,8 +250,13 @@ class PlanRepository:
             )
         )
 
-    def delete(self, plan_id: str) -> bool:
-        """Erase the plan, its jobs and their results; False if there is no such plan."""
+    def delete(self, plan_id: str, organisation: str | None = None) -> bool:
+        """Erase the plan, its jobs and their results; False if there is no such plan.
+
+        With ``organisation``, only a plan of that organisation.
+        """
+        if organisation is not None and self.get(plan_id, organisation) is None:
+            return False
         job_ids = self.job_ids(plan_id)
         if job_ids:
             # Explicit, so that erasure never depends on the backend enforcing cascades.
@@ -180,9 +276,35 @@ class JobRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get(self, job_id: str) -> Job | None:
-        """The job with this id."""
-        return self.session.get(Job, job_id)
+    def get(self, job_id: str, organisation: str | None = None) -> Job | None:
+        """The job with this id (None when it belongs to another ``organisation``)."""
+        job = self.session.get(Job, job_id)
+        return job if job is not None and _visible(job.organisation, organisation) else None
+
+    def page(
+        self,
+        where: ListFilter,
+        statuses: Sequence[str] = (),
+        kinds: Sequence[str] = (),
+    ) -> Page[Job]:
+        """The organisation's jobs, newest first (of ``statuses`` and ``kinds`` when given)."""
+
+        def filtered(query: Any) -> Any:
+            query = listed(query, Job, where)
+            if statuses:
+                query = query.where(Job.status.in_(list(statuses)))
+            if kinds:
+                query = query.where(Job.kind.in_(list(kinds)))
+            return query
+
+        total = self.session.scalar(filtered(select(func.count(Job.id)))) or 0
+        rows = self.session.scalars(
+            filtered(select(Job))
+            .order_by(Job.created_at.desc(), Job.id.desc())
+            .limit(where.limit)
+            .offset(where.offset)
+        ).all()
+        return Page(rows, total)
 
     def plan_of(self, job: Job) -> Plan:
         """The job's plan."""
@@ -260,6 +382,7 @@ class ScenarioRepository:
         self,
         *,
         key_id: str | None,
+        organisation: str = DEFAULT_ORGANISATION,
         plan_json: str,
         scenarios_json: str,
         num_passengers: int,
@@ -279,6 +402,7 @@ class ScenarioRepository:
         plan = Plan(
             id=new_id(),
             key_id=key_id,
+            organisation=organisation,
             created_at=now,
             source_format="dagrute",
             plan_json=plan_json,
@@ -292,6 +416,7 @@ class ScenarioRepository:
             id=new_id(),
             plan_id=plan.id,
             key_id=key_id,
+            organisation=organisation,
             kind=JobKind.SCENARIOS.value,
             status=JobStatus.QUEUED.value,
             days=",".join(DAYS),
@@ -320,10 +445,15 @@ class ScenarioRepository:
         self.session.flush()
         return plan, job
 
-    def job(self, job_id: str) -> Job | None:
-        """The ``scenarios`` job with this id (None for no job, or a job of another kind)."""
+    def job(self, job_id: str, organisation: str | None = None) -> Job | None:
+        """The ``scenarios`` job with this id.
+
+        None for no job, a job of another kind, or a job of another ``organisation``.
+        """
         job = self.session.get(Job, job_id)
-        return job if job is not None and job.kind == JobKind.SCENARIOS.value else None
+        if job is None or not _visible(job.organisation, organisation):
+            return None
+        return job if job.kind == JobKind.SCENARIOS.value else None
 
     def batch(self, job_id: str) -> ScenarioBatchRow | None:
         """The job's scenarios file."""

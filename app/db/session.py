@@ -7,8 +7,10 @@ read and then fail to upgrade to a write lock. Read transactions use a plain ``B
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -27,7 +29,35 @@ def normalise_url(url: str | URL) -> URL:
     return parsed
 
 
+PRIVATE_FILE_MODE = 0o600
+"""A SQLite database holds health-related personal data: only its owner reads it. SQLite
+gives its ``-wal`` and ``-shm`` files the database file's mode."""
+
+PRIVATE_DIR_MODE = 0o700
+"""The mode of a folder made for a new database."""
+
+
+def create_private_sqlite_file(url: URL) -> Path | None:
+    """Create the file of a SQLite ``url`` with mode 0600 (and its folder, 0700) if missing.
+
+    Done before SQLAlchemy's first connection, which would create it with the process's
+    umask (0644 as a rule: readable by every user of the machine). An existing file keeps
+    its mode; an in-memory database has no file. Returns the file's path, if any.
+    """
+    name = url.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    path = Path(name)
+    if not path.exists():
+        path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+        os.close(descriptor)
+        os.chmod(path, PRIVATE_FILE_MODE)  # the umask may have narrowed it, never widened
+    return path
+
+
 def _sqlite_engine(url: URL) -> Engine:
+    create_private_sqlite_file(url)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from app.db.migrate import ADVISORY_LOCK_ID
 from app.db.models import Base
 from app.db.session import Database
+from app.settings import DEFAULT_DATABASE_URL
 
 config = context.config
 passed: Database | None = config.attributes.get("database")
@@ -15,7 +16,7 @@ database: Database
 if passed is not None:
     database = passed
 else:  # run by the alembic command line: take the URL from its config
-    database = Database(config.get_main_option("sqlalchemy.url") or "sqlite:///./dagrute.db")
+    database = Database(config.get_main_option("sqlalchemy.url") or DEFAULT_DATABASE_URL)
 
 
 def run_migrations_online() -> None:

@@ -242,14 +242,14 @@ def web_router(settings: ServiceSettings) -> APIRouter:
         job_id: JobId,
         day: Day,
         direction: DirectionName,
-        _caller: Annotated[Caller, Depends(require(Permission.ROUTES_READ))],
+        caller: Annotated[Caller, Depends(require(Permission.ROUTES_READ))],
         database: Annotated[Database, Depends(get_database)],
         roads: Annotated[RoadsHolder, Depends(get_roads)],
     ) -> DayTimeline:
         """Read a day-direction's timeline."""
         with database.read() as session:
             repo = JobRepository(session)
-            job = repo.get(job_id)
+            job = repo.get(job_id, caller.organisation)
             if job is None:
                 raise not_found("job", job_id)
             row = repo.day_result(job_id, day, direction)
