@@ -68,11 +68,12 @@ def serve(
     from app.db.session import Database
     from app.jobs.supervisor import WorkerSupervisor
     from app.main import create_app
-    from app.settings import ServiceSettings
+    from app.settings import ServiceSettings, service_log_levels
 
     settings = ServiceSettings()  # the demo too: out/dagrute.db unless a variable says else
     config = get_config()
-    configure_logging(config.log_level, config.log_json)
+    log_level, uvicorn_level = service_log_levels(config)
+    configure_logging(log_level, config.log_json)
     database = Database(settings.database_url)
     upgrade(database)
     tokens = _demo_keys(database, DEMO_DIR / DEMO_KEYS_FILE) if demo else {}
@@ -89,7 +90,7 @@ def serve(
                 create_app(settings, database),
                 host=bind_host,
                 port=bind_port,
-                log_level=config.log_level.lower(),
+                log_level=uvicorn_level,
                 access_log=True,
             )
         )

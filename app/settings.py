@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from solver.config import Config
+
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$")
 """A tile server's host (after any leading ``{s}.``), with an optional port."""
 
@@ -24,6 +26,19 @@ DEFAULT_DATABASE_FILE = Path("out") / "dagrute.db"
 in ``out/`` (ignored by git), created with mode 0600."""
 
 DEFAULT_DATABASE_URL = f"sqlite:///./{DEFAULT_DATABASE_FILE.as_posix()}"
+
+SERVICE_LOG_LEVEL = "INFO"
+"""The log level of ``serve`` and ``worker`` when ``DAGRUTE_LOG_LEVEL`` is not set: job
+claims, completions, failures and refused keys reach the operator's log by default (the
+command line's default stays ``WARNING``). uvicorn's access log stays off unless the
+variable asks for it: the audit trail records who did what."""
+
+
+def service_log_levels(config: Config) -> tuple[str, str]:
+    """(dagrute's level, uvicorn's level) for the service's processes."""
+    if "log_level" in config.model_fields_set:
+        return config.log_level, config.log_level.lower()
+    return SERVICE_LOG_LEVEL, "warning"
 
 
 class ServiceSettings(BaseSettings):

@@ -35,7 +35,7 @@ from app.jobs.reaper import reap
 from app.jobs.scenarios import ScenarioJobRunner
 from app.jobs.solving import DayOutcome, Failure, SolverProcess, WeekTask, load_roads
 from app.jobs.supervisor import PARENT_PID_ENV
-from app.settings import ServiceSettings
+from app.settings import ServiceSettings, service_log_levels
 from solver.config import configure_logging, get_config
 from solver.domain import Day, Direction, WeekPlan, WeekResult
 from solver.errors import InputError
@@ -466,7 +466,7 @@ def main() -> None:
     """Entry point of ``python -m app.jobs.worker``: migrate, then work until SIGTERM."""
     settings = ServiceSettings()
     config = get_config()
-    configure_logging(config.log_level, config.log_json)
+    configure_logging(service_log_levels(config)[0], config.log_json)
     database = Database(settings.database_url)
     upgrade(database)
     worker = Worker(settings, database)

@@ -8,6 +8,7 @@ import stat
 import subprocess
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
@@ -16,7 +17,8 @@ from sqlalchemy import text
 
 from app.db.session import Database
 from app.headers import DOCS_POLICY, INERT_HTML_POLICY, SecurityHeaders
-from app.settings import DEFAULT_DATABASE_FILE, ServiceSettings
+from app.settings import DEFAULT_DATABASE_FILE, ServiceSettings, service_log_levels
+from solver.config import Config
 
 REPOSITORY = Path(__file__).parents[2]
 _LINK = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
@@ -47,9 +49,9 @@ def test_an_existing_database_file_keeps_its_mode(tmp_path: Path) -> None:
 
 
 def test_every_command_defaults_to_one_database_that_git_ignores(
-    monkeypatch: object,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv("DAGRUTE_DATABASE_URL", raising=False)  # type: ignore[attr-defined]
+    monkeypatch.delenv("DAGRUTE_DATABASE_URL", raising=False)
     assert ServiceSettings().database_url == f"sqlite:///./{DEFAULT_DATABASE_FILE.as_posix()}"
     ignored = subprocess.run(
         ["git", "check-ignore", "-q", str(DEFAULT_DATABASE_FILE)], cwd=REPOSITORY, check=False
@@ -109,3 +111,13 @@ def test_api_documentation_loads_only_from_this_service(service: Service) -> Non
             assert asset.status_code == 200, link
     swagger = service.client.get("/docs").text
     assert '"validatorUrl": null' in swagger  # Swagger UI's online validator is off
+
+
+def test_the_service_logs_claims_completions_and_refused_keys_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """INFO for dagrute's own logs, uvicorn's access log left to the audit trail."""
+    monkeypatch.delenv("DAGRUTE_LOG_LEVEL", raising=False)
+    assert service_log_levels(Config()) == ("INFO", "warning")
+    monkeypatch.setenv("DAGRUTE_LOG_LEVEL", "DEBUG")
+    assert service_log_levels(Config()) == ("DEBUG", "debug")
