@@ -488,6 +488,29 @@ def test_a_key_without_the_dispatcher_permission_is_refused_and_can_be_forgotten
     assert browser.console_errors(), "the 403 answers were logged"
 
 
+def test_a_dispatcher_picks_the_job_from_the_organisation_s_list(
+    browser: Browser, served: Served
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    open_page(browser, served)
+    paste_key(browser, served.keys["dispatcher"])
+    browser.wait_for("return document.querySelectorAll('#job-pick option').length > 1")
+    pick = Select(browser.driver.find_element(By.ID, "job-pick"))
+    labels = {o.get_attribute("value"): o.text for o in pick.options}
+    assert served.job_id in labels  # no id to paste
+    assert "mandag" in labels[served.job_id] and "ferdig" in labels[served.job_id]
+    pick.select_by_value(served.job_id)
+    wait_loaded(browser, served, "to_centre")
+    assert browser.js("return document.getElementById('job-id').value") == served.job_id
+    assert len(browser.js("return document.querySelectorAll('path.dgr-route')")) == len(
+        served.routes("to_centre")
+    )
+    assert_clean(browser, served)  # collects the requests too
+    assert any("/v1/jobs?kind=solve" in url for url in browser.requests)
+
+
 def test_a_plan_id_opens_the_plan_s_newest_job(browser: Browser, served: Served) -> None:
     open_page(browser, served)
     paste_key(browser, served.keys["dispatcher"])

@@ -12,6 +12,7 @@
   const I18N = window.DAGRUTE_I18N;
   const KEY_STORE = "dagrute.apiKey"; // sessionStorage: gone when the tab closes
   const RECENT_STORE = "dagrute.recentJobs"; // sessionStorage
+  const JOB_LIST_SIZE = 50; // jobs the picker offers
   const LANG_STORE = "dagrute.lang"; // localStorage: not personal
   const MAX_RECENT = 8;
   const POLL_MS = 3000;
@@ -51,6 +52,7 @@
     stopMarkers: new Map(),
     attribution: "",
     status: [],
+    jobList: [],
   };
 
   const $ = (id) => document.getElementById(id);
@@ -89,6 +91,7 @@
     for (const button of document.querySelectorAll("[data-lang]")) {
       button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
     }
+    renderJobList();
     if (state.map) {
       if (state.attribution) state.map.attributionControl.removeAttribution(state.attribution);
       state.attribution = attributionHtml();
@@ -233,6 +236,7 @@
     showError(null);
     setKey(key);
     loadRoads();
+    loadJobList();
     if ($("job-id").value.trim()) load();
     else $("job-id").focus();
   }
@@ -241,6 +245,8 @@
     setKey("");
     stopPolling();
     clearView();
+    state.jobList = [];
+    renderJobList();
     setStatus(["keyForgotten"]);
     $("api-key").focus();
   }
@@ -264,6 +270,47 @@
 
   function renderRecent() {
     $("recent-jobs").replaceChildren(...recentJobs().map((id) => el("option", { value: id })));
+  }
+
+  // The organisation's latest plan solves (GET /v1/jobs), newest first, as a picker: no id
+  // to paste. Labels carry when, which days and how it went; never passenger data.
+  async function loadJobList() {
+    if (!state.key) return;
+    try {
+      const page = await api("/v1/jobs?kind=solve&limit=" + JOB_LIST_SIZE);
+      state.jobList = Array.isArray(page.items) ? page.items : [];
+    } catch (error) {
+      state.jobList = [];
+      if (error.status === 401 || error.status === 403) showError(error);
+    }
+    renderJobList();
+  }
+
+  function renderJobList() {
+    const pick = $("job-pick");
+    const chosen = pick.value;
+    const none = el("option", { value: "", text: t("jobPickNone") });
+    const items = state.jobList.map((job) => el("option", {
+      value: job.id,
+      text: t("jobPickItem", {
+        created: new Date(job.created_at).toLocaleString(state.lang === "nb" ? "nb-NO" : "en-GB", {
+          dateStyle: "short",
+          timeStyle: "short",
+        }),
+        days: job.days.map((day) => t(`day_${day}`)).join(", "),
+        status: t(`status_${job.status}`),
+      }),
+    }));
+    pick.replaceChildren(none, ...items);
+    pick.value = state.jobList.some((job) => job.id === chosen) ? chosen : "";
+  }
+
+  function onJobPick() {
+    const jobId = $("job-pick").value;
+    if (!jobId) return;
+    $("job-id").value = jobId;
+    for (const option of [...$("day").options, ...$("direction").options]) option.disabled = false;
+    load();
   }
 
   // ---------------------------------------------------------------------------------- map
@@ -932,8 +979,10 @@
       for (const option of [...$("day").options, ...$("direction").options]) option.disabled = false;
     });
     document.body.dataset.ready = "true";
+    $("job-pick").addEventListener("change", onJobPick);
     if (state.key) {
       loadRoads();
+      loadJobList();
       if ($("job-id").value.trim()) load();
     }
   }
