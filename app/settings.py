@@ -67,6 +67,14 @@ class ServiceSettings(BaseSettings):
         description="Worker processes `dagrute serve` starts (and restarts if they die); each "
         "solves one job at a time. 0: start none (run `dagrute worker` yourself).",
     )
+    worker_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="Niceness (Unix scheduling priority, added) of worker processes and their "
+        "solvers: on a machine they share with the API, the API's answers come first and the "
+        "solvers take every cycle it leaves. 0: the same priority as the API.",
+    )
     osm_file: Path | None = Field(
         default=None,
         description="The road extract every job is solved on; default: the bundled "

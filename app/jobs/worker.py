@@ -462,9 +462,19 @@ def _stop_when_orphaned(worker: Worker, parent_pid: int) -> None:
             return
 
 
+def lower_priority(settings: ServiceSettings) -> int:
+    """Add ``settings.worker_nice`` to this process's niceness; return the new niceness.
+
+    The solvers, forked from the worker, inherit it: on a machine the worker shares with the
+    API, the API's answers come first (docs/benchmarks.md, "HTTP API read latency").
+    """
+    return os.nice(settings.worker_nice)
+
+
 def main() -> None:
     """Entry point of ``python -m app.jobs.worker``: migrate, then work until SIGTERM."""
     settings = ServiceSettings()
+    lower_priority(settings)
     config = get_config()
     configure_logging(service_log_levels(config)[0], config.log_json)
     database = Database(settings.database_url)

@@ -3,9 +3,11 @@ every HTML response, and API documentation served without any third-party host."
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,25 @@ def test_the_service_logs_claims_completions_and_refused_keys_by_default(
     assert service_log_levels(Config()) == ("INFO", "warning")
     monkeypatch.setenv("DAGRUTE_LOG_LEVEL", "DEBUG")
     assert service_log_levels(Config()) == ("DEBUG", "debug")
+
+
+def test_workers_and_their_solvers_yield_the_cpu_to_the_api() -> None:
+    """A worker process adds DAGRUTE_WORKER_NICE (default 10) to its niceness."""
+    script = (
+        "import os; from app.jobs.worker import lower_priority; "
+        "from app.settings import ServiceSettings; "
+        "before = os.nice(0); print(lower_priority(ServiceSettings()) - before)"
+    )
+    for value, expected in ((None, 10), ("3", 3)):
+        env = {k: v for k, v in os.environ.items() if k != "DAGRUTE_WORKER_NICE"}
+        if value is not None:
+            env["DAGRUTE_WORKER_NICE"] = value
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=REPOSITORY,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert int(done.stdout.strip()) == min(expected, 19 - os.nice(0)), done.stderr
