@@ -1,11 +1,17 @@
 """API read latency while a large solve runs: ``python -m benchmarks.api_latency``.
 
 Starts the real service (``dagrute serve``: uvicorn plus one worker process) on a temporary
-SQLite database, solves a small plan so that a finished result exists, then submits a large
-week (Bergen 2025, ``solver.generate``, seed 1) and, while its worker solves it, sends GET
-requests at a steady rate from a client on the same machine: the running job's status, the
-finished job's day route and ``/health``, in turn. Each request is timed from the moment it
-was due, so a late client or a stalled server both count (no coordinated omission).
+SQLite database with ``ORGANISATIONS`` organisations, each with a planner, a dispatcher and
+an analyst key; each organisation's planner solves a small plan so that finished results
+exist. Then the first organisation submits a large week (Bergen 2025, ``solver.generate``,
+seed 1) and, while its worker solves it, a client on the same machine sends GET requests at
+a steady rate, every organisation and role in turn, each request one of ``KINDS``: the
+running job's status, the organisation's job and plan lists, its finished result (figures
+only for analysts), its day route (result for analysts), ``/health``, and another
+organisation's result, which must answer 404 (a 2xx there is a cross-organisation read, and
+counts against the run). Each request is timed from the moment it was due, so a late client
+or a stalled server both count (no coordinated omission). Every read of personal data is
+also written to the audit trail; the run counts the events it left.
 
 The large job must be running (status ``running`` with a day-direction in its solver) for
 the whole window, or the run fails; the CPU time the worker and its solvers used during the
@@ -45,7 +51,17 @@ STARTUP_TIMEOUT_S = 120.0
 SMALL_TIMEOUT_S = 120.0
 RUNNING_TIMEOUT_S = 180.0
 CLIENT_THREADS = 16
-KINDS = ("job_status", "day_route", "health")
+KINDS = (
+    "job_status",
+    "list_jobs",
+    "list_plans",
+    "result",
+    "day_route",
+    "health",
+    "other_organisation",
+)
+ORGANISATIONS = 4
+ROLES = ("planner", "dispatcher", "analyst")
 
 
 # ----------------------------------------------------------------------------- the service
@@ -68,8 +84,16 @@ class Service:
         self.database_url = f"sqlite:///{folder / 'dagrute.db'}"
         database = Database(self.database_url)
         upgrade(database)
-        self.planner = create_key(database, "bench-planner", "planner").token
-        self.dispatcher = create_key(database, "bench-dispatcher", "dispatcher").token
+        # keys[organisation][role]: organisation 0's planner submits the large week.
+        self.keys = [
+            {
+                role: create_key(database, f"bench-{org}-{role}", role, f"org-{org}").token
+                for role in ROLES
+            }
+            for org in range(ORGANISATIONS)
+        ]
+        self.planner = self.keys[0]["planner"]
+        self.dispatcher = self.keys[0]["dispatcher"]
         database.dispose()
         self.port = _free_port()
         env = os.environ.copy()
@@ -126,16 +150,16 @@ class Service:
         except ValueError:
             return response.status, None
 
-    def submit(self, plan: dict[str, Any], query: str = "") -> str:
+    def submit(self, plan: dict[str, Any], query: str = "", token: str | None = None) -> str:
         status, job = self.call(
-            "POST", f"/v1/plans{query}", self.planner, json.dumps(plan).encode()
+            "POST", f"/v1/plans{query}", token or self.planner, json.dumps(plan).encode()
         )
         if status != 202:
             raise RuntimeError(f"submitting failed ({status}): {job}")
         return str(job["id"])
 
-    def job(self, job_id: str) -> dict[str, Any]:
-        status, job = self.call("GET", f"/v1/jobs/{job_id}", self.dispatcher)
+    def job(self, job_id: str, token: str | None = None) -> dict[str, Any]:
+        status, job = self.call("GET", f"/v1/jobs/{job_id}", token or self.dispatcher)
         if status != 200:
             raise RuntimeError(f"reading job failed ({status}): {job}")
         result: dict[str, Any] = job
@@ -186,11 +210,13 @@ def bergen_plan(seed: int, time_limit_s: float) -> dict[str, Any]:
     return plan
 
 
-def wait_for(service: Service, job_id: str, timeout_s: float, *, running: bool) -> dict[str, Any]:
+def wait_for(
+    service: Service, job_id: str, timeout_s: float, *, running: bool, token: str | None = None
+) -> dict[str, Any]:
     """Poll until the job is finished (or, with ``running``, is solving a day-direction)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        job = service.job(job_id)
+        job = service.job(job_id, token)
         if running and job["status"] == "running" and job["progress"]["running"]:
             return job
         if job["status"] in ("succeeded", "failed", "cancelled"):
@@ -207,6 +233,8 @@ class Sample:
     """One request: what, when it was due, how long from due and from sending, the answer."""
 
     kind: str
+    organisation: int
+    role: str
     due_s: float
     latency_ms: float
     service_ms: float
@@ -239,26 +267,59 @@ class Client:
             raise
 
 
-def run_load(
-    service: Service, big_job: str, small_job: str, rate: float, duration_s: float
-) -> list[Sample]:
-    """GETs at ``rate`` per second for ``duration_s`` (open loop, kinds in turn)."""
-    client = Client(service.port)
+def request_of(
+    index: int, big_job: str, small_jobs: Sequence[str], keys: Sequence[dict[str, str]]
+) -> tuple[str, int, str, str, str | None, int]:
+    """The ``index``-th request: (kind, organisation, role, path, token, expected status).
+
+    Organisations and roles take turns fastest, then the kinds, so every kind is asked by
+    every organisation and role. The large job is organisation 0's: the others' status reads
+    go to their own finished job. An analyst asks for the result where others ask for a day
+    route (routes:read is not theirs).
+    """
+    organisation = index % ORGANISATIONS
+    role = ROLES[(index // ORGANISATIONS) % len(ROLES)]
+    kind = KINDS[(index // (ORGANISATIONS * len(ROLES))) % len(KINDS)]
+    token: str | None = keys[organisation][role]
+    own = small_jobs[organisation]
+    other = small_jobs[(organisation + 1) % ORGANISATIONS]
     paths = {
-        "job_status": (f"/v1/jobs/{big_job}", service.dispatcher),
-        "day_route": (f"/v1/jobs/{small_job}/days/mon/to_centre", service.dispatcher),
-        "health": ("/health", None),
+        "job_status": f"/v1/jobs/{big_job if organisation == 0 else own}",
+        "list_jobs": "/v1/jobs?limit=20",
+        "list_plans": "/v1/plans?limit=20",
+        "result": f"/v1/jobs/{own}/result",
+        "day_route": (
+            f"/v1/jobs/{own}/result" if role == "analyst" else f"/v1/jobs/{own}/days/mon/to_centre"
+        ),
+        "health": "/health",
+        "other_organisation": f"/v1/jobs/{other}/result",
     }
+    if kind == "health":
+        token = None
+    expected = 404 if kind == "other_organisation" else 200
+    return kind, organisation, role, paths[kind], token, expected
+
+
+def run_load(
+    service: Service,
+    big_job: str,
+    small_jobs: Sequence[str],
+    rate: float,
+    duration_s: float,
+) -> list[Sample]:
+    """GETs at ``rate`` per second for ``duration_s`` (open loop; see :func:`request_of`)."""
+    client = Client(service.port)
     count = int(rate * duration_s)
     start = time.perf_counter() + 0.5
 
     def one(index: int) -> Sample:
-        kind = KINDS[index % len(KINDS)]
+        kind, organisation, role, path, token, expected = request_of(
+            index, big_job, small_jobs, service.keys
+        )
         due = start + index / rate
         delay = due - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
-        path, token = paths[kind]
         sent = time.perf_counter()
         status, error, body = 0, None, b""
         try:
@@ -266,10 +327,19 @@ def run_load(
         except (OSError, http.client.HTTPException) as problem:
             error = type(problem).__name__
         done = time.perf_counter()
-        sample = Sample(kind, due - start, (done - due) * 1000, (done - sent) * 1000, status, error)
-        if status != 200 and error is None:
+        sample = Sample(
+            kind,
+            organisation,
+            role,
+            due - start,
+            (done - due) * 1000,
+            (done - sent) * 1000,
+            status,
+            error,
+        )
+        if status != expected and error is None:
             sample.error = f"HTTP {status}"
-        if kind == "job_status" and status == 200:
+        if kind == "job_status" and organisation == 0 and status == 200:
             job = json.loads(body)
             sample.job_status = job["status"]
             sample.job_running = len(job["progress"]["running"])
@@ -316,6 +386,24 @@ def cpu_seconds(root_pid: int) -> dict[str, float]:
     return {"api": table.get(root_pid, (0, 0.0))[1], "worker_and_solvers": below}
 
 
+def audit_counts(database_url: str) -> dict[str, int]:
+    """Audit events by action in the service's database so far."""
+    from sqlalchemy import func, select
+
+    from app.db.models import AuditEvent
+    from app.db.session import Database
+
+    database = Database(database_url)
+    try:
+        with database.read() as session:
+            rows = session.execute(
+                select(AuditEvent.action, func.count(AuditEvent.id)).group_by(AuditEvent.action)
+            ).all()
+    finally:
+        database.dispose()
+    return {str(action): int(count) for action, count in rows}
+
+
 def cpu_model() -> str:
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -355,7 +443,12 @@ def summary(samples: Sequence[Sample]) -> dict[str, Any]:
 
 def markdown(record: dict[str, Any]) -> str:
     m, r, big = record["machine"], record["results"], record["big_job"]
-    rows = [("all", r["all"])] + [(k, r[k]) for k in KINDS]
+    rows = (
+        [("all", r["all"])]
+        + [(k, r[k]) for k in KINDS]
+        + [(f"role: {role}", record["by_role"][role]) for role in ROLES]
+    )
+    cross, audit = record["cross_organisation"], record["audit"]
     verdict = "met" if record["target_met"] else "**not met**"
     lines = [
         "## HTTP API read latency during a large solve",
@@ -368,10 +461,16 @@ def markdown(record: dict[str, Any]) -> str:
         "processes, SQLite, loopback; client, API and solvers share the cores.",
         "",
         f"While the worker solved Bergen 2025 ({big['passengers']} passengers, "
-        f"{big['day_directions']} day-directions, time limit {big['time_limit_s']:.0f} s), a "
-        f"client sent {record['rate']:.0f} GET/s for {record['duration_s']:.0f} s from "
-        f"{CLIENT_THREADS} threads, in turn: the running job's status, a finished job's day "
-        "route and /health. Latency counts from the moment each request was due.",
+        f"{big['day_directions']} day-directions, time limit {big['time_limit_s']:.0f} s) for "
+        f"one of {record['organisations']} organisations, a client sent "
+        f"{record['rate']:.0f} GET/s for {record['duration_s']:.0f} s from {CLIENT_THREADS} "
+        f"threads with the keys of {record['organisations']} organisations × "
+        f"{len(ROLES)} roles ({', '.join(ROLES)}) in turn, each asking in turn for: the "
+        "running job's status (the others: their own job's), its organisation's job and plan "
+        "lists, its finished result (figures only for analysts), a day route (the result for "
+        "analysts), /health, and another organisation's result (must be 404). Latency counts "
+        "from the moment each request was due; an error is any other status than the one "
+        "expected.",
         "",
         "| requests | count | errors | P50 ms | P95 ms | P99 ms | max ms |",
         "|---|---|---|---|---|---|---|",
@@ -390,6 +489,12 @@ def markdown(record: dict[str, Any]) -> str:
         f"window (the API process {record['api_cpu_s']:.1f}); "
         f"{big['done_before']}→{big['done_after']} day-directions were done at the "
         "window's start and end.",
+        "",
+        f"Cross-organisation reads: {cross['reads']} of {cross['requests']} requests for "
+        f"another organisation's result ({cross['answered_404']} answered 404). Audit trail: "
+        f"{audit['read_events_added']} `read` events for the {audit['personal_reads_sent']} "
+        "reads of personal data the client sent (results, day routes, the refused "
+        "cross-organisation reads).",
         "",
     ]
     return "\n".join(lines)
@@ -432,10 +537,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="dagrute-bench-api-") as folder:
         service = Service(Path(folder))
         try:
-            print(f"service on port {service.port}; solving the small plan", flush=True)
-            small = service.submit(small_plan())
-            if wait_for(service, small, SMALL_TIMEOUT_S, running=False)["status"] != "succeeded":
-                raise RuntimeError("the small plan did not succeed")
+            print(f"service on port {service.port}; solving the small plans", flush=True)
+            small_jobs = [
+                service.submit(small_plan(), token=keys["planner"]) for keys in service.keys
+            ]
+            for job_id, keys in zip(small_jobs, service.keys, strict=True):
+                finished = wait_for(
+                    service, job_id, SMALL_TIMEOUT_S, running=False, token=keys["dispatcher"]
+                )
+                if finished["status"] != "succeeded":
+                    raise RuntimeError("a small plan did not succeed")
+            audit_before = audit_counts(service.database_url)
             print("generating and submitting Bergen 2025", flush=True)
             plan = bergen_plan(args.seed, args.big_time_limit)
             big = service.submit(plan)
@@ -444,14 +556,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise RuntimeError(f"the large job ended before the window: {before['status']}")
             print(f"large job running; {args.rate:.0f} GET/s for {args.duration:.0f} s", flush=True)
             cpu_start = cpu_seconds(service.process.pid)
-            samples = run_load(service, big, small, args.rate, args.duration)
+            samples = run_load(service, big, small_jobs, args.rate, args.duration)
             cpu_end = cpu_seconds(service.process.pid)
             after = service.job(big)
             load_after = os.getloadavg()
+            audit_after = audit_counts(service.database_url)
             service.call("DELETE", f"/v1/jobs/{big}", service.planner)
         finally:
             service.stop()
-    status_reads = [s for s in samples if s.kind == "job_status" and s.job_status is not None]
+    status_reads = [
+        s
+        for s in samples
+        if s.kind == "job_status" and s.organisation == 0 and s.job_status is not None
+    ]
+    other = [s for s in samples if s.kind == "other_organisation"]
+    personal_reads = sum(
+        s.kind in ("result", "day_route", "other_organisation") and s.error is None for s in samples
+    )
     running = [s for s in status_reads if s.job_status == "running" and s.job_running]
     record: dict[str, Any] = {
         "date": dt.date.today().isoformat(),
@@ -486,6 +607,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             "all": summary(samples),
             **{kind: summary([s for s in samples if s.kind == kind]) for kind in KINDS},
         },
+        "by_role": {role: summary([s for s in samples if s.role == role]) for role in ROLES},
+        "organisations": ORGANISATIONS,
+        "cross_organisation": {
+            "requests": len(other),
+            "answered_404": sum(s.status == 404 for s in other),
+            "reads": sum(200 <= s.status < 300 for s in other),
+        },
+        "audit": {
+            "personal_reads_sent": personal_reads,
+            "read_events_added": audit_after.get("read", 0) - audit_before.get("read", 0),
+        },
         "target_p95_ms": TARGET_P95_MS,
     }
     was_running = bool(status_reads) and len(running) == len(status_reads)
@@ -494,6 +626,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     record["target_met"] = (
         record["results"]["all"]["p95_ms"] <= TARGET_P95_MS
         and record["results"]["all"]["errors"] == 0
+        and record["cross_organisation"]["reads"] == 0
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
