@@ -47,7 +47,7 @@ from app.headers import INERT_HTML_POLICY
 from app.jobs.scenarios import progress_json
 from app.roads import RoadsHolder
 from app.schemas import Problem
-from app.security import Caller, Permission, require
+from app.security import Caller, Permission, forbidden, require
 from app.settings import ServiceSettings
 from solver.domain import DAYS, WeekPlan
 from solver.errors import InputError, Issue
@@ -699,9 +699,12 @@ def get_report(
     description="`plan`: the week that was routed (plan file format); `result`: its routes "
     "(result file format, re-checkable with POST /v1/check); `costs`: the contract pricing "
     "per operator and trip; `attendance` (CSV): weekdays dropped or added per passenger, only "
-    "for scenarios that changed weekdays. `base` is the base week.",
+    "for scenarios that changed weekdays. `base` is the base week. These parts name "
+    "passengers and their homes: only the key that submitted the batch, or a key with "
+    "routes:read, reads them (403 otherwise); the comparison and report are for every "
+    "analyst of the organisation.",
     responses={
-        **problem_responses(404, 409),
+        **problem_responses(403, 404, 409),
         200: {
             "description": "The part.",
             "content": {"application/json": {}, "text/csv": {}},
@@ -715,9 +718,16 @@ def get_scenario_part(
     caller: Annotated[Caller, Depends(require(Permission.SCENARIOS_RUN))],
     database: Annotated[Database, Depends(get_database)],
 ) -> Response:
-    """Read a part of one scenario."""
+    """Read a part of one scenario (the batch's own key, or a key with routes:read)."""
     path = f"scenarios/{scenario_id}/{PART_FILES[part]}"
     missing = not_found(f"{part} of a scenario in batch {job_id}:", scenario_id)
+    if not caller.may(Permission.ROUTES_READ):
+        with database.read() as session:
+            job = ScenarioRepository(session).job(job_id, caller.organisation)
+        if job is not None and job.key_id != caller.key_id:
+            # Plans, routes and trip prices name passengers and their homes: the analyst
+            # who sent them reads them back; other analysts read the comparison and report.
+            raise forbidden(caller, Permission.ROUTES_READ)
     content = _file(database, job_id, caller, path, missing)
     if part == "attendance":
         return Response(content, media_type="text/csv; charset=utf-8")

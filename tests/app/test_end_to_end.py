@@ -44,3 +44,7 @@ def test_submitted_plan_is_solved_by_a_worker_and_every_form_of_the_result_answe
     )
     assert html.headers["content-type"].startswith("text/html")
     assert "<table>" in html.text and vehicle_id in html.text
+    # Personal data: never cached; the printable page may load and run nothing.
+    assert html.headers["cache-control"] == "no-store"
+    assert html.headers["content-security-policy"].startswith("default-src 'none'")
+    assert "script-src" not in html.headers["content-security-policy"]

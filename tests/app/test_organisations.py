@@ -74,7 +74,8 @@ def _call(service: Service, method: str, url: str, token: str) -> Any:
     return service.client.request(method, url, headers={"Authorization": f"Bearer {token}"})
 
 
-def test_no_route_shows_or_changes_another_organisations_data(service: Service) -> None:
+def test_no_route_shows_or_changes_another_organisations_data(service_any_db: Service) -> None:
+    service = service_any_db
     a, b = (_keys(service, name) for name in ORGANISATIONS)
     submitted = _call_json(service, "/v1/plans?day=mon", tiny_plan(), a[Role.PLANNER])
     batch = _call_json(service, "/v1/scenarios", batch_body(), a[Role.ANALYST])
@@ -162,7 +163,10 @@ def test_an_analyst_reads_a_result_without_passenger_ids_or_places(
     assert json.loads(full.text)["plans"][0]["routes"]
 
 
-def test_plans_and_jobs_are_listed_newest_first_paged_and_filtered(service: Service) -> None:
+def test_plans_and_jobs_are_listed_newest_first_paged_and_filtered(
+    service_any_db: Service,
+) -> None:
+    service = service_any_db
     a, b = (_keys(service, name) for name in ORGANISATIONS)
     submitted = [
         _call_json(service, "/v1/plans?day=mon", tiny_plan(name=f"week {n}"), a[Role.PLANNER])
@@ -202,3 +206,16 @@ def test_plans_and_jobs_are_listed_newest_first_paged_and_filtered(service: Serv
             "/v1/jobs", params=bad, headers={"Authorization": f"Bearer {a[Role.ADMIN]}"}
         )
         assert response.status_code == 422, bad
+
+
+def test_only_the_analyst_who_sent_a_batch_reads_its_passengers_back(service: Service) -> None:
+    keys = _keys(service, ORGANISATIONS[0])
+    batch = _call_json(service, "/v1/scenarios", batch_body(), keys[Role.ANALYST])
+    database = service.client.app.state.database  # type: ignore[attr-defined]
+    colleague = create_key(database, "colleague", "analyst", ORGANISATIONS[0]).token
+    for part in ("plan", "result", "costs", "attendance"):
+        url = f"/v1/scenarios/{batch['id']}/scenarios/base/{part}"
+        assert _call(service, "GET", url, colleague).status_code == 403, part
+        assert _call(service, "GET", url, keys[Role.ANALYST]).status_code == 409  # not run yet
+    summary = _call(service, "GET", f"/v1/scenarios/{batch['id']}", colleague)
+    assert summary.status_code == 200  # the batch itself, its comparison and report: any analyst
