@@ -52,17 +52,18 @@ def not_planned(
 ) -> tuple[NotPlanned, ...]:
     """The week's day-directions ``plans`` lacks, in week order, each with why.
 
-    ``requested``: the pairs the solve was asked for (None: all ten); one of them without a
-    plan was cut short (a cancelled or failed job), any other was not asked for.
+    ``requested``: the pairs the solve was asked for (None: those ``plans`` holds); one of
+    them without a plan was cut short (a cancelled or failed job), any other was not asked
+    for.
     """
     planned = {(p.day, p.direction) for p in plans}
-    asked = set(requested) if requested is not None else None
+    asked = set(requested) if requested is not None else planned
     return tuple(
         NotPlanned(
             day,
             direction,
             NotPlannedReason.UNFINISHED
-            if asked is None or (day, direction) in asked
+            if (day, direction) in asked
             else NotPlannedReason.NOT_REQUESTED,
         )
         for day in DAYS
@@ -80,8 +81,8 @@ def week_result(
     """The week of ``plans`` with its totals: costs, and with consistency on its figures.
 
     ``previous``: last week's result, to measure how many trips changed (``stability_*``).
-    ``requested``: the day-directions asked for (None: all), to say why the others have no
-    plan (:func:`not_planned`). The one place a week's totals are made, for the CLI and the
+    ``requested``: the day-directions asked for (None: those of ``plans``), to say why the
+    others have no plan (:func:`not_planned`). The one place a week's totals are made, for the CLI and the
     service alike.
     """
     result = WeekResult(
