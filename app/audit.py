@@ -34,11 +34,11 @@ from typing import Any, Final
 
 import structlog
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db.models import ApiKey, AuditEvent, utcnow
-from app.db.repositories import ListFilter, Page, listed
+from app.db.repositories import ListFilter, Page, listed, page_of
 from app.db.session import Database
 from app.security import TOKEN_PATTERN, Caller
 
@@ -187,14 +187,7 @@ def events_page(
         return query
 
     with database.read() as session:
-        total = session.scalar(filtered(select(func.count(AuditEvent.id)))) or 0
-        rows = session.scalars(
-            filtered(select(AuditEvent))
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(where.limit)
-            .offset(where.offset)
-        ).all()
-        return Page(rows, total)
+        return page_of(session, AuditEvent, filtered, where, AuditEvent.at)
 
 
 def purge_expired(database: Database, retention_days: int) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -75,6 +75,29 @@ def listed(query: Any, model: Any, where: ListFilter, created: Any = None) -> An
     if where.created_to is not None:
         query = query.where(column < where.created_to)
     return query
+
+
+def page_of(
+    session: Session,
+    model: Any,
+    filtered: Callable[[Any], Any],
+    where: ListFilter,
+    created: Any = None,
+) -> Page[Any]:
+    """One page of ``model``'s rows that ``filtered`` keeps, newest first (then by id).
+
+    ``filtered`` narrows a query (a count or the rows); ``created`` is the time column
+    (default ``model.created_at``).
+    """
+    column = model.created_at if created is None else created
+    total = session.scalar(filtered(select(func.count(model.id)))) or 0
+    rows = session.scalars(
+        filtered(select(model))
+        .order_by(column.desc(), model.id.desc())
+        .limit(where.limit)
+        .offset(where.offset)
+    ).all()
+    return Page(rows, total)
 
 
 def _visible(owner: str, organisation: str | None) -> bool:
@@ -219,13 +242,8 @@ class PlanRepository:
 
     def page(self, where: ListFilter) -> Page[tuple[Plan, list[str]]]:
         """The organisation's plans, newest first, each with its job ids (oldest first)."""
-        total = self.session.scalar(listed(select(func.count(Plan.id)), Plan, where)) or 0
-        plans = self.session.scalars(
-            listed(select(Plan), Plan, where)
-            .order_by(Plan.created_at.desc(), Plan.id.desc())
-            .limit(where.limit)
-            .offset(where.offset)
-        ).all()
+        found = page_of(self.session, Plan, lambda query: listed(query, Plan, where), where)
+        plans = found.rows
         jobs: dict[str, list[str]] = {plan.id: [] for plan in plans}
         if jobs:
             for plan_id, job_id in self.session.execute(
@@ -234,7 +252,7 @@ class PlanRepository:
                 .order_by(Job.created_at, Job.id)
             ):
                 jobs[plan_id].append(job_id)
-        return Page([(plan, jobs[plan.id]) for plan in plans], total)
+        return Page([(plan, jobs[plan.id]) for plan in plans], found.total)
 
     def by_idempotency_key(self, key_id: str, idempotency_key: str) -> Plan | None:
         """The plan a key submitted earlier with this Idempotency-Key."""
@@ -297,14 +315,7 @@ class JobRepository:
                 query = query.where(Job.kind.in_(list(kinds)))
             return query
 
-        total = self.session.scalar(filtered(select(func.count(Job.id)))) or 0
-        rows = self.session.scalars(
-            filtered(select(Job))
-            .order_by(Job.created_at.desc(), Job.id.desc())
-            .limit(where.limit)
-            .offset(where.offset)
-        ).all()
-        return Page(rows, total)
+        return page_of(self.session, Job, filtered, where)
 
     def plan_of(self, job: Job) -> Plan:
         """The job's plan."""

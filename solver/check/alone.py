@@ -31,6 +31,7 @@ from solver.domain import (
     Passenger,
     Reason,
     SeatingLayout,
+    Unassigned,
     Vehicle,
     alighting_s,
     boarding_s,
@@ -49,6 +50,9 @@ NO_VEHICLE_REASONS: Final = frozenset(
     }
 )
 """Reasons that claim no vehicle of the day could serve the passenger at all."""
+
+FLEET_REASONS: Final = frozenset({Reason.FLEET_EXHAUSTED})
+"""The reason that claims every suitable vehicle was busy."""
 
 _OPEN: Final = 10**9
 """An unset end of a window: no bound."""
@@ -157,23 +161,28 @@ def _served(day: DayContext) -> set[str]:
     }
 
 
-def check_unassigned_servable(day: DayContext) -> Iterator[Violation]:
-    """CHECK_UNASSIGNED_SERVABLE: a no-vehicle reason for a passenger a vehicle could drive.
+def _claims(day: DayContext, reasons: frozenset[Reason]) -> Iterator[tuple[Unassigned, Passenger]]:
+    """Unassigned entries of ``reasons``, with their passengers, that the rules here judge.
 
     A passenger also served in the result is left to the coverage rule, and an entry without
     a hint to the reason rule (one fault, one violation).
     """
-    vehicles = list(day.problem.vehicles)
     served = _served(day)
     for entry in day.result.unassigned:
         passenger = day.passengers.get(entry.passenger_id)
         if (
-            passenger is None
-            or entry.reason not in NO_VEHICLE_REASONS
-            or entry.passenger_id in served
-            or not entry.hint.strip()
+            passenger is not None
+            and entry.reason in reasons
+            and entry.passenger_id not in served
+            and entry.hint.strip()
         ):
-            continue
+            yield entry, passenger
+
+
+def check_unassigned_servable(day: DayContext) -> Iterator[Violation]:
+    """CHECK_UNASSIGNED_SERVABLE: a no-vehicle reason for a passenger a vehicle could drive."""
+    vehicles = list(day.problem.vehicles)
+    for entry, passenger in _claims(day, NO_VEHICLE_REASONS):
         taker = _taker(day, passenger, vehicles)
         if taker is not None:
             yield day.violation(
@@ -189,15 +198,7 @@ def advise_idle_vehicles(day: DayContext) -> Iterator[Violation]:
     """CHECK_IDLE_VEHICLE_COULD_SERVE (advisory): fleet exhausted, yet an idle vehicle fits."""
     busy = {route.vehicle_id for route in day.result.routes}
     idle = [v for v in day.problem.vehicles if v.vehicle_id not in busy]
-    served = _served(day)
-    for entry in day.result.unassigned:
-        passenger = day.passengers.get(entry.passenger_id)
-        if (
-            passenger is None
-            or entry.reason != Reason.FLEET_EXHAUSTED
-            or entry.passenger_id in served
-        ):
-            continue
+    for entry, passenger in _claims(day, FLEET_REASONS):
         taker = _taker(day, passenger, idle)
         if taker is not None:
             yield day.violation(

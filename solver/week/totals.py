@@ -82,8 +82,8 @@ def week_result(
 
     ``previous``: last week's result, to measure how many trips changed (``stability_*``).
     ``requested``: the day-directions asked for (None: those of ``plans``), to say why the
-    others have no plan (:func:`not_planned`). The one place a week's totals are made, for the CLI and the
-    service alike.
+    others have no plan (:func:`not_planned`). The one place a week's totals are made, for the
+    CLI and the service alike.
     """
     result = WeekResult(
         plans=tuple(plans),
