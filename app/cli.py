@@ -365,6 +365,51 @@ def keys_list() -> None:
         database.dispose()
 
 
+@app.command("audit")
+def audit_list(
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            help="Only this organisation's events; 'none' for refused keys no organisation "
+            "owns (default: every organisation's)."
+        ),
+    ] = None,
+    action: Annotated[
+        str | None, typer.Option(help="Only events of this action: read, change, use, refused.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="Newest events to show.")] = 50,
+) -> None:
+    """The audit trail, newest first, for the operator (GET /v1/audit shows admins theirs)."""
+    from sqlalchemy import select
+
+    from app.audit import ACTIONS
+    from app.db.models import AuditEvent
+    from app.db.session import Database
+    from app.settings import ServiceSettings
+
+    if action is not None and action not in ACTIONS:
+        raise typer.BadParameter(f"Use one of {', '.join(ACTIONS)}.", param_hint="--action")
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    if organisation == "none":
+        query = query.where(AuditEvent.organisation.is_(None))
+    elif organisation is not None:
+        query = query.where(AuditEvent.organisation == organisation)
+    if action is not None:
+        query = query.where(AuditEvent.action == action)
+    database = Database(ServiceSettings().database_url)
+    try:
+        with database.read() as session:
+            for event in session.scalars(query):
+                typer.echo(
+                    f"{event.at.isoformat(timespec='seconds')}  {event.action:<8}  "
+                    f"{event.status}  {event.organisation or '-':<16}  {event.key_id or '-':<16}  "
+                    f"{event.role or '-':<10}  {event.method} {event.route}  "
+                    f"{event.target_id or ''}".rstrip()
+                )
+    finally:
+        database.dispose()
+
+
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id.")]) -> None:
     """Revoke an API key."""

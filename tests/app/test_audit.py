@@ -7,11 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from servicekit import Service, tiny_plan
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from app.api.keys import create_key
 from app.audit import classify, purge_expired
+from app.cli import app as cli
 from app.db.models import AuditEvent, utcnow
 
 CANARY = "CANARY-AUDIT-PASSENGER"
@@ -102,3 +105,21 @@ def test_what_is_recorded() -> None:
     assert classify("POST", "/v1/check", 200) == "use"
     assert classify("DELETE", "/v1/plans/{plan_id}", 204) == "change"
     assert classify("GET", "/v1/jobs", 401) == "refused"
+
+
+def test_the_operator_reads_refusals_no_organisation_owns_from_the_cli(
+    service: Service, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unknown = "dgr_fedcba9876543210_" + "y" * 40
+    assert (
+        service.client.get("/v1/jobs/x/result", headers={"X-API-Key": unknown}).status_code == 401
+    )
+    service.post("/v1/plans", json=tiny_plan(), params={"day": "mon"})
+    monkeypatch.setenv("DAGRUTE_DATABASE_URL", sqlite_url)
+    orphans = CliRunner().invoke(cli, ["audit", "--organisation", "none"])
+    assert orphans.exit_code == 0, orphans.output
+    (line,) = orphans.stdout.strip().splitlines()
+    assert "refused" in line and "401" in line and "fedcba9876543210" in line
+    everyone = CliRunner().invoke(cli, ["audit", "--action", "change"])
+    assert "POST /v1/plans" in everyone.stdout and "default" in everyone.stdout
+    assert CliRunner().invoke(cli, ["audit", "--action", "peek"]).exit_code != 0
