@@ -515,6 +515,44 @@ def test_insert_unserved_tries_an_idle_vehicle_once_the_driving_routes_are_used_
     assert riders_of(repaired) == {"P1": "V1", "P2": "V2"}
 
 
+def test_past_its_clock_the_repair_fills_the_vehicles_it_opened_before_opening_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four neighbours of centre A, nobody served, the repair's clock already run out
+    (seconds=0): the first takes an idle vehicle, the others share it, where each used to
+    take an idle vehicle of their own (a Bergen afternoon came back with 40 such routes)."""
+    from solver.check import check_day
+    from solver.domain import DayResult, Kpis, Route
+    from solver.routing import repair
+    from solver.routing.model import build_day_model
+    from solver.routing.read import read_routes
+    from tests.conftest import plan_matrices
+
+    unchecked_kpis = Kpis(0, 0, 0, 0, 0, 0.0, 0.0, 0, 0.0)  # check_day does not read them
+    riders = [passenger(f"P{i}", home(0.01 + 0.002 * i)) for i in range(4)]
+    fleet = [vehicle(f"V{i}") for i in range(4)]
+    plan = make_plan(riders, fleet)
+    problem = plan.day_problem("mon", Direction.FROM_CENTRE)
+    model = build_day_model(problem, problem.passengers, plan_matrices(plan))
+    nobody = model.routing.ReadAssignmentFromRoutes([[] for _ in fleet], True)
+    assert nobody is not None
+
+    def repaired_routes() -> list[Route]:
+        used, solution = repair.insert_unserved(model, nobody, seconds=0.0)
+        routes = read_routes(used, solution)
+        assert sum(len(st.pickups) for r in routes for st in r.stops) == 4  # all served
+        result = DayResult("mon", Direction.FROM_CENTRE, tuple(routes), (), unchecked_kpis)
+        assert check_day(problem, result, plan_matrices(plan)) == []
+        return routes
+
+    # Binds: without tries into the opened routes, each passenger opens a vehicle.
+    monkeypatch.setattr(repair, "MAX_OPENED_REPAIR_TRIES", 0)
+    assert len(repaired_routes()) == 4
+    # Holds: they share the one the first opened (8 seats, homes a few minutes apart).
+    monkeypatch.setattr(repair, "MAX_OPENED_REPAIR_TRIES", 120)
+    assert len(repaired_routes()) == 1
+
+
 def test_a_route_past_a_passengers_centre_sets_them_down_at_its_first_stop_there() -> None:
     """P1 and P2 go to centre A. A route that sets down only P2 at A, fetches P3 and comes
     back to A with P1 still aboard is read back changed: P1 alights at the first stop at A."""

@@ -89,6 +89,13 @@ REPAIR_BUDGET_SHARE = 0.05
 
 MIN_REPAIR_S = 0.2
 
+MAX_OPENED_REPAIR_TRIES = 120
+"""Most insertions ``insert_unserved`` times, past its clock and caps, into routes it opened
+itself on idle vehicles (short routes: each a small LP). Without them every passenger left
+after the clock took an idle vehicle of their own: a Bergen Friday afternoon whose search
+ran short came back with 40 vehicles carrying one passenger each (docs/benchmarks.md,
+scenario batches at 90 s)."""
+
 MAX_REPAIR_ROUTES = 3
 """Timed insertions of one passenger OR-Tools may refuse before ``insert_unserved`` gives up."""
 
@@ -111,7 +118,9 @@ def insert_unserved(
     ``MAX_REPAIR_TRIES`` candidate routes
     are timed in all, and none after ``seconds`` (``None``: no clock, so the same solution
     is always repaired the same way), so a day with many truly unservable passengers stays
-    quick. Not done where drivers take breaks, nor where a centre's entrance is limited
+    quick; past them, routes this repair opened on idle vehicles are still tried
+    (``MAX_OPENED_REPAIR_TRIES``), so that passengers share them. Not done where drivers
+    take breaks, nor where a centre's entrance is limited
     (``ReadAssignmentFromRoutes``, which has no time limit, searched for minutes over the
     cumulative constraint on the Bergen week with one ramp per centre).
 
@@ -130,7 +139,8 @@ def insert_unserved(
     routes = visit_routes(model, solution)
     served = {v for visit_ids in routes for v in visit_ids}
     unserved = [(p, d) for p, d in model.pairs if p not in served]
-    tries = idle_tries = 0
+    tries = idle_tries = opened_tries = 0
+    opened: set[int] = set()  # idle vehicles this repair put passengers on
     repaired: pywrapcp.Assignment | None = None
     reader = model
     for pickup_id, dropoff_id in unserved:
@@ -151,7 +161,11 @@ def insert_unserved(
                 tries += 1
                 late = deadline is not None and time.perf_counter() > deadline
                 if tries > MAX_REPAIR_TRIES or late:
-                    continue  # past the caps: only idle vehicles are still tried
+                    # Past the caps only idle vehicles, and the routes this repair opened on
+                    # them (sharing one costs less than opening another), are still tried.
+                    if vehicle_index not in opened or opened_tries >= MAX_OPENED_REPAIR_TRIES:
+                        continue
+                    opened_tries += 1
             else:
                 idle_tries += 1
                 if idle_tries > MAX_IDLE_REPAIR_TRIES:
@@ -170,6 +184,8 @@ def insert_unserved(
             if assignment is None:
                 refused += 1
                 continue
+            if not routes[vehicle_index]:
+                opened.add(vehicle_index)
             routes, repaired = candidate, assignment
             break
     if repaired is None:
