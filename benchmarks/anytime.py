@@ -296,8 +296,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--smoke", action="store_true", help="label the docs as a smoke run")
     parser.add_argument("--out", type=Path, default=RESULTS / f"{SECTION}.json")
-    parser.add_argument("--figure", type=Path, default=IMG / "anytime.svg")
-    parser.add_argument("--no-docs", action="store_true")
+    parser.add_argument(
+        "--figure",
+        type=Path,
+        default=None,
+        help=f"where to draw the figure (default {IMG / 'anytime.svg'}; with --no-docs, none)",
+    )
+    parser.add_argument(
+        "--no-docs", action="store_true", help="leave docs/ alone (the figure too, unless --figure)"
+    )
     parser.add_argument(
         "--render", type=Path, help="only redraw the figure and docs from this results JSON"
     )
@@ -356,8 +363,9 @@ def rated(payload: dict[str, Any]) -> dict[str, Any]:
 def report(payload: dict[str, Any], args: argparse.Namespace) -> int:
     """Draw the figure and write the docs section; 1 if dagrute broke a rule anywhere."""
     day, week = payload["day"], payload["week"]
-    figure = plot(payload, args.figure)
-    print(f"wrote {figure}", flush=True)
+    if args.figure is not None or not args.no_docs:
+        figure = plot(payload, args.figure or IMG / "anytime.svg")
+        print(f"wrote {figure}", flush=True)
     if not args.no_docs:
         relative = os.path.relpath(figure, DOCS.parent)
         write_section(SECTION, markdown(payload, relative) + "\n")
