@@ -10,8 +10,9 @@ a person or system, kept, and reviewable. ``AuditTrail`` records, in the databas
 - changes something (``change``): submitting, cancelling or erasing plans, jobs and batches,
   making and revoking keys;
 - uses a tool with personal data in its body (``use``): check, matrix, CSV import;
-- or is refused (``refused``): 401 (no, a malformed, unknown or revoked key) and 403 (a role
-  without the permission), with the key's public id where one was sent.
+- or is refused (``refused``): 401 (a malformed, unknown or revoked key) and 403 (a role
+  without the permission), with the key's public id where one was sent. A request with no
+  key at all names nobody and is not recorded: a flood of them cannot fill the table.
 
 Each event holds the time, the key's id, role and organisation, the route's template, the id
 of what it named (a job, plan or key: random UUIDs and key ids, never plan content) and the
@@ -104,6 +105,11 @@ def _presented_key_id(headers: list[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
+def _sent_a_key(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether the request carried an API key at all (well formed or not)."""
+    return any(name.lower() in (b"authorization", b"x-api-key") for name, _ in headers)
+
+
 def record(database: Database, event: AuditEvent) -> None:
     """Store one event; a key that was refused gets its organisation from the key, if any."""
     with database.write() as session:
@@ -144,8 +150,9 @@ class AuditTrail:
         method = str(scope.get("method", ""))
         route = getattr(scope.get("route"), "path", None) or "unmatched"
         action = classify(method, route, status)
-        if action is None:
-            return
+        headers = list(scope.get("headers", []))
+        if action is None or (action == REFUSED and not _sent_a_key(headers)):
+            return  # a request with no key at all names nobody: nothing to trace
         state: Mapping[str, Any] = scope.get("state") or {}
         caller = state.get("caller")
         params: Mapping[str, Any] = scope.get("path_params") or {}
@@ -153,11 +160,7 @@ class AuditTrail:
         event = AuditEvent(
             at=utcnow(),
             organisation=caller.organisation if isinstance(caller, Caller) else None,
-            key_id=(
-                caller.key_id
-                if isinstance(caller, Caller)
-                else _presented_key_id(list(scope.get("headers", [])))
-            ),
+            key_id=(caller.key_id if isinstance(caller, Caller) else _presented_key_id(headers)),
             role=caller.role.value if isinstance(caller, Caller) else None,
             action=action,
             method=method[:8],

@@ -42,6 +42,7 @@ def test_reads_changes_and_refused_keys_are_recorded_without_plan_content(
         f"/v1/jobs/{job_id}/result", headers={"X-API-Key": "dgr_0123456789abcdef_" + "x" * 40}
     )
     assert bad.status_code == 401
+    assert service.client.get(f"/v1/jobs/{job_id}/result").status_code == 401  # no key at all
     assert service.delete(f"/v1/jobs/{job_id}").status_code == 200
     events = _events(service)
     seen = [(e["action"], e["method"], e["route"], e["role"], e["status"]) for e in events]
