@@ -118,9 +118,9 @@ class _Figure:
     tolerance: float
 
 
-def _rides_s(routes: Sequence[Route]) -> dict[str, tuple[int, Route]]:
-    """Each passenger picked up and then dropped off on one route: ride seconds and route."""
-    rides: dict[str, tuple[int, Route]] = {}
+def _rides_s(routes: Sequence[Route]) -> dict[str, int]:
+    """Each passenger picked up and then dropped off on one route: their ride in seconds."""
+    rides: dict[str, int] = {}
     for route in routes:
         picked: dict[str, int] = {}
         for stop in route.stops:
@@ -128,7 +128,7 @@ def _rides_s(routes: Sequence[Route]) -> dict[str, tuple[int, Route]]:
                 picked[passenger_id] = stop.departure_s
             for passenger_id in stop.dropoffs:
                 if passenger_id in picked:
-                    rides[passenger_id] = (stop.arrival_s - picked[passenger_id], route)
+                    rides[passenger_id] = stop.arrival_s - picked[passenger_id]
     return rides
 
 
@@ -152,10 +152,10 @@ def check_kpis(day: DayContext) -> Iterator[Violation]:
     result = day.result
     kpis = result.kpis
     rides = _rides_s(result.routes)
-    ride_values = [ride for ride, _ in rides.values()]
+    ride_values = list(rides.values())
     ratios = [
         ratio
-        for passenger_id, (ride, _) in rides.items()
+        for passenger_id, ride in rides.items()
         if (ratio := _ride_ratio(day, passenger_id, ride)) is not None
     ]
     figures = (
@@ -241,7 +241,7 @@ def _week_figures(plan: WeekPlan, plans: Sequence[DayResult]) -> dict[str, tuple
         for _, route in routes
         if route.vehicle_id in tariffs
     ) - sum(tariffs[vid].per_vehicle_day for _, vid in vehicle_days if vid in tariffs)
-    rides = [ride for d in plans for ride, _ in _rides_s(d.routes).values()]
+    rides = [ride for d in plans for ride in _rides_s(d.routes).values()]
     return {
         "day_directions": (len(plans), 0.0),
         "trips": (len(rides), 0.0),
