@@ -20,6 +20,8 @@ from solver.week.planner import (
     morning_vehicle_pins,
     morning_vehicles,
     solve_week,
+    with_geometry,
+    without_passengers,
 )
 from solver.week.totals import week_result, week_totals
 
@@ -36,4 +38,6 @@ __all__ = [
     "solve_week",
     "week_result",
     "week_totals",
+    "with_geometry",
+    "without_passengers",
 ]

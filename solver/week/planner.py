@@ -189,7 +189,7 @@ def solve_week(
         key = (result.day, result.direction)
         if key in final:
             return
-        final[key] = _with_geometry(result, geometry) if geometry is not None else result
+        final[key] = with_geometry(result, geometry) if geometry is not None else result
         if on_solved is not None:
             on_solved(final[key], matrices)
 
@@ -431,7 +431,7 @@ def _solve_mornings_first(
     return solved, [r for r in results if r is not None], kept
 
 
-def _without(result: DayResult, passenger_ids: Set[str]) -> DayResult:
+def without_passengers(result: DayResult, passenger_ids: Set[str]) -> DayResult:
     """``result`` with these passengers' pickups and drop-offs taken out (a warm start)."""
     routes = tuple(
         replace(
@@ -508,7 +508,9 @@ def _bring_stranded_home(
     limits = deadline.optional_limits(weights, workers, deadline.share_s(fraction / (2 - fraction)))
     if limits is None:
         return problems, results, kept
-    starts = [_without(results[j], set(m)) for (_, j, _), m in zip(days, moved, strict=True)]
+    starts = [
+        without_passengers(results[j], set(m)) for (_, j, _), m in zip(days, moved, strict=True)
+    ]
     new_mornings = _solve_all(
         new_mornings_problems, limits, search, matrices, workers, warm_starts=starts
     )
@@ -649,7 +651,8 @@ def _explain_job(
     return explain_day(*job)
 
 
-def _with_geometry(result: DayResult, geometry: GeometryFn) -> DayResult:
+def with_geometry(result: DayResult, geometry: GeometryFn) -> DayResult:
+    """``result`` with each route's line along the roads, stop to stop (for maps)."""
     routes = []
     for route in result.routes:
         line: list[tuple[float, float]] = []
