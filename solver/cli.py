@@ -20,8 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from solver.check import Violation, advise_week, check_result
+from solver.check import Violation, advise_week, check_day, check_result
 from solver.config import configure_logging, get_config
+from solver.dispatch.replan import DEFAULT_REPLAN_S, Replan, replan_week
 from solver.domain import DAYS, DIRECTIONS, Day, Direction, RoadSettings, WeekPlan, WeekResult
 from solver.errors import InputError
 from solver.generate import BERGEN_ASSUMPTIONS, generate_week
@@ -33,6 +34,8 @@ from solver.io import (
     resolve_osm_file,
     result_to_geojson,
 )
+from solver.io.changes import diff_to_json, load_changes
+from solver.io.times import format_hhmm
 from solver.params import SolveParams, process_started
 from solver.roads import DEFAULT_OSM_FILE, RoadNetwork, RoadsError
 from solver.week import build_week_matrices, solve_week
@@ -313,6 +316,102 @@ def check(
     num_routes = sum(len(p.routes) for p in result.plans)
     out.print(f"OK: {len(result.plans)} day-direction(s), {num_routes} route(s), 0 violations.")
     _print_advisories(advise_week(plan, result, matrices))
+
+
+@app.command()
+def replan(
+    plan_file: Annotated[Path, typer.Argument(help="Week plan JSON the week was solved for.")],
+    result_file: Annotated[Path, typer.Argument(help="The solved week's result JSON.")],
+    changes_file: Annotated[
+        Path, typer.Argument(help="The day's changes JSON (see docs/dispatch.md).")
+    ],
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the new result JSON.")],
+    direction: Annotated[
+        list[str] | None,
+        typer.Option(help="Re-plan only this direction (default: both); repeatable."),
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option(help="Seconds of searching per direction.")
+    ] = DEFAULT_REPLAN_S,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the plan's).")] = None,
+    diff: Annotated[
+        Path | None, typer.Option(help="Also write what changed for whom (JSON) here.")
+    ] = None,
+    osm: Annotated[Path | None, typer.Option(help="OSM file (.osm.pbf or .osm).")] = None,
+) -> None:
+    """Re-plan one day of a solved week after the day's changes, disturbing as few as possible.
+
+    Every passenger the changes leave alone keeps their vehicle and a pickup within 10 minutes
+    of the published one unless that is impossible; the output says who moves and which
+    drivers need a new manifest.
+    """
+    plan = _load_plan(plan_file)
+    try:
+        week = load_result(result_file)
+    except InputError as error:
+        _fail_input(error, f"the result file {result_file}")
+    try:
+        changes = load_changes(changes_file)
+    except InputError as error:
+        _fail_input(error, f"the changes file {changes_file}")
+    network = _load_network(_osm_path(plan_file, plan, osm), plan)
+    try:
+        replanned = replan_week(
+            plan,
+            week,
+            changes,
+            network,
+            directions=_parse_directions(direction),
+            geometry=network.path_geometry,
+            time_limit_s=time_limit,
+            seed=plan.settings.seed if seed is None else seed,
+        )
+    except InputError as error:
+        _fail_input(error, f"the changes file {changes_file}")
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    dump_result(replanned.result, out_file)
+    violations: list[Violation] = []
+    for day_replan in replanned.replans:
+        _print_diff(day_replan)
+        day_problem = day_replan.plan.day_problem(changes.day, day_replan.result.direction)
+        violations.extend(check_day(day_problem, day_replan.result, replanned.matrices))
+    if diff is not None:
+        diff.parent.mkdir(parents=True, exist_ok=True)
+        diff.write_text(
+            json.dumps([diff_to_json(r.diff) for r in replanned.replans], indent=2),
+            encoding="utf-8",
+        )
+    out.print(
+        f"Wrote {out_file}" + (f" and {diff}" if diff else "") + ". "
+        f"Checker: {len(violations)} violation(s)."
+    )
+    if violations:
+        _print_violations(violations)
+        raise typer.Exit(EXIT_VIOLATIONS)
+
+
+def _print_diff(day_replan: Replan) -> None:
+    """A re-planned day-direction for the dispatcher: who moves, which manifests are new."""
+    d = day_replan.diff
+    out.print(
+        f"[bold]{d.day} {d.direction}[/]: {len(d.trips)} trip(s) changed; "
+        f"{d.num_unaffected_changed} of {d.num_unaffected} unaffected passengers moved "
+        f"(vehicle, or pickup over 10 min); {len(day_replan.result.unassigned)} left out; "
+        f"cost {d.cost_before:,.0f} -> {d.cost_after:,.0f} NOK; "
+        f"{day_replan.seconds:.1f} s."
+    )
+    table = Table("passenger", "why", "vehicle", "pickup", "moved (min)")
+    for trip in d.trips:
+        before = "-" if trip.pickup_before_s is None else format_hhmm(trip.pickup_before_s)
+        after = "-" if trip.pickup_after_s is None else format_hhmm(trip.pickup_after_s)
+        vehicles = f"{trip.vehicle_before or '-'} -> {trip.vehicle_after or '-'}"
+        moved = "" if trip.moved_s is None else f"{trip.moved_s / 60:+.0f}"
+        table.add_row(trip.passenger_id, str(trip.why), vehicles, f"{before} -> {after}", moved)
+    if d.trips:
+        out.print(table)
+    for unassigned in day_replan.result.unassigned:
+        out.print(f"Left out: {unassigned.passenger_id} {unassigned.reason}: {unassigned.hint}")
+    out.print(f"New manifests for: {', '.join(d.new_manifests) or 'nobody'}")
 
 
 @app.command()

@@ -241,3 +241,40 @@ def test_unknown_day_option_is_a_usage_error(tmp_path: Path) -> None:
     code, output = run("solve", SAMPLE, "--out", tmp_path / "r.json", "--day", "sat")
     assert code == 2
     assert "not a weekday" in output
+
+
+def test_replan_keeps_everyone_else_and_names_a_bad_change(
+    tmp_path: Path,
+    small_plan: dict,  # type: ignore[type-arg]
+) -> None:
+    """``dagrute replan``: an absence and a late vehicle on a solved Monday morning."""
+    plan = write(tmp_path, small_plan)
+    week = tmp_path / "week.json"
+    day = solve_one(plan, week)
+    route = next(r for r in day["routes"] if r["stops"])
+    absent = next(pid for stop in route["stops"] for pid in stop.get("pickups", []))
+    changes = {
+        "day": "mon",
+        "changes": [
+            {"kind": "absence", "passenger_id": absent, "note": "ill"},
+            {"kind": "vehicle_late", "vehicle_id": route["vehicle_id"], "minutes": 5},
+        ],
+    }
+    out, diff = tmp_path / "week2.json", tmp_path / "diff.json"
+    code, output = run(
+        "replan", plan, week, write(tmp_path, changes, "changes.json"), "--out", out,
+        "--diff", diff, "--time-limit", "2",
+    )  # fmt: skip
+    assert code == 0, output
+    assert "Checker: 0 violation(s)" in output
+    (day_diff,) = json.loads(diff.read_text())
+    assert day_diff["unaffected_changed"] == 0
+    assert [t["why"] for t in day_diff["trips"] if t["passenger_id"] == absent] == ["absent"]
+    replanned = json.loads(out.read_text())["plans"][0]
+    assert absent not in {
+        p for r in replanned["routes"] for s in r["stops"] for p in s.get("pickups", [])
+    }
+    changes["changes"].append({"kind": "absence", "passenger_id": "NOBODY"})
+    code, output = run("replan", plan, week, write(tmp_path, changes, "bad.json"), "--out", out)
+    assert code == EXIT_INPUT
+    assert "CHANGE_UNKNOWN_PASSENGER" in output and "NOBODY" in output
