@@ -53,7 +53,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DOCS = REPO_ROOT / "docs" / "benchmarks.md"
 RESULTS = REPO_ROOT / "benchmarks" / "results"
 SETS = ("cordeau-a", "cordeau-b", "hdarp", "solomon", "bergen")
-DOC_SECTIONS = ("bergen-peers", "consistency", "anytime", "scaling", "roads", "scenarios", "api")
+DOC_SECTIONS = (
+    "bergen-peers",
+    "consistency",
+    "anytime",
+    "scaling",
+    "roads",
+    "scenarios",
+    "api",
+    "replan",
+)
 """Sections of docs/benchmarks.md written by the other benchmark scripts, in this order."""
 PEERS = ("ortools-default", "vroom", "pyvrp")
 SOLOMON_SAMPLE = ("C101", "C201", "R101", "R201", "RC101", "RC201")

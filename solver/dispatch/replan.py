@@ -94,7 +94,7 @@ class Replan:
     seconds: float
 
 
-def _must_move(
+def must_move(
     published: DayResult,
     changes: DayChanges,
     matrices: TravelTimes,
@@ -205,7 +205,7 @@ def replan_day(
     changed = changed_plan(plan, changes, direction)
     problem = changed.day_problem(changes.day, direction)
     depots = {v.vehicle_id: v.depot for v in changed.vehicles}
-    moving = _must_move(published, changes, matrices, plan.settings.return_to_depot, depots)
+    moving = must_move(published, changes, matrices, plan.settings.return_to_depot, depots)
     pins = replan_pins(problem, published, changes, moving, tolerance_s)
     named = changes.passenger_ids(direction)
     start = without_passengers(published, moving | named)
