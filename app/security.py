@@ -71,6 +71,8 @@ class Permission(StrEnum):
     PLANS_WRITE = "plans:write"
     JOBS_READ = "jobs:read"
     ROUTES_READ = "routes:read"
+    ROUTES_EDIT = "routes:edit"
+    """Record the day's changes on a solved week, re-plan and restore its day versions."""
     TOOLS_USE = "tools:use"
     SCENARIOS_RUN = "scenarios:run"
     KEYS_MANAGE = "keys:manage"
@@ -83,10 +85,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PLANS_WRITE,
             Permission.JOBS_READ,
             Permission.ROUTES_READ,
+            Permission.ROUTES_EDIT,
             Permission.TOOLS_USE,
         }
     ),
-    Role.DISPATCHER: frozenset({Permission.JOBS_READ, Permission.ROUTES_READ}),
+    Role.DISPATCHER: frozenset(
+        {Permission.JOBS_READ, Permission.ROUTES_READ, Permission.ROUTES_EDIT}
+    ),
     Role.ANALYST: frozenset({Permission.JOBS_READ, Permission.TOOLS_USE, Permission.SCENARIOS_RUN}),
     Role.ADMIN: frozenset(Permission),
 }

@@ -1,11 +1,13 @@
 """Database tables (SQLAlchemy 2 declarative). Not API schemas: see ``app.schemas``.
 
 Tables: ``api_keys`` (salted hashes, never tokens), ``plans`` (the submitted plan JSON),
-``jobs`` (one solve of a plan, or one what-if batch on it: kind, status, lease, progress,
-result), ``day_results`` (each solved day-direction, stored as soon as it is done so that a
-cancelled or restarted job keeps it), ``scenario_batches`` (a batch job's scenarios file) and
-``scenario_files`` (a finished batch's output files: comparison, report, each scenario's
-routes). Deleting a plan deletes its jobs and their results (``ON DELETE CASCADE``).
+``jobs`` (one solve of a plan, one what-if batch on it, or one re-plan of a solved week's
+day: kind, status, lease, progress, result), ``day_results`` (each solved day-direction,
+stored as soon as it is done so that a cancelled or restarted job keeps it),
+``scenario_batches`` (a batch job's scenarios file), ``scenario_files`` (a finished batch's
+output files: comparison, report, each scenario's routes) and ``day_versions`` (a solved
+week's days as re-planned after the day's changes). Deleting a plan deletes its jobs and
+their results (``ON DELETE CASCADE``).
 
 Times are timezone-aware UTC; ``jobs.lease_expires_at`` is epoch seconds (a float compares
 the same way on SQLite and PostgreSQL).
@@ -70,10 +72,16 @@ class JobStatus(StrEnum):
 
 
 class JobKind(StrEnum):
-    """What a job does: solve its plan's week, or route a batch of what-if scenarios on it."""
+    """What a job does.
+
+    Solve its plan's week, route a batch of what-if scenarios on it, or re-plan one day of a
+    solved week after the day's changes.
+    """
 
     SOLVE = "solve"
     SCENARIOS = "scenarios"
+    REPLAN = "replan"
+    """One day of a solved week re-planned after the day's changes (a new day version)."""
 
 
 ACTIVE_STATUSES = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
@@ -194,6 +202,48 @@ class DayResultRow(Base):
     direction: Mapped[str] = mapped_column(String(12), primary_key=True)
     result_json: Mapped[str] = mapped_column(Text)
     violations_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class VersionKind(StrEnum):
+    """How a day version came about."""
+
+    REPLAN = "replan"
+    RESTORE = "restore"
+
+
+class DayVersion(Base):
+    """One version of a solved week's day: the day-directions as re-planned after changes.
+
+    Version 0 is the day as the week's job solved it (its ``day_results``, never a row here);
+    each re-plan (a ``replan`` job, ``job_id``) or restore adds the next. ``changes_json``: the
+    changes this version's request recorded (a day's changes file); ``in_force_json``: every
+    change in force at this version, its own added to those of the version it started from
+    (``based_on``, chosen when the re-plan runs: the latest version then); ``result_json``:
+    the day-directions (a JSON list of the result's ``plans`` entries); ``diff_json``: what
+    changed against ``based_on`` (a list, one per direction). The last three are null until
+    the re-plan job succeeds. The current version is the latest with a result. Erased with
+    the week's job (and its plan).
+    """
+
+    __tablename__ = "day_versions"
+
+    week_job_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[str] = mapped_column(String(3), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    job_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    based_on: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    role: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    changes_json: Mapped[str] = mapped_column(Text)
+    in_force_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    diff_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    violations_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -21,12 +21,14 @@ from app.db.models import (
     DEFAULT_ORGANISATION,
     ApiKey,
     DayResultRow,
+    DayVersion,
     Job,
     JobKind,
     JobStatus,
     Plan,
     ScenarioBatchRow,
     ScenarioFileRow,
+    VersionKind,
     utcnow,
 )
 from solver.domain import DAYS
@@ -482,3 +484,133 @@ class ScenarioRepository:
                 select(ScenarioFileRow.path).where(ScenarioFileRow.job_id == job_id)
             )
         )
+
+
+class DayVersionRepository:
+    """A solved week's day versions (:class:`DayVersion`) and the re-plan jobs that make them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def versions(self, week_job_id: str, day: str) -> Sequence[DayVersion]:
+        """Every version of the day after the solved one (1, 2, ...), pending ones included."""
+        return self.session.scalars(
+            select(DayVersion)
+            .where(DayVersion.week_job_id == week_job_id, DayVersion.day == day)
+            .order_by(DayVersion.version)
+        ).all()
+
+    def get(self, week_job_id: str, day: str, version: int) -> DayVersion | None:
+        """One version (None if there is no such version; version 0 is never a row)."""
+        return self.session.get(DayVersion, (week_job_id, day, version))
+
+    def current(self, week_job_id: str, day: str, below: int | None = None) -> DayVersion | None:
+        """The latest version with a result (below ``below`` when given); None: version 0."""
+        query = select(DayVersion).where(
+            DayVersion.week_job_id == week_job_id,
+            DayVersion.day == day,
+            DayVersion.result_json.is_not(None),
+        )
+        if below is not None:
+            query = query.where(DayVersion.version < below)
+        return self.session.scalars(query.order_by(DayVersion.version.desc()).limit(1)).first()
+
+    def of_job(self, job_id: str) -> DayVersion | None:
+        """The version a ``replan`` job makes."""
+        return self.session.scalars(select(DayVersion).where(DayVersion.job_id == job_id)).first()
+
+    def _next_number(self, week_job_id: str, day: str) -> int:
+        last = self.session.scalar(
+            select(func.max(DayVersion.version)).where(
+                DayVersion.week_job_id == week_job_id, DayVersion.day == day
+            )
+        )
+        return int(last or 0) + 1
+
+    def add_replan(
+        self,
+        week: Job,
+        *,
+        day: str,
+        directions: Sequence[str],
+        changes_json: str,
+        note: str,
+        key_id: str | None,
+        role: str | None,
+        time_limit_s: float,
+        max_attempts: int,
+    ) -> tuple[DayVersion, Job]:
+        """Queue a ``replan`` job of ``week``'s ``day`` and the version it will fill in."""
+        now = utcnow()
+        job = Job(
+            id=new_id(),
+            plan_id=week.plan_id,
+            key_id=key_id,
+            organisation=week.organisation,
+            kind=JobKind.REPLAN.value,
+            status=JobStatus.QUEUED.value,
+            days=day,
+            directions=",".join(directions),
+            time_limit_s=time_limit_s,
+            created_at=now,
+            updated_at=now,
+            attempts=0,
+            max_attempts=max_attempts,
+            cancel_requested=False,
+            is_partial=False,
+            previous_job_id=week.id,
+        )
+        self.session.add(job)
+        self.session.flush()
+        version = DayVersion(
+            week_job_id=week.id,
+            day=day,
+            version=self._next_number(week.id, day),
+            kind=VersionKind.REPLAN.value,
+            job_id=job.id,
+            based_on=0,
+            key_id=key_id,
+            role=role,
+            note=note,
+            changes_json=changes_json,
+            created_at=now,
+        )
+        self.session.add(version)
+        self.session.flush()
+        return version, job
+
+    def add_restore(
+        self,
+        week: Job,
+        *,
+        day: str,
+        based_on: int,
+        in_force_json: str,
+        result_json: str,
+        diff_json: str,
+        violations_json: str,
+        note: str,
+        key_id: str | None,
+        role: str | None,
+    ) -> DayVersion:
+        """A new current version with an earlier version's routes and changes in force."""
+        version = DayVersion(
+            week_job_id=week.id,
+            day=day,
+            version=self._next_number(week.id, day),
+            kind=VersionKind.RESTORE.value,
+            job_id=None,
+            based_on=based_on,
+            key_id=key_id,
+            role=role,
+            note=note,
+            changes_json='{"changes": []}',
+            in_force_json=in_force_json,
+            result_json=result_json,
+            diff_json=diff_json,
+            violations_json=violations_json,
+            created_at=utcnow(),
+        )
+        self.session.add(version)
+        self.session.flush()
+        return version

@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import (
     DayResultRow,
+    DayVersion,
     Job,
     JobKind,
     JobStatus,
@@ -41,6 +42,7 @@ from app.db.models import (
     ScenarioFileRow,
     utcnow,
 )
+from app.db.repositories import DayVersionRepository
 from app.db.session import Database
 
 
@@ -97,7 +99,9 @@ def claim_next(
     now = time.time() if now is None else now
     token = _new_token()
     with database.write() as session:
-        query = select(Job.id).where(_claimable(now)).order_by(Job.created_at).limit(1)
+        # A dispatcher waits for a re-plan: it goes before weeks and batches queued earlier.
+        first = case((Job.kind == JobKind.REPLAN.value, 0), else_=1)
+        query = select(Job.id).where(_claimable(now)).order_by(first, Job.created_at).limit(1)
         if database.is_postgresql:
             query = query.with_for_update(skip_locked=True)
         job_id = session.scalar(query)
@@ -281,6 +285,56 @@ def finish_scenarios(
         return True
 
 
+def finish_replan(
+    database: Database,
+    claim: Claim,
+    *,
+    based_on: int,
+    in_force_json: str,
+    result_json: str,
+    diff_json: str,
+    violations: Sequence[Mapping[str, Any]],
+    progress: Mapping[str, Any],
+) -> bool:
+    """Succeed a ``replan`` job and fill in its day version, in one transaction.
+
+    Only if the lease holds (False: lost, nothing written).
+    """
+    now = utcnow()
+    violations_json = json.dumps(list(violations))
+    with database.write() as session:
+        result = session.execute(
+            update(Job)
+            .where(_holding(claim))
+            .values(
+                status=JobStatus.SUCCEEDED.value,
+                finished_at=now,
+                updated_at=now,
+                lease_token=None,
+                lease_expires_at=None,
+                is_partial=False,
+                violations_json=violations_json,
+                progress_json=json.dumps(progress),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if _rowcount(result) != 1:
+            return False
+        session.execute(
+            update(DayVersion)
+            .where(DayVersion.job_id == claim.job_id)
+            .values(
+                based_on=based_on,
+                in_force_json=in_force_json,
+                result_json=result_json,
+                diff_json=diff_json,
+                violations_json=violations_json,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return True
+
+
 def release(database: Database, claim: Claim) -> bool:
     """Give a job back to the queue without counting the attempt (worker shutting down)."""
     with database.write() as session:
@@ -369,4 +423,56 @@ def expired_jobs(database: Database, now: float | None = None) -> list[str]:
                     Job.status == JobStatus.RUNNING.value, Job.lease_expires_at < now
                 )
             )
+        )
+
+
+@dataclass(frozen=True)
+class ReplanInputs:
+    """What a ``replan`` job starts from, read when it runs.
+
+    ``version``: the number it fills in; ``own_changes_json``: the changes its request
+    recorded; ``based_on``: the latest version with a result below it (0: the day as the
+    week's job solved it), whose day-directions (``published``, result JSON ``plans[i]``
+    entries) and changes in force (``in_force_json``, None for version 0) it starts from.
+    """
+
+    week_job_id: str
+    day: str
+    version: int
+    own_changes_json: str
+    based_on: int
+    published: list[dict[str, Any]]
+    in_force_json: str | None
+
+
+def replan_inputs(database: Database, claim: Claim) -> ReplanInputs | None:
+    """The inputs of a claimed ``replan`` job (None: its week was erased meanwhile)."""
+    with database.read() as session:
+        versions = DayVersionRepository(session)
+        version = versions.of_job(claim.job_id)
+        if version is None:
+            return None
+        base = versions.current(version.week_job_id, version.day, below=version.version)
+        if base is not None and base.result_json is not None:
+            published = json.loads(base.result_json)
+            based_on, in_force = base.version, base.in_force_json
+        else:
+            rows = session.scalars(
+                select(DayResultRow).where(
+                    DayResultRow.job_id == version.week_job_id, DayResultRow.day == version.day
+                )
+            ).all()
+            order = {"to_centre": 0, "from_centre": 1}
+            published = [
+                json.loads(r.result_json) for r in sorted(rows, key=lambda r: order[r.direction])
+            ]
+            based_on, in_force = 0, None
+        return ReplanInputs(
+            week_job_id=version.week_job_id,
+            day=version.day,
+            version=version.version,
+            own_changes_json=version.changes_json,
+            based_on=based_on,
+            published=published,
+            in_force_json=in_force,
         )

@@ -36,9 +36,12 @@ import structlog
 
 from app.convert import day_result_json, violation_json
 from app.errors import safe_traceback
-from solver.check import check_across_days, check_figures, check_week
+from solver.check import check_across_days, check_day, check_figures, check_week
+from solver.dispatch.changes import DayChanges
+from solver.dispatch.replan import replan_week
 from solver.domain import Day, DayResult, Direction, RoadSettings, WeekPlan, WeekResult
 from solver.io import result_to_json
+from solver.io.changes import diff_to_json
 from solver.params import MIN_SOLVE_S, SolveParams
 from solver.roads import RoadNetwork
 from solver.travel import TravelTimes
@@ -175,6 +178,75 @@ def _failure(error: BaseException) -> Failure:
     return Failure(kept, type(error).__name__, safe_traceback(error))
 
 
+def _become_solver_process(parent_pid: int) -> None:
+    """Die with the worker, lead a process group (killed whole), leave Ctrl-C to the worker."""
+    die_with_parent(parent_pid)
+    os.setpgid(0, 0)
+    os.register_at_fork(after_in_child=_set_parent_death_signal)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@dataclass(frozen=True)
+class ReplanTask:
+    """One day of a solved week re-planned after the changes in force (a ``replan`` job).
+
+    ``published``: the day's day-directions as they stand (the version the re-plan starts
+    from); ``changes``: every change in force on the day; ``time_limit_s``: seconds of search
+    per direction.
+    """
+
+    token: str
+    plan: WeekPlan
+    published: WeekResult
+    changes: DayChanges
+    directions: tuple[Direction, ...]
+    time_limit_s: float
+
+
+def run_replan(task: ReplanTask, events: Queue[Any], parent_pid: int) -> None:
+    """Re-plan ``task`` (runs in the solver process) and report on ``events``.
+
+    Events: ``("ready", pid)``, then ``("done", day_jsons, diff_jsons, violations)`` (each
+    re-planned day-direction in result JSON's ``plans[i]`` format, what changed in it, and the
+    checker's violations against the day's changed plan) or ``("failed", Failure)``.
+    """
+    _become_solver_process(parent_pid)
+    events.put(("ready", os.getpid()))
+    plan = task.plan
+    try:
+        network = loaded_network(plan.settings.roads)
+        replanned = replan_week(
+            plan,
+            task.published,
+            task.changes,
+            network,
+            directions=task.directions,
+            geometry=network.path_geometry,
+            time_limit_s=task.time_limit_s,
+            seed=plan.settings.seed,
+            max_solutions=plan.settings.max_solutions,
+        )
+        days = [day_result_json(r.result) for r in replanned.replans]
+        diffs = [diff_to_json(r.diff) for r in replanned.replans]
+        violations = [
+            violation_json(v)
+            for r in replanned.replans
+            for v in check_day(
+                r.plan.day_problem(task.changes.day, r.result.direction),
+                r.result,
+                replanned.matrices,
+            )
+        ]
+    except BaseException as error:  # reported to the worker, which decides the job's fate
+        events.put(("failed", _failure(error)))
+    else:
+        events.put(("done", days, diffs, violations))
+    finally:
+        events.close()
+        events.join_thread()
+
+
 def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
     """Plan ``task`` (runs in the solver process) and report on ``events``.
 
@@ -183,11 +255,7 @@ def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
     checker's rules across days on the whole week, stored days included, as JSON, and the
     week's result JSON text, totals included) or ``("failed", Failure)``.
     """
-    die_with_parent(parent_pid)
-    os.setpgid(0, 0)
-    os.register_at_fork(after_in_child=_set_parent_death_signal)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _become_solver_process(parent_pid)
     params = SolveParams.from_settings(
         task.plan.settings,
         time_limit_s=max(MIN_SOLVE_S, task.time_limit_s - ASSEMBLY_RESERVE_S),
@@ -241,14 +309,15 @@ def run_week(task: WeekTask, events: Queue[Any], parent_pid: int) -> None:
 class SolverProcess:
     """One job attempt's solver process, forked from the worker, and its events."""
 
-    def __init__(self, task: WeekTask) -> None:
+    def __init__(self, task: WeekTask | ReplanTask) -> None:
         import multiprocessing
 
         assert _state is not None, "load_roads runs in the worker before a solve starts"
         context = multiprocessing.get_context("fork")
         self.events: Queue[Any] = context.Queue()
+        target = run_replan if isinstance(task, ReplanTask) else run_week
         self.process: ForkProcess = context.Process(
-            target=run_week, args=(task, self.events, os.getpid()), name="dagrute-solver"
+            target=target, args=(task, self.events, os.getpid()), name="dagrute-solver"
         )
         self.process.start()
 
@@ -292,6 +361,7 @@ class SolverProcess:
 __all__ = [
     "DayOutcome",
     "Failure",
+    "ReplanTask",
     "SolverProcess",
     "WeekTask",
     "day_outcome",

@@ -11,6 +11,7 @@ exits. What-if batch jobs (kind ``scenarios``) run in a batch process of their o
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -33,12 +34,21 @@ from app.jobs.problems import internal_problem
 from app.jobs.queue import Claim, Heartbeat
 from app.jobs.reaper import reap
 from app.jobs.scenarios import ScenarioJobRunner
-from app.jobs.solving import DayOutcome, Failure, SolverProcess, WeekTask, load_roads
+from app.jobs.solving import (
+    DayOutcome,
+    Failure,
+    ReplanTask,
+    SolverProcess,
+    WeekTask,
+    load_roads,
+)
 from app.jobs.supervisor import PARENT_PID_ENV
 from app.settings import ServiceSettings, service_log_levels
 from solver.config import configure_logging, get_config
+from solver.dispatch.changes import DayChanges
 from solver.domain import Day, Direction, WeekPlan, WeekResult
 from solver.errors import InputError
+from solver.io.changes import changes_to_json, parse_changes, parse_in_force
 from solver.roads import DEFAULT_OSM_FILE, RoadsError
 from solver.week import default_workers
 
@@ -84,7 +94,7 @@ class SolverRunner:
         """Load the road network (once) so solves can start from it."""
         load_roads(self.osm_file, self.cache_dir)
 
-    def start(self, task: WeekTask) -> SolverProcess:
+    def start(self, task: WeekTask | ReplanTask) -> SolverProcess:
         """Start planning ``task`` in a new solver process."""
         self.ensure_started()
         self.terminate()
@@ -201,6 +211,9 @@ class Worker:
         """
         if claim.kind == JobKind.SCENARIOS.value:
             self.scenarios.run(claim)
+            return
+        if claim.kind == JobKind.REPLAN.value:
+            self._replan(claim)
             return
         started = time.monotonic()
         log.info("job claimed", job=claim.job_id, attempt=claim.attempt)
@@ -367,6 +380,119 @@ class Worker:
             time.sleep(WAIT_STEP_S)
         self.runner.terminate()
         return _Solved(week_violations, week_json)
+
+    def _replan(self, claim: Claim) -> None:
+        """Re-plan one day of a solved week after the changes in force (a ``replan`` job).
+
+        Starts from the day's latest version (read now, not when the job was queued, so a
+        re-plan queued behind another builds on it) and fills in the job's own version.
+        """
+        started = time.monotonic()
+        log.info("re-plan claimed", job=claim.job_id, attempt=claim.attempt)
+        inputs = queue.replan_inputs(self.database, claim)
+        plan_json = queue.plan_json_of(self.database, claim)
+        if inputs is None or plan_json is None:  # the week was erased meanwhile
+            return
+        try:
+            plan = convert.plan_from_stored(plan_json)
+            own = parse_changes(inputs.own_changes_json, "stored changes")
+            earlier = parse_in_force(inputs.in_force_json) if inputs.in_force_json else ()
+            published = convert.parse_result_document(
+                {"name": plan.name, "plans": inputs.published}, "stored day"
+            )
+        except InputError as error:
+            self._fail(claim, input_problem(error, what="The stored plan").body())
+            return
+        in_force = DayChanges(own.day, (*earlier, *own.changes))
+        planned = [str(p.direction) for p in published.plans]
+        directions = tuple(Direction(d) for d in claim.directions if d in planned)
+        task = ReplanTask(
+            token=claim.token,
+            plan=plan,
+            published=published,
+            changes=in_force,
+            directions=directions,
+            time_limit_s=claim.time_limit_s,
+        )
+        progress = _Progress(total=len(directions), attempt=claim.attempt, stage="re-planning")
+        solver = self.runner.start(task)
+        budget_s = claim.time_limit_s * max(1, len(directions)) + self.settings.job_grace_s
+        ended = self._wait_for(claim, solver, progress, started + budget_s)
+        self.runner.terminate()
+        if ended is None:
+            return
+        if ended[0] == "failed":
+            failure: Failure = ended[1]
+            if isinstance(failure.error, InputError):
+                self._fail(claim, input_problem(failure.error, what="The changes").body())
+            else:
+                self._fail(claim, _problem_of(claim, failure))
+            return
+        _, days, diffs, violations = ended
+        replanned = {d["direction"]: d for d in days}
+        day_jsons = [replanned.get(d["direction"], d) for d in inputs.published]
+        progress.done, progress.stage = len(days), "done"
+        if queue.finish_replan(
+            self.database,
+            claim,
+            based_on=inputs.based_on,
+            in_force_json=json.dumps(changes_to_json(in_force)),
+            result_json=json.dumps(day_jsons),
+            diff_json=json.dumps(diffs),
+            violations=violations,
+            progress=progress.as_json(),
+        ):
+            log.info(
+                "re-plan succeeded",
+                job=claim.job_id,
+                version=inputs.version,
+                based_on=inputs.based_on,
+                violations=len(violations),
+                seconds=round(time.monotonic() - started, 2),
+            )
+
+    def _wait_for(
+        self, claim: Claim, solver: SolverProcess, progress: _Progress, deadline: float
+    ) -> tuple[Any, ...] | None:
+        """The solver process's last event (``done`` or ``failed``), renewing the lease.
+
+        None when the job ended otherwise meanwhile (released, cancelled, lease lost, timed
+        out, or the solver process died).
+        """
+        next_beat = 0.0
+        while True:
+            events = solver.poll()
+            if not events and solver.exit_code() is not None:
+                events = solver.poll()
+                if not events:
+                    self._solver_died(claim, progress, solver.exit_code())
+                    return None
+            for event in events:
+                if event[0] in ("done", "failed"):
+                    return event
+            now = time.monotonic()
+            if self.stop_event.is_set():
+                self.runner.terminate()
+                queue.release(self.database, claim)
+                log.info("job released", job=claim.job_id)
+                return None
+            if now >= next_beat:
+                beat = queue.heartbeat(
+                    self.database, claim, self.settings.lease_s, progress.as_json()
+                )
+                if beat is Heartbeat.LOST:
+                    self._lost(claim)
+                    return None
+                if beat is Heartbeat.CANCEL:
+                    self.runner.terminate()
+                    self._cancel(claim, progress)
+                    return None
+                next_beat = now + self.settings.heartbeat_s
+            if now > deadline:
+                self.runner.terminate()
+                self._fail(claim, internal_problem("JOB_TIMEOUT"))
+                return None
+            time.sleep(WAIT_STEP_S)
 
     def _previous_week(self, claim: Claim) -> WeekResult | None:
         """The earlier job's week whose routes this job keeps (``previous_job_id``).
