@@ -28,6 +28,7 @@ from app.schemas import (
 )
 from app.settings import ServiceSettings
 from solver.check import Violation, check_result
+from solver.dispatch import DEFAULT_TOLERANCE_S, DayChanges, changed_plan, diff_days
 from solver.domain import (
     DAYS,
     DIRECTIONS,
@@ -48,6 +49,7 @@ from solver.io import (
     result_to_geojson,
     result_to_json,
 )
+from solver.io.changes import diff_to_json
 from solver.roads import OSM_ATTRIBUTION, RoadNetwork
 from solver.validate import plan_places, snap_issues, validate
 from solver.week import build_week_matrices, week_result
@@ -459,3 +461,29 @@ def vroom_result(source_json: str, result: Mapping[str, Any]) -> dict[str, Any]:
         None,
     )
     return vroom_output(problem, day_result)
+
+
+def version_diffs(
+    plan_json: str,
+    day: Day,
+    before: Sequence[Mapping[str, Any]],
+    after: Sequence[Mapping[str, Any]],
+    in_force: DayChanges,
+) -> list[dict[str, Any]]:
+    """What changed from one day version to another (``plans[i]`` entries), per direction.
+
+    Compares the routes only (no planning): a restore's diff against the version it replaces.
+    """
+    plan = plan_from_stored(plan_json)
+    old = parse_result({"name": plan.name, "plans": list(before)}, source="stored day")
+    new = parse_result({"name": plan.name, "plans": list(after)}, source="stored day")
+    by_direction = {p.direction: p for p in old.plans}
+    diffs = []
+    for result in new.plans:
+        previous = by_direction.get(result.direction)
+        if previous is None:
+            continue
+        problem = changed_plan(plan, in_force, result.direction).day_problem(day, result.direction)
+        diff = diff_days(previous, result, problem, in_force, set(), DEFAULT_TOLERANCE_S)
+        diffs.append(diff_to_json(diff))
+    return diffs

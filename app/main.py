@@ -20,7 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 
-from app.api import audit, health, jobs, keys, plans, scenarios, tools, vroom
+from app.api import audit, dispatch, health, jobs, keys, plans, scenarios, tools, vroom
 from app.audit import PURGE_INTERVAL_S, AuditTrail, purge_expired
 from app.db.migrate import upgrade
 from app.db.session import Database
@@ -118,6 +118,8 @@ def create_app(
     install_error_handlers(app)
     app.include_router(plans.router)
     app.include_router(vroom.router)
+    # Before jobs: its /days/{day}/{direction} would take /days/{day}/versions.
+    app.include_router(dispatch.router)
     app.include_router(jobs.router)
     app.include_router(tools.router)
     app.include_router(scenarios.router)

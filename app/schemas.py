@@ -15,6 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.db.models import JobStatus
 from app.security import Role
 from solver import Day
+from solver.dispatch.replan import DEFAULT_REPLAN_S
+from solver.io.schemas.changes import MAX_CHANGES, MAX_NOTE_CHARS, ChangeSchema, DayDiffSchema
+from solver.io.schemas.result import DayPlanSchema
+
+MAX_REPLAN_S = 60.0
+"""Most seconds of search per direction a re-plan request may ask for."""
 
 DirectionName = Literal["to_centre", "from_centre"]
 
@@ -453,3 +459,110 @@ class Health(_Out):
     database: Literal["ok", "unavailable"]
     roads_loaded: bool
     version: str
+
+
+# -------------------------------------------------------------------- the dispatcher's day
+
+
+class ReplanRequest(_In):
+    """The day's changes to a solved week's day, and how to re-plan it."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+
+    changes: list[ChangeSchema] = Field(
+        min_length=1,
+        max_length=MAX_CHANGES,
+        description="What changed today (absences, extra trips, another address, a vehicle "
+        "broken down or late, a centre opening late). Added to the changes already in force.",
+    )
+    directions: list[DirectionName] | None = Field(
+        default=None, description="Re-plan only these directions (default: both)."
+    )
+    time_limit_s: float = Field(
+        default=DEFAULT_REPLAN_S,
+        gt=0,
+        le=MAX_REPLAN_S,
+        description="Seconds of search per direction.",
+    )
+    note: str = Field(
+        default="",
+        max_length=MAX_NOTE_CHARS,
+        description="Why, for the version's history (kept with the plan; never logged).",
+    )
+
+
+class DayVersionLinks(_Out):
+    """Where to read a day version, the job making it, and the day's current routes."""
+
+    self: str
+    job: str | None
+    day: str = Field(description="The day's current routes, one direction: fill in {direction}.")
+
+
+class DayVersionResource(_Out):
+    """One version of a solved week's day: its changes, routes, and what changed.
+
+    Version 0 is the day as the week's job solved it. ``status`` is the re-plan job's
+    (``succeeded`` for versions 0 and restores).
+    """
+
+    week_job_id: str
+    day: Day
+    version: int = Field(ge=0)
+    kind: Literal["solved", "replan", "restore"]
+    status: JobStatus
+    is_current: bool = Field(description="Whether the day's routes are this version's now.")
+    based_on: int | None = Field(
+        description="The version it started from (null while its re-plan is queued)."
+    )
+    created_at: datetime
+    key_id: str | None = Field(description="The key that recorded it.")
+    role: str | None
+    note: str
+    changes: list[ChangeSchema] = Field(description="The changes this version recorded.")
+    in_force: list[ChangeSchema] | None = Field(
+        description="Every change in force on the day at this version (null until re-planned)."
+    )
+    plans: list[DayPlanSchema] | None = Field(
+        description="The day's day-directions at this version (null until re-planned)."
+    )
+    diffs: list[DayDiffSchema] | None = Field(
+        description="What changed against based_on, one per re-planned direction."
+    )
+    violations: list[ViolationItem] | None = Field(
+        description="The checker's violations against the day as changed (0 expected)."
+    )
+    error: Problem | None = Field(description="Why the re-plan failed (failed only).")
+    links: DayVersionLinks
+
+
+class DayVersionSummary(_Out):
+    """A version in the day's history."""
+
+    version: int
+    kind: Literal["solved", "replan", "restore"]
+    status: JobStatus
+    is_current: bool
+    based_on: int | None
+    created_at: datetime
+    key_id: str | None
+    num_changes: int = Field(description="Changes this version recorded.")
+    num_unaffected_changed: int | None = Field(
+        description="Passengers no change concerned who moved (vehicle, pickup over 10 min)."
+    )
+    cost: float | None = Field(description="The day's cost at this version, NOK.")
+
+
+class DayVersionList(_Out):
+    """A solved week's day: every version, oldest first."""
+
+    week_job_id: str
+    day: Day
+    current: int
+    versions: list[DayVersionSummary]
+
+
+class RestoreRequest(_In):
+    """Why an earlier version is made current again."""
+
+    note: str = Field(default="", max_length=MAX_NOTE_CHARS)

@@ -21,6 +21,7 @@ from app.api.deps import (
     page_query,
     problem_responses,
 )
+from app.api.dispatch import current_day
 from app.db.models import FINAL_STATUSES, Job, JobKind, JobStatus
 from app.db.repositories import JobRepository
 from app.db.session import Database
@@ -227,7 +228,9 @@ def get_geojson(
 @router.get(
     "/{job_id}/days/{day}/{direction}",
     summary="One day-direction's routes (for dispatchers)",
-    description="Available as soon as that day-direction is solved, while the job still runs.",
+    description="Available as soon as that day-direction is solved, while the job still runs. "
+    "Once the day is re-planned after the day's changes (POST .../days/{day}/changes), its "
+    "current version, named in the header `Dagrute-Day-Version`.",
     responses={
         **problem_responses(404, 409),
         200: {
@@ -245,8 +248,12 @@ def get_day(
     caller: Annotated[Caller, Depends(require(Permission.ROUTES_READ))],
     database: Annotated[Database, Depends(get_database)],
 ) -> JSONResponse:
-    """Read one day-direction's routes."""
+    """Read one day-direction's routes (the day's current version once it is re-planned)."""
     job = _job(database, job_id, caller)
+    versioned = current_day(database, job_id, day)
+    if versioned is not None and direction in versioned[1]:
+        version, plans = versioned
+        return JSONResponse(plans[direction], headers={"Dagrute-Day-Version": str(version)})
     with database.read() as session:
         row = JobRepository(session).day_result(job_id, day, direction)
     if row is None:
@@ -264,8 +271,8 @@ def get_day(
     response_model=Manifest,
     summary="A driver's manifest for a day (JSON, or printable HTML)",
     description="Stops in order with times, who boards and alights, wheelchairs and escorts, "
-    "and the load after each stop; morning and afternoon. HTML with `Accept: text/html` or "
-    "`format=html`.",
+    "and the load after each stop; morning and afternoon, from the day's current version. "
+    "HTML with `Accept: text/html` or `format=html`.",
     responses={
         **problem_responses(404, 409),
         200: {"description": "The manifest.", "content": {"text/html": {}}},
@@ -293,6 +300,9 @@ def get_manifest(
             for row in repo.day_results(job_id)
             if row.day == day
         }
+    versioned = current_day(database, job_id, day)
+    if versioned is not None:
+        rows.update(versioned[1])
     if (
         not rows
         and day in job.days.split(",")

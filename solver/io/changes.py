@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -159,3 +160,11 @@ def diff_schema(diff: DayDiff) -> DayDiffSchema:
 def diff_to_json(diff: DayDiff) -> JsonDict:
     """A re-plan's diff as JSON."""
     return schema_to_json(diff_schema(diff))
+
+
+def parse_in_force(text: str) -> tuple[DayChange, ...]:
+    """The changes in force stored as a changes file's JSON (none: an empty ``changes``)."""
+    data = json.loads(text)
+    if not data.get("changes"):
+        return ()
+    return parse_changes(data, "changes in force").changes

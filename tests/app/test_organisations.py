@@ -32,6 +32,10 @@ ROUTE_IDS: dict[tuple[str, str], str] = {
     ("GET", "/v1/jobs/{job_id}/days/{day}/{direction}"): "job",
     ("GET", "/v1/jobs/{job_id}/days/{day}/{direction}/timeline"): "job",
     ("GET", "/v1/jobs/{job_id}/manifests/{day}/{vehicle_id}"): "job",
+    ("POST", "/v1/jobs/{job_id}/days/{day}/changes"): "job",
+    ("GET", "/v1/jobs/{job_id}/days/{day}/versions"): "job",
+    ("GET", "/v1/jobs/{job_id}/days/{day}/versions/{version}"): "job",
+    ("POST", "/v1/jobs/{job_id}/days/{day}/versions/{version}/restore"): "job",
     ("GET", "/v1/scenarios/{job_id}"): "batch",
     ("DELETE", "/v1/scenarios/{job_id}"): "batch",
     ("GET", "/v1/scenarios/{job_id}/comparison"): "batch",
@@ -42,7 +46,13 @@ ROUTE_IDS: dict[tuple[str, str], str] = {
 }
 NOT_STORED = {("GET", "/static/{path:path}")}  # the page's own files: no organisation's data
 ORGANISATIONS = ("bergen", "askoy")
-FIXED = {"{day}": "mon", "{direction}": "to_centre", "{vehicle_id}": "V1", "{part}": "plan"}
+FIXED = {
+    "{day}": "mon",
+    "{direction}": "to_centre",
+    "{vehicle_id}": "V1",
+    "{part}": "plan",
+    "{version}": "0",
+}
 
 
 def test_every_route_with_an_id_says_which_resource_it_names() -> None:

@@ -29,6 +29,10 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/v1/jobs/{job_id}/geojson"): Permission.ROUTES_READ,
     ("GET", "/v1/jobs/{job_id}/days/{day}/{direction}"): Permission.ROUTES_READ,
     ("GET", "/v1/jobs/{job_id}/manifests/{day}/{vehicle_id}"): Permission.ROUTES_READ,
+    ("POST", "/v1/jobs/{job_id}/days/{day}/changes"): Permission.ROUTES_EDIT,
+    ("GET", "/v1/jobs/{job_id}/days/{day}/versions"): Permission.ROUTES_READ,
+    ("GET", "/v1/jobs/{job_id}/days/{day}/versions/{version}"): Permission.ROUTES_READ,
+    ("POST", "/v1/jobs/{job_id}/days/{day}/versions/{version}/restore"): Permission.ROUTES_EDIT,
     ("POST", "/v1/check"): Permission.TOOLS_USE,
     ("POST", "/v1/matrix"): Permission.TOOLS_USE,
     ("POST", "/v1/import/passengers"): Permission.TOOLS_USE,
@@ -134,7 +138,11 @@ def test_protected_routes_refuse_missing_wrong_and_underprivileged_keys(
 
 
 def test_roles_grant_what_the_readme_says() -> None:
-    assert ROLE_PERMISSIONS[Role.DISPATCHER] == {Permission.JOBS_READ, Permission.ROUTES_READ}
+    assert ROLE_PERMISSIONS[Role.DISPATCHER] == {
+        Permission.JOBS_READ,
+        Permission.ROUTES_READ,
+        Permission.ROUTES_EDIT,
+    }
     assert Permission.PLANS_WRITE in ROLE_PERMISSIONS[Role.PLANNER]
     assert Permission.KEYS_MANAGE not in ROLE_PERMISSIONS[Role.PLANNER]
     assert Permission.SCENARIOS_RUN in ROLE_PERMISSIONS[Role.ANALYST]
