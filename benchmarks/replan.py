@@ -204,7 +204,15 @@ def markdown(payload: dict[str, Any]) -> str:
             f"{q['trips_listed']} | {q['new_manifests']} | {q['cost']:,.0f} ({q['vehicles']}) "
             f"| {q['unassigned']} | {q['violations']} | {fresh[0]} | {fresh[1]} |"
         )
-    lines.append("")
+    lines += [
+        "",
+        "NOK after against the fresh plans is the price of stability: with every unaffected "
+        "passenger held to their vehicle and pickup, the broken-down vehicle's passengers "
+        "(and the extra trips) mostly ride a vehicle of their own, as a replacement vehicle "
+        "would in practice, instead of being spread over the other routes; a fresh plan "
+        "spreads them, and moves most passengers to do so.",
+        "",
+    ]
     return "\n".join(lines) + "\n"
 
 

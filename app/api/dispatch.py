@@ -21,6 +21,7 @@ from app import convert
 from app.api.deps import (
     ensure_job_room,
     get_database,
+    get_roads,
     get_settings,
     json_body,
     not_found,
@@ -33,6 +34,7 @@ from app.db.models import DayVersion, Job, JobKind, JobStatus
 from app.db.repositories import DayVersionRepository, JobRepository
 from app.db.session import Database
 from app.errors import ApiProblem, error_item, input_problem
+from app.roads import RoadsHolder
 from app.schemas import (
     DayVersionLinks,
     DayVersionList,
@@ -44,7 +46,8 @@ from app.schemas import (
 from app.security import Caller, Permission, require
 from app.settings import ServiceSettings
 from solver import Day
-from solver.dispatch.changes import DayChange, DayChanges, check_changes
+from solver.dispatch.changes import Address, DayChange, DayChanges, changed_plan, check_changes
+from solver.domain import Direction
 from solver.errors import InputError, Issue
 from solver.io.changes import changes_from_schema, changes_to_json, parse_in_force
 from solver.io.issues import validate_json
@@ -252,6 +255,7 @@ async def record_changes(
     caller: Annotated[Caller, Depends(require(Permission.ROUTES_EDIT))],
     database: Annotated[Database, Depends(get_database)],
     settings: Annotated[ServiceSettings, Depends(get_settings)],
+    roads: Annotated[RoadsHolder, Depends(get_roads)],
 ) -> JSONResponse:
     """Record changes and queue the day's re-plan."""
     # The week and its day first: another organisation's job is 404 whatever the body.
@@ -274,6 +278,13 @@ async def record_changes(
             plan_json = JobRepository(session).plan_of(week).plan_json
             current = DayVersionRepository(session).current(week.id, day)
         issues = _change_issues(plan_json, day, _in_force(current), own)
+        if not issues and any(isinstance(c, Address) for c in own.changes):
+            # Another address must lie on the roads, as a submitted home must.
+            plan = convert.plan_from_stored(plan_json)
+            changed = changed_plan(
+                plan, DayChanges(day, (*_in_force(current), *own.changes)), Direction.TO_CENTRE
+            )
+            issues = convert.off_road_issues(changed, roads.get(plan.settings.roads))
         if issues:
             raise input_problem(InputError(issues), what="The changes")
         ensure_job_room(database, settings, caller.key_id, f"/v1/jobs/{week.id}")

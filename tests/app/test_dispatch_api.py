@@ -149,3 +149,19 @@ def test_changes_need_a_planned_day_a_known_kind_and_the_right_role(
     assert unknown.status_code == 404
     zero = service.get(f"/v1/jobs/{job_id}/days/mon/versions/0", role="dispatcher").json()
     assert zero["kind"] == "solved" and zero["is_current"] and zero["plans"] == week["plans"]
+
+
+def test_another_address_off_the_roads_is_refused_naming_the_passenger(
+    service: Service, sqlite_url: str, start_thread_worker: Callable[..., ThreadWorker]
+) -> None:
+    job_id, week = solved_week(service, sqlite_url, start_thread_worker)
+    moving = sorted(pickups(week["plans"][0]))[0]
+    far = {"lat": 59.935, "lon": 10.86}  # 2 km from the bundled roads
+    response = service.post(
+        f"/v1/jobs/{job_id}/days/mon/changes",
+        role="dispatcher",
+        json={"changes": [{"kind": "address", "passenger_id": moving, "location": far}]},
+    )
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    assert error["code"] == "INPUT_OFF_ROAD" and moving in error["message"]
