@@ -340,9 +340,9 @@ def _stops(sequence: list[tuple[Visit, int]], break_legs: Set[int] = frozenset()
 
     The stop starts with its first visit's service and ends with its last one's; visits there
     share one boarding time (``solver.routing.model.visit_transits``), so the stop lasts at
-    least the longest of theirs, however they are ordered, and any waiting between them stays
-    inside.
-    A driver's break (on a leg in ``break_legs``) ends a stop even at one address.
+    least the longest of theirs, however they are ordered. A visit that starts after the
+    group's services are all done (the vehicle waited for it) starts a new stop at the same
+    address, and so does a driver's break (on a leg in ``break_legs``).
     """
     seats = wheelchairs = 0
     stops: list[Stop] = []
@@ -388,7 +388,12 @@ def _stops(sequence: list[tuple[Visit, int]], break_legs: Set[int] = frozenset()
     for position, (visit, cumul) in enumerate(sequence):
         if open_group:
             previous, _ = open_group[-1]
-            if not shares_stop(previous, visit) or position - 1 in break_legs:
+            done_s = max(time + v.service_s for v, time in open_group)
+            # Boarding that starts once the others' is done, after a wait, is a stop of its
+            # own: a manifest then shows when that passenger is fetched, not when the
+            # vehicle first came.
+            waited = cumul > done_s
+            if not shares_stop(previous, visit) or position - 1 in break_legs or waited:
                 close_group()
         open_group.append((visit, cumul))
     close_group()
