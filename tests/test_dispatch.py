@@ -34,6 +34,7 @@ from solver.routing.search import SearchParams, solve_day
 from solver.week import solve_week
 from tests.conftest import (
     StraightNetwork,
+    centre,
     hm,
     home,
     make_plan,
@@ -311,3 +312,39 @@ def test_a_malformed_changes_file_names_the_change() -> None:
     with pytest.raises(InputError):
         parse_changes('{"day": "sun", "changes": [{"kind": "absence", "passenger_id": "P1"}]}')
     assert DAYS  # the weekdays a change may name
+
+
+def test_an_absence_moves_no_other_pickup_by_a_minute() -> None:
+    """The first round holds unaffected pickups to under a minute: only the absence is listed."""
+    plan = week_of_two_vehicles()
+    before, matrices = published(plan)
+    out = replanned(plan, before, DayChanges("mon", (Absence("P3"),)), matrices)
+    assert out.round == "exact"
+    assert [(t.passenger_id, t.why, t.moved_s) for t in out.diff.trips] == [
+        ("P3", Why.ABSENT, None)
+    ]
+    old = published_trips(before)
+    for pid, trip in published_trips(out.result).items():
+        assert abs(trip.pickup_s - old[pid].pickup_s) < 60
+
+
+def test_pickups_move_up_to_ten_minutes_where_holding_them_to_the_minute_leaves_someone_out() -> (
+    None
+):
+    """One vehicle; an extra trip off the route that cannot be picked up first (earliest
+    08:22): it fits only if the others' pickups move a few minutes (the centre's window fixes
+    the arrival), so the first round leaves it out and the second (+-10 min) serves it,
+    moving nobody beyond 10 minutes."""
+    base = week_of_two_vehicles()
+    detour = replace(base.passengers[-1], home=home(0.024, 0.015), earliest_pickup_s=hm(8, 22))
+    plan = base.replace(
+        passengers=(*base.passengers[:4], detour),
+        vehicles=(vehicle("V1", seats=8),),
+        centres=(centre(arrival=(hm(8, 30), hm(8, 35))),),  # no time for a second loop
+    )
+    before, matrices = published(plan)
+    out = replanned(plan, before, DayChanges("mon", (ExtraTrip("P9"),)), matrices)
+    assert out.round == "pinned"
+    assert "P9" in published_trips(out.result)
+    assert out.diff.num_unaffected_changed == 0
+    assert any(t.why is Why.KNOCK_ON and abs(t.moved_s or 0) > 60 for t in out.diff.trips)

@@ -29,26 +29,32 @@ SHOWN_MOVE_S = 60
 
 @dataclass(frozen=True, slots=True)
 class PublishedTrip:
-    """Where a passenger rides in one day-direction's routes: vehicle, pickup and drop-off."""
+    """Where a passenger rides in one day-direction's routes: vehicle, pickup and drop-off.
+
+    ``pickup_s``: when the pickup stop's service starts (what a manifest shows);
+    ``pickup_end_s``: when the vehicle leaves it. At a stop shared by several passengers
+    (a group home) each one's own boarding starts somewhere in between.
+    """
 
     vehicle_id: str
     pickup_s: int
     dropoff_s: int
+    pickup_end_s: int
 
 
 def published_trips(result: DayResult) -> dict[str, PublishedTrip]:
     """Passenger id -> their trip in ``result`` (service start of pickup and drop-off)."""
-    pickups: dict[str, tuple[str, int]] = {}
+    pickups: dict[str, tuple[str, int, int]] = {}
     dropoffs: dict[str, int] = {}
     for route in result.routes:
         for stop in route.stops:
             for pid in stop.pickups:
-                pickups[pid] = (route.vehicle_id, stop.arrival_s)
+                pickups[pid] = (route.vehicle_id, stop.arrival_s, stop.departure_s)
             for pid in stop.dropoffs:
                 dropoffs[pid] = stop.arrival_s
     return {
-        pid: PublishedTrip(vehicle_id, pickup_s, dropoffs.get(pid, pickup_s))
-        for pid, (vehicle_id, pickup_s) in pickups.items()
+        pid: PublishedTrip(vehicle_id, pickup_s, dropoffs.get(pid, pickup_s), end_s)
+        for pid, (vehicle_id, pickup_s, end_s) in pickups.items()
     }
 
 
