@@ -581,3 +581,90 @@ def test_the_page_waits_for_a_queued_job_and_draws_it_once_solved(
         if worker is not None:
             worker.stop()
         serve.stop()
+
+
+def test_a_dispatcher_records_an_absence_replans_reads_the_diff_and_prints_the_changed_manifests(
+    browser: Browser, served: Served
+) -> None:
+    """The morning flow on a week of its own (the other tests' week stays as solved)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    planner = {"Authorization": f"Bearer {served.keys['planner']}"}
+    dispatcher = {"Authorization": f"Bearer {served.keys['dispatcher']}"}
+    plan = tiny_plan(num_passengers=8, time_limit_s=3.0, name="changes week")
+    response = served.serve.client.post(
+        "/v1/plans", json=plan, params={"day": "mon"}, headers=planner
+    )
+    assert response.status_code == 202, response.text
+    job_id = response.json()["id"]
+
+    def get(path: str) -> Any:
+        return served.serve.client.get(path, headers=dispatcher)
+
+    assert wait_for_job(get, job_id, timeout_s=180)["status"] == "succeeded"
+    morning = get(f"/v1/jobs/{job_id}/days/mon/to_centre").json()
+    absent = next(p for r in morning["routes"] for s in r["stops"] for p in s.get("pickups", []))
+
+    open_page(browser, served, f"#job={job_id}&day=mon&direction=to_centre")
+    paste_key(browser, served.keys["dispatcher"])
+    browser.wait_for(
+        "return document.body.dataset.loaded === arguments[0]", f"{job_id} mon to_centre"
+    )
+    browser.wait_for("return document.querySelectorAll('#versions tbody tr').length === 1")
+    # Record the absence: kind, passenger (offered from the day's list), a note; add; re-plan.
+    Select(browser.driver.find_element(By.ID, "change-kind")).select_by_value("absence")
+    assert browser.js("return document.querySelector('[data-needs=vehicle]').hidden")
+    offered = browser.js(
+        "return [...document.querySelectorAll('#day-passengers option')].map(o => o.value)"
+    )
+    assert absent in offered
+    browser.driver.find_element(By.ID, "change-passenger").send_keys(absent)
+    browser.driver.find_element(By.ID, "change-note").send_keys("ill")
+    browser.driver.find_element(By.CSS_SELECTOR, "#change-form button[type=submit]").click()
+    assert absent in browser.js("return document.getElementById('change-list').textContent")
+    browser.driver.find_element(By.ID, "replan").click()
+    browser.wait_for("return document.body.dataset.replanned === '1'")
+    version = get(f"/v1/jobs/{job_id}/days/mon/versions/1").json()
+    assert version["status"] == "succeeded" and version["violations"] == []
+    (diff,) = [d for d in version["diffs"] if d["direction"] == "to_centre"]
+    # The diff on the page is the API's: every changed trip, why, before and after.
+    rows = browser.js(
+        "return [...document.querySelectorAll('#diff-table tbody tr')]"
+        ".map(r => [r.dataset.passenger, r.dataset.why])"
+    )
+    assert rows == [[t["passenger_id"], t["why"]] for t in diff["trips"]]
+    assert [absent, "absent"] in rows
+    assert "fravær" in browser.js("return document.getElementById('diff-table').textContent")
+    assert browser.js("return document.activeElement.id") == "diff-heading"
+    # The map and the manifests show the new version; the change list is empty again.
+    assert browser.js("return document.getElementById('change-list').children.length") == 0
+    shown = browser.js(
+        "return [...document.querySelectorAll('.leaflet-marker-pane .dgr-stop')].length"
+    )
+    assert shown > 0
+    versions = browser.js(
+        "return [...document.querySelectorAll('#versions tbody tr')]"
+        ".map(r => [r.dataset.version, r.dataset.current])"
+    )
+    assert versions == [["0", "false"], ["1", "true"]]
+    browser.screenshot("dispatcher-replan")
+    # "Print only the changed manifests": the pages of the drivers with a new manifest.
+    browser.js(
+        "window.dgrPrinted = [];"
+        "window.addEventListener('beforeprint', () => window.dgrPrinted"
+        ".push([...document.querySelectorAll('.print-page')].map(p => p.dataset.vehicle)));"
+        "window.print = () => { window.dispatchEvent(new Event('beforeprint'));"
+        " setTimeout(() => window.dispatchEvent(new Event('afterprint')), 50); };"
+    )
+    browser.driver.find_element(By.ID, "print-changed").click()
+    browser.wait_for("return window.dgrPrinted.length >= 1")
+    changed = set(diff["new_manifests"])
+    driving = {r["vehicle_id"] for r in version["plans"][0]["routes"] if r["stops"]}
+    assert set(browser.js("return window.dgrPrinted[0]")) == changed & driving != set()
+    # Restore the day as solved, from the versions table.
+    browser.driver.find_element(By.CSS_SELECTOR, ".version-restore[data-version='0']").click()
+    browser.wait_for("return document.body.dataset.replanned === '2'")
+    assert get(f"/v1/jobs/{job_id}/days/mon/to_centre").json() == morning
+    assert browser.js("return document.querySelectorAll('#versions tbody tr').length") == 3
+    assert_clean(browser, served)

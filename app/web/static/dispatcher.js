@@ -53,6 +53,9 @@
     attribution: "",
     status: [],
     jobList: [],
+    pending: [], // the day's changes recorded on the page, not sent yet
+    versions: null, // the day's versions (GET .../versions)
+    shownVersion: null, // the version whose diff is shown
   };
 
   const $ = (id) => document.getElementById(id);
@@ -155,12 +158,17 @@
       this.status = status;
       this.code = first ? first.code : "";
       this.hint = first ? first.hint : "";
+      this.items = problem && Array.isArray(problem.errors) ? problem.errors : [];
     }
   }
 
-  async function api(path) {
+  async function api(path, body) {
+    const headers = { Authorization: `Bearer ${state.key}`, Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(path, {
-      headers: { Authorization: `Bearer ${state.key}`, Accept: "application/json" },
+      method: body === undefined ? "GET" : "POST",
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
       credentials: "omit",
       referrerPolicy: "no-referrer",
@@ -758,12 +766,13 @@
 
   // ---------------------------------------------------------------------------------- print
 
-  // One page per vehicle (or only ``onlyVehicle``'s) for the drivers; CSS prints only these.
-  function renderPrint(onlyVehicle) {
+  // One page per vehicle (or only ``only``'s: a vehicle id or a Set of them) for the drivers;
+  // CSS prints only these.
+  function renderPrint(only) {
     const area = $("print-area");
     const pages = [];
     for (const route of state.dayPlan.routes) {
-      if (onlyVehicle && route.vehicle_id !== onlyVehicle) continue;
+      if (only instanceof Set ? !only.has(route.vehicle_id) : only && route.vehicle_id !== only) continue;
       const manifest = state.manifests.get(route.vehicle_id);
       const mroute = manifestRoute(route.vehicle_id);
       if (!manifest || !mroute) continue;
@@ -777,12 +786,250 @@
     area.replaceChildren(...pages);
   }
 
-  function printManifests(onlyVehicle) {
+  function printManifests(only) {
     if (!state.dayPlan) return;
-    renderPrint(onlyVehicle);
+    renderPrint(only);
     // Chromium may return from print() before the print is done (headless always does), so
     // the whole print area comes back on "afterprint", never right after this call.
     window.print();
+  }
+
+
+  // ------------------------------------------------------------------- the day's changes
+
+  const CHANGE_FIELDS = {
+    absence: ["passenger", "direction"],
+    extra_trip: ["passenger", "direction"],
+    vehicle_unavailable: ["vehicle", "time"],
+    vehicle_late: ["vehicle", "minutes"],
+    centre_late: ["centre", "minutes"],
+  };
+
+  function dayPassengers() {
+    const ids = new Set();
+    for (const route of state.dayPlan.routes) {
+      for (const stop of route.stops) for (const p of [...(stop.pickups || []), ...(stop.dropoffs || [])]) ids.add(p);
+    }
+    for (const u of state.dayPlan.unassigned || []) ids.add(u.passenger_id);
+    return [...ids].sort();
+  }
+
+  function fillSelect(select, values) {
+    const chosen = select.value;
+    select.replaceChildren(...values.map((value) => el("option", { value, text: value })));
+    if (values.includes(chosen)) select.value = chosen;
+  }
+
+  function renderChanges() {
+    if (!state.dayPlan) return;
+    $("day-passengers").replaceChildren(...dayPassengers().map((id) => el("option", { value: id })));
+    fillSelect($("change-vehicle"), state.dayPlan.routes.map((r) => r.vehicle_id).sort());
+    const centres = new Set();
+    for (const route of state.dayPlan.routes) for (const stop of route.stops) if (stop.centre_id) centres.add(stop.centre_id);
+    fillSelect($("change-centre"), [...centres].sort());
+    showChangeFields();
+    renderChangeList();
+    renderVersions();
+    if (state.shownVersion) renderDiff(state.shownVersion);
+    $("changes-section").hidden = false;
+  }
+
+  function showChangeFields() {
+    const needs = CHANGE_FIELDS[$("change-kind").value] || [];
+    for (const field of document.querySelectorAll("#change-form [data-needs]")) {
+      field.hidden = !needs.includes(field.dataset.needs);
+    }
+  }
+
+  function changeText(change) {
+    const who = change.passenger_id || change.vehicle_id || change.centre_id;
+    const parts = [t(`kind_${change.kind}`), who];
+    if (change.direction) parts.push(`(${t(`dirShort_${change.direction}`)})`);
+    if (change.from) parts.push(change.from);
+    if (change.minutes) parts.push(t("minutesText", { n: change.minutes }));
+    if (change.note) parts.push(`– ${change.note}`);
+    return parts.join(" ");
+  }
+
+  function renderChangeList() {
+    $("change-list").replaceChildren(...state.pending.map((change, index) => el("li", {}, [
+      changeText(change),
+      " ",
+      el("button", {
+        type: "button",
+        className: "secondary change-remove",
+        dataset: { index: String(index) },
+        "aria-label": t("changeRemoveLabel", { change: changeText(change) }),
+        text: t("changeRemove"),
+      }),
+    ])));
+    $("replan").disabled = !state.pending.length;
+  }
+
+  function onChangeAdd(event) {
+    event.preventDefault();
+    const kind = $("change-kind").value;
+    const change = { kind };
+    const needs = CHANGE_FIELDS[kind];
+    if (needs.includes("passenger")) change.passenger_id = $("change-passenger").value.trim();
+    if (needs.includes("direction") && $("change-direction").value) change.direction = $("change-direction").value;
+    if (needs.includes("vehicle")) change.vehicle_id = $("change-vehicle").value;
+    if (needs.includes("time")) change.from = $("change-time").value;
+    if (needs.includes("minutes")) change.minutes = Number($("change-minutes").value);
+    if (needs.includes("centre")) change.centre_id = $("change-centre").value;
+    const note = $("change-note").value.trim();
+    if (note) change.note = note;
+    const missing = (change.passenger_id === "" || change.vehicle_id === "" || change.centre_id === "" ||
+      change.from === "" || (needs.includes("minutes") && !(change.minutes >= 1)));
+    if (missing) {
+      showError(new Error(t("changeIncomplete")));
+      return;
+    }
+    showError(null);
+    state.pending.push(change);
+    $("change-passenger").value = "";
+    $("change-note").value = "";
+    renderChangeList();
+    setStatus(["changeAdded", { change: changeText(change) }]);
+  }
+
+  function onChangeListClick(event) {
+    const button = event.target.closest(".change-remove");
+    if (!button) return;
+    state.pending.splice(Number(button.dataset.index), 1);
+    renderChangeList();
+    $("change-kind").focus();
+  }
+
+  function showProblem(error) {
+    showError(error);
+    if (error instanceof ApiError && error.items.length) {
+      const box = $("error");
+      for (const item of error.items) {
+        box.append(el("span", { className: "hint", text: `${item.message} ${item.hint || ""}`.trim() }));
+      }
+    }
+  }
+
+  async function waitForVersion(path) {
+    for (;;) {
+      const version = await api(path);
+      if (!["queued", "running"].includes(version.status)) return version;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
+  async function onReplan() {
+    if (!state.pending.length || !state.job) return;
+    const button = $("replan");
+    button.disabled = true;
+    showError(null);
+    setStatus(["replanning"]);
+    document.body.dataset.replanned = "";
+    try {
+      const queued = await api(jobPath(state.job.id, "days", state.day, "changes"), { changes: state.pending });
+      const version = await waitForVersion(queued.links.self);
+      if (version.status !== "succeeded") {
+        const error = new Error(t("replanFailed", { status: t(`status_${version.status}`) }));
+        if (version.error && version.error.errors && version.error.errors[0]) error.hint = version.error.errors[0].hint;
+        throw error;
+      }
+      state.pending = [];
+      state.shownVersion = version;
+      await load();
+      await loadVersions();
+      $("diff-heading").focus();
+      document.body.dataset.replanned = String(version.version);
+    } catch (error) {
+      setStatus();
+      showProblem(error);
+      button.disabled = !state.pending.length;
+    }
+  }
+
+  function diffOf(version) {
+    const diffs = version.diffs || [];
+    return diffs.find((d) => d.direction === state.direction) || null;
+  }
+
+  function renderDiff(version) {
+    const box = $("replan-result");
+    const diff = diffOf(version);
+    if (!diff) {
+      box.hidden = true;
+      return;
+    }
+    $("diff-summary").textContent = t("diffSummary", {
+      version: version.version,
+      direction: t(`dirShort_${diff.direction}`),
+      trips: diff.trips.length,
+      moved: diff.unaffected_changed,
+      unaffected: diff.unaffected,
+      manifests: diff.new_manifests.length ? diff.new_manifests.join(", ") : t("nobody"),
+      before: number(diff.cost_before, 0),
+      after: number(diff.cost_after, 0),
+    });
+    $("diff-table").tBodies[0].replaceChildren(...diff.trips.map((trip) => el("tr", { dataset: { passenger: trip.passenger_id, why: trip.why } }, [
+      el("td", { text: trip.passenger_id }),
+      el("td", { text: t(`why_${trip.why}`) }),
+      el("td", { text: `${trip.vehicle_before || "–"} → ${trip.vehicle_after || "–"}` }),
+      el("td", { className: "num", text: `${hm(trip.pickup_before) || "–"} → ${hm(trip.pickup_after) || "–"}` }),
+      el("td", { className: "num", text: trip.moved_min === null ? "" : number(trip.moved_min, 0) }),
+    ])));
+    $("print-changed").disabled = !diff.new_manifests.length;
+    box.dataset.version = String(version.version);
+    box.hidden = false;
+  }
+
+  function changedVehicles() {
+    const version = state.shownVersion;
+    return new Set(version ? (version.diffs || []).flatMap((d) => d.new_manifests) : []);
+  }
+
+  async function loadVersions() {
+    if (!state.job) return;
+    try {
+      state.versions = await api(jobPath(state.job.id, "days", state.day, "versions"));
+    } catch (error) {
+      state.versions = null;
+    }
+    renderVersions();
+  }
+
+  function renderVersions() {
+    const body = $("versions").tBodies[0];
+    const list = state.versions ? state.versions.versions : [];
+    body.replaceChildren(...list.map((v) => el("tr", { dataset: { version: String(v.version), current: String(v.is_current) } }, [
+      el("td", { className: "num", text: v.is_current ? `${v.version} ${t("currentMark")}` : String(v.version) }),
+      el("td", { text: `${t(`versionKind_${v.kind}`)} (${t(`status_${v.status}`)})` }),
+      el("td", { text: new Date(v.created_at).toLocaleString(locale(), { dateStyle: "short", timeStyle: "short" }) }),
+      el("td", { className: "num", text: String(v.num_changes) }),
+      el("td", { className: "num", text: v.num_unaffected_changed === null ? "" : String(v.num_unaffected_changed) }),
+      el("td", { className: "num", text: v.cost === null ? "" : number(v.cost, 0) }),
+      el("td", {}, [v.is_current || v.status !== "succeeded" ? null : el("button", {
+        type: "button",
+        className: "secondary version-restore",
+        dataset: { version: String(v.version) },
+        "aria-label": t("restoreLabel", { version: v.version }),
+        text: t("restore"),
+      })]),
+    ])));
+  }
+
+  async function onVersionsClick(event) {
+    const button = event.target.closest(".version-restore");
+    if (!button || !state.job) return;
+    showError(null);
+    try {
+      const path = jobPath(state.job.id, "days", state.day, "versions", button.dataset.version, "restore");
+      const version = await api(path, {});
+      state.shownVersion = version;
+      await load();
+      await loadVersions();
+      document.body.dataset.replanned = String(version.version);
+    } catch (error) {
+      showProblem(error);
+    }
   }
 
   // ---------------------------------------------------------------------------------- load
@@ -795,6 +1042,7 @@
     renderUnassigned();
     renderManifest();
     renderPrint();
+    renderChanges();
     highlight();
   }
 
@@ -812,7 +1060,10 @@
     $("unassigned").tBodies[0].replaceChildren();
     $("print-area").replaceChildren();
     $("print-all").disabled = true;
-    for (const id of ["kpis-section", "timeline-section", "unassigned-section", "manifest"]) $(id).hidden = true;
+    for (const id of ["kpis-section", "timeline-section", "unassigned-section", "manifest", "changes-section"]) $(id).hidden = true;
+    $("replan-result").hidden = true;
+    state.versions = null;
+    state.shownVersion = null;
     document.body.removeAttribute("data-loaded");
   }
 
@@ -905,6 +1156,10 @@
           api(jobPath(job.id, "manifests", day, route.vehicle_id)).catch(() => null))),
       ]);
       if (token !== state.loadToken) return;
+      if (state.jobId !== job.id || state.day !== day) {
+        state.pending = []; // changes recorded for another day do not carry over
+        state.shownVersion = null;
+      }
       state.jobId = job.id;
       state.day = day;
       state.direction = direction;
@@ -915,10 +1170,12 @@
         if (manifests[i]) state.manifests.set(route.vehicle_id, manifests[i]);
       });
       if (state.selected && !state.manifests.has(state.selected)) state.selected = null;
+
       $("job-id").value = job.id;
       remember(job.id);
       updateHash();
       renderAll(true);
+      if (!state.versions || state.versions.week_job_id !== job.id || state.versions.day !== day) loadVersions();
       document.body.dataset.loaded = `${job.id} ${day} ${direction}`;
       const loaded = ["loaded", {
         day: [`day_${day}`], direction: [`dirShort_${direction}`], vehicles: dayPlan.routes.length, passengers: dayPlan.kpis.passengers,
@@ -980,6 +1237,12 @@
     });
     document.body.dataset.ready = "true";
     $("job-pick").addEventListener("change", onJobPick);
+    $("change-kind").addEventListener("change", showChangeFields);
+    $("change-form").addEventListener("submit", onChangeAdd);
+    $("change-list").addEventListener("click", onChangeListClick);
+    $("replan").addEventListener("click", onReplan);
+    $("versions").addEventListener("click", onVersionsClick);
+    $("print-changed").addEventListener("click", () => printManifests(changedVehicles()));
     if (state.key) {
       loadRoads();
       loadJobList();
