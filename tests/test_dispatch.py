@@ -14,6 +14,7 @@ from solver.check import check_day
 from solver.dispatch import (
     Absence,
     Address,
+    Assign,
     CentreLate,
     DayChanges,
     ExtraTrip,
@@ -291,6 +292,7 @@ def test_changes_and_diffs_read_and_write_as_json() -> None:
             Absence("P1", Direction.FROM_CENTRE, "doctor"),
             ExtraTrip("P2"),
             Address("P3", home(0.01)),
+            Assign("P4", "V1", Direction.TO_CENTRE, hm(7, 40), "by hand"),
             VehicleUnavailable("V1", hm(7, 30)),
             VehicleLate("V2", 15),
             CentreLate("A", 30),
@@ -348,3 +350,46 @@ def test_pickups_move_up_to_ten_minutes_where_holding_them_to_the_minute_leaves_
     assert "P9" in published_trips(out.result)
     assert out.diff.num_unaffected_changed == 0
     assert any(t.why is Why.KNOCK_ON and abs(t.moved_s or 0) > 60 for t in out.diff.trips)
+
+
+def test_a_hand_edit_moves_a_passenger_and_keeps_everyone_else() -> None:
+    """Assign a passenger to the vehicle that does not carry them: the lock holds."""
+    plan = week_of_two_vehicles()
+    pins = {f"P{i}": Pin("V1", None, 0, is_strict=True) for i in range(1, 9)}
+    before, matrices = published(plan, pins)
+    out = replanned(plan, before, DayChanges("mon", (Assign("P2", "V2"),)), matrices)
+    after = published_trips(out.result)
+    assert after["P2"].vehicle_id == "V2"
+    assert [(t.passenger_id, t.why) for t in out.diff.trips if t.changed_vehicle] == [
+        ("P2", Why.ASSIGNED)
+    ]
+    assert out.diff.num_unaffected_changed == 0
+    # Two assignments swap two passengers.
+    swap = DayChanges("mon", (Assign("P2", "V2"), Assign("P5", "V2"), Assign("P6", "V2")))
+    swapped = replanned(plan, before, swap, matrices)
+    assert {published_trips(swapped.result)[p].vehicle_id for p in ("P2", "P5", "P6")} == {"V2"}
+
+
+def test_a_hand_edit_that_cannot_hold_is_refused_naming_the_passenger() -> None:
+    """P8 uses a wheelchair; V2 has no wheelchair place: the lock cannot hold."""
+    base = week_of_two_vehicles()
+    plan = base.replace(vehicles=(base.vehicles[0], replace(base.vehicles[1], wheelchair_places=0)))
+    before, matrices = published(plan)
+    with pytest.raises(InputError) as error:
+        replan_day(plan, before, DayChanges("mon", (Assign("P8", "V2"),)), matrices)
+    (issue,) = error.value.issues
+    assert issue.code == "CHANGE_LOCK_CANNOT_HOLD" and issue.id == "P8" and "V2" in issue.message
+    with pytest.raises(InputError) as unknown:
+        replan_day(plan, before, DayChanges("mon", (Assign("P8", "V9"),)), matrices)
+    assert unknown.value.codes == ("CHANGE_UNKNOWN_VEHICLE",)
+
+
+def test_a_pickup_time_set_by_hand_that_no_window_allows_is_refused() -> None:
+    """The centre's window is 08:30-09:00: a pickup locked at 10:00 cannot hold."""
+    plan = week_of_two_vehicles()
+    before, matrices = published(plan)
+    late = DayChanges("mon", (Assign("P1", "V1", TO, hm(10)),))
+    with pytest.raises(InputError) as error:
+        replan_day(plan, before, late, matrices, time_limit_s=2.0)
+    assert error.value.codes == ("CHANGE_LOCK_CANNOT_HOLD",)
+    assert "10:00" in error.value.issues[0].message

@@ -23,7 +23,9 @@ from solver.domain import (
     Day,
     Direction,
     LatLon,
+    Passenger,
     TimeWindow,
+    Vehicle,
     WeekPlan,
 )
 from solver.errors import InputError, Issue
@@ -46,6 +48,13 @@ CHANGE_CODES: Final[dict[str, str]] = {
         "Changes for a day-direction the week's result has no routes for (not planned yet)."
     ),
     "CHANGE_CONFLICT": "Two changes contradict each other (e.g. an absence and an extra trip).",
+    "CHANGE_VEHICLE_NOT_ALLOWED": (
+        "A passenger is assigned to a vehicle their allowed or excluded vehicles rule out."
+    ),
+    "CHANGE_LOCK_CANNOT_HOLD": (
+        "A hand edit cannot hold: the passenger cannot ride that vehicle (at that time) "
+        "within the rules, with everything else in force."
+    ),
 }
 """Every code a day's bad change may get, with its meaning (the README's table)."""
 
@@ -74,6 +83,24 @@ class Address:
 
     passenger_id: str
     location: LatLon
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    """A hand edit: ``passenger_id`` rides ``vehicle_id`` (``direction`` None: both ways).
+
+    With ``pickup_s`` the pickup is held to that time too (within the re-plan's tolerance).
+    A lock: every round of the re-plan keeps it, and a re-plan that cannot keep it fails
+    naming the passenger (``CHANGE_LOCK_CANNOT_HOLD``) rather than quietly moving them. Two
+    assignments swap two passengers; assigning a passenger to their own vehicle and time
+    locks them where they are.
+    """
+
+    passenger_id: str
+    vehicle_id: str
+    direction: Direction | None = None
+    pickup_s: int | None = None
     note: str = ""
 
 
@@ -109,7 +136,7 @@ class CentreLate:
     note: str = ""
 
 
-DayChange = Absence | ExtraTrip | Address | VehicleUnavailable | VehicleLate | CentreLate
+DayChange = Absence | ExtraTrip | Address | Assign | VehicleUnavailable | VehicleLate | CentreLate
 """One change to a day's plan."""
 
 
@@ -121,12 +148,21 @@ class DayChanges:
     changes: tuple[DayChange, ...]
 
     def passenger_ids(self, direction: Direction) -> frozenset[str]:
-        """Passengers a change names on ``direction`` (absent, extra or at another address)."""
+        """Passengers a change names on ``direction`` (absent, extra, elsewhere or moved)."""
         return frozenset(
             change.passenger_id
             for change in self.changes
-            if isinstance(change, Absence | ExtraTrip | Address) and _applies(change, direction)
+            if isinstance(change, Absence | ExtraTrip | Address | Assign)
+            and _applies(change, direction)
         )
+
+    def assignments(self, direction: Direction) -> dict[str, Assign]:
+        """The hand edits on ``direction`` by passenger (the last one of a passenger wins)."""
+        return {
+            change.passenger_id: change
+            for change in self.changes
+            if isinstance(change, Assign) and _applies(change, direction)
+        }
 
 
 def _applies(change: DayChange, direction: Direction) -> bool:
@@ -148,7 +184,9 @@ def _problems(plan: WeekPlan, changes: DayChanges) -> Iterator[Issue]:
     extra = {c.passenger_id for c in changes.changes if isinstance(c, ExtraTrip)}
     absent = {c.passenger_id for c in changes.changes if isinstance(c, Absence)}
     for index, change in enumerate(changes.changes):
-        if isinstance(change, Absence | ExtraTrip | Address):
+        if isinstance(change, Assign):
+            yield from _assign_problems(change, index, day, passengers, vehicles, extra)
+        elif isinstance(change, Absence | ExtraTrip | Address):
             pid = change.passenger_id
             passenger = passengers.get(pid)
             if passenger is None:
@@ -247,6 +285,59 @@ def _problems(plan: WeekPlan, changes: DayChanges) -> Iterator[Issue]:
                 )
 
 
+def _assign_problems(
+    change: Assign,
+    index: int,
+    day: Day,
+    passengers: dict[str, Passenger],
+    vehicles: dict[str, Vehicle],
+    extra: set[str],
+) -> Iterator[Issue]:
+    """What is wrong with a hand edit: unknown ids, not travelling, a vehicle not allowed."""
+    pid, vid = change.passenger_id, change.vehicle_id
+    passenger, vehicle = passengers.get(pid), vehicles.get(vid)
+    if passenger is None:
+        yield _issue(
+            "CHANGE_UNKNOWN_PASSENGER",
+            f"Passenger {pid} is not in the plan.",
+            "Use a passenger_id of the plan the week was solved for.",
+            index,
+            pid,
+        )
+    elif day not in passenger.days and pid not in extra:
+        yield _issue(
+            "CHANGE_NOT_ATTENDING",
+            f"Passenger {pid} does not travel on {day}.",
+            "Record an extra trip first, or choose a day the passenger attends.",
+            index,
+            pid,
+        )
+    if vehicle is None:
+        yield _issue(
+            "CHANGE_UNKNOWN_VEHICLE",
+            f"Vehicle {vid} is not in the plan.",
+            "Use a vehicle_id of the plan's fleet.",
+            index,
+            vid,
+        )
+    elif day not in vehicle.days:
+        yield _issue(
+            "CHANGE_VEHICLE_NOT_DRIVING",
+            f"Vehicle {vid} does not drive on {day}.",
+            "Choose a vehicle that drives that day.",
+            index,
+            vid,
+        )
+    elif passenger is not None and not passenger.may_ride(vid):
+        yield _issue(
+            "CHANGE_VEHICLE_NOT_ALLOWED",
+            f"Passenger {pid} may not ride vehicle {vid} (allowed or excluded vehicles).",
+            "Choose a vehicle the passenger may ride.",
+            index,
+            pid,
+        )
+
+
 def check_changes(plan: WeekPlan, changes: DayChanges) -> None:
     """Raise :class:`InputError` listing every bad change in ``changes`` (none: return)."""
     issues = list(_problems(plan, changes))
@@ -333,6 +424,9 @@ def describe(change: DayChange) -> str:
         return f"{change.passenger_id} extra trip ({both})"
     if isinstance(change, Address):
         return f"{change.passenger_id} at another address"
+    if isinstance(change, Assign):
+        at = "" if change.pickup_s is None else f" at {format_hhmm(change.pickup_s)}"
+        return f"{change.passenger_id} on {change.vehicle_id}{at}"
     if isinstance(change, VehicleUnavailable):
         return f"{change.vehicle_id} unavailable from {format_hhmm(change.from_s)}"
     if isinstance(change, VehicleLate):

@@ -64,6 +64,7 @@ class Why(StrEnum):
     ABSENT = "absent"
     EXTRA_TRIP = "extra_trip"
     ADDRESS = "address"
+    ASSIGNED = "assigned"
     VEHICLE_UNAVAILABLE = "vehicle_unavailable"
     DELAYED = "delayed"
     KNOCK_ON = "knock_on"
@@ -145,6 +146,8 @@ def _why(
     moving: Set[str],
     delayed: Set[str],
 ) -> Why:
+    if pid in changes.assignments(direction):
+        return Why.ASSIGNED
     for change in changes.changes:
         if isinstance(change, Absence | ExtraTrip | Address) and change.passenger_id == pid:
             chosen = getattr(change, "direction", None)

@@ -10,6 +10,7 @@ from typing import Any
 from solver.dispatch.changes import (
     Absence,
     Address,
+    Assign,
     CentreLate,
     DayChange,
     DayChanges,
@@ -24,6 +25,7 @@ from solver.io.issues import validate_json
 from solver.io.schemas.changes import (
     AbsenceSchema,
     AddressSchema,
+    AssignSchema,
     CentreLateSchema,
     ChangeSchema,
     DayChangesSchema,
@@ -53,6 +55,15 @@ def _change_from_schema(schema: ChangeSchema) -> DayChange:
         return ExtraTrip(schema.passenger_id, _direction(schema.direction), schema.note)
     if isinstance(schema, AddressSchema):
         return Address(schema.passenger_id, location_from_schema(schema.location), schema.note)
+    if isinstance(schema, AssignSchema):
+        pickup_s = None if schema.pickup is None else parse_hhmm(schema.pickup)
+        return Assign(
+            schema.passenger_id,
+            schema.vehicle_id,
+            _direction(schema.direction),
+            pickup_s,
+            schema.note,
+        )
     if isinstance(schema, VehicleUnavailableSchema):
         return VehicleUnavailable(schema.vehicle_id, parse_hhmm(schema.from_time), schema.note)
     if isinstance(schema, VehicleLateSchema):
@@ -98,6 +109,15 @@ def _change_schema(change: DayChange) -> ChangeSchema:
             kind="address",
             passenger_id=change.passenger_id,
             location=location_to_schema(change.location),
+            note=change.note,
+        )
+    if isinstance(change, Assign):
+        return AssignSchema.model_construct(
+            kind="assign",
+            passenger_id=change.passenger_id,
+            vehicle_id=change.vehicle_id,
+            direction=change.direction,
+            pickup=None if change.pickup_s is None else format_hhmm(change.pickup_s),
             note=change.note,
         )
     if isinstance(change, VehicleUnavailable):

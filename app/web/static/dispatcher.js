@@ -800,6 +800,7 @@
   const CHANGE_FIELDS = {
     absence: ["passenger", "direction"],
     extra_trip: ["passenger", "direction"],
+    assign: ["passenger", "direction", "vehicle"],
     vehicle_unavailable: ["vehicle", "time"],
     vehicle_late: ["vehicle", "minutes"],
     centre_late: ["centre", "minutes"],
@@ -844,6 +845,7 @@
   function changeText(change) {
     const who = change.passenger_id || change.vehicle_id || change.centre_id;
     const parts = [t(`kind_${change.kind}`), who];
+    if (change.kind === "assign") parts.push(`→ ${change.vehicle_id}`);
     if (change.direction) parts.push(`(${t(`dirShort_${change.direction}`)})`);
     if (change.from) parts.push(change.from);
     if (change.minutes) parts.push(t("minutesText", { n: change.minutes }));

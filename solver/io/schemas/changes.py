@@ -64,6 +64,21 @@ class AddressSchema(_Schema):
     note: Note = ""
 
 
+class AssignSchema(_Schema):
+    """A hand edit: a passenger rides this vehicle (and at this pickup time), a lock."""
+
+    model_config = ConfigDict(title="Assign")
+
+    kind: Literal["assign"]
+    passenger_id: Id = Field(examples=["P007"])
+    vehicle_id: Id = Field(examples=["V03"])
+    direction: OneDirection = None
+    pickup: PlanTime | None = Field(
+        default=None, description="Hold the pickup to this time too, HH:MM.", examples=["07:40"]
+    )
+    note: Note = ""
+
+
 class VehicleUnavailableSchema(_Schema):
     """A vehicle can serve no stop from a time on (a breakdown)."""
 
@@ -101,6 +116,7 @@ ChangeSchema = Annotated[
     AbsenceSchema
     | ExtraTripSchema
     | AddressSchema
+    | AssignSchema
     | VehicleUnavailableSchema
     | VehicleLateSchema
     | CentreLateSchema,
@@ -124,7 +140,13 @@ class TripChangeSchema(_Schema):
 
     passenger_id: Id
     why: Literal[
-        "absent", "extra_trip", "address", "vehicle_unavailable", "delayed", "knock_on"
+        "absent",
+        "extra_trip",
+        "address",
+        "assigned",
+        "vehicle_unavailable",
+        "delayed",
+        "knock_on",
     ] = Field(description="Why it differs: the change named them, their vehicle, or knock_on.")
     vehicle_before: Id | None
     vehicle_after: Id | None
