@@ -365,6 +365,7 @@ def replan(
             geometry=network.path_geometry,
             time_limit_s=time_limit,
             seed=plan.settings.seed if seed is None else seed,
+            workers=get_config().workers or None,
         )
     except InputError as error:
         _fail_input(error, f"the changes file {changes_file}")

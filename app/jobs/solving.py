@@ -202,6 +202,8 @@ class ReplanTask:
     changes: DayChanges
     directions: tuple[Direction, ...]
     time_limit_s: float
+    workers: int = 1
+    """Processes per direction (two are used: the first rounds side by side)."""
 
 
 def run_replan(task: ReplanTask, events: Queue[Any], parent_pid: int) -> None:
@@ -226,6 +228,7 @@ def run_replan(task: ReplanTask, events: Queue[Any], parent_pid: int) -> None:
             time_limit_s=task.time_limit_s,
             seed=plan.settings.seed,
             max_solutions=plan.settings.max_solutions,
+            workers=task.workers,
         )
         days = [day_result_json(r.result) for r in replanned.replans]
         diffs = [diff_to_json(r.diff) for r in replanned.replans]

@@ -413,6 +413,7 @@ class Worker:
             changes=in_force,
             directions=directions,
             time_limit_s=claim.time_limit_s,
+            workers=self.runner.processes,
         )
         progress = _Progress(total=len(directions), attempt=claim.attempt, stage="re-planning")
         solver = self.runner.start(task)

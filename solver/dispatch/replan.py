@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence, Set
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -56,6 +57,7 @@ from solver.week.planner import (
     GeometryFn,
     Network,
     build_week_matrices,
+    default_workers,
     with_geometry,
     without_passengers,
 )
@@ -73,7 +75,7 @@ lists moves from a minute), so that an absence or a late vehicle elsewhere moves
 published time. With +-10 minutes from the start, an absence on the sample week moved three
 other passengers' pickups 10 minutes later (the search is free inside the window)."""
 
-DEFAULT_REPLAN_S: Final = 3.5
+DEFAULT_REPLAN_S: Final = 3.0
 """Seconds a re-plan searches by default (the target is a Bergen day-direction in 5 s)."""
 
 EXACT_ROUND_SHARE: Final = 0.45
@@ -249,6 +251,31 @@ def _retry_worthy(result: DayResult) -> set[str]:
     return {u.passenger_id for u in result.unassigned if u.reason in LEFT_OUT_REASONS_TO_RETRY}
 
 
+def _first_rounds(
+    exact: DayProblem,
+    within: DayProblem,
+    matrices: TravelTimes,
+    search: SearchParams,
+    start: DayResult,
+    workers: int,
+    ends_at: float,
+) -> tuple[DayResult, DayResult]:
+    """The first two rounds' results (to the minute, and +-10 minutes).
+
+    With ``workers`` above 1 side by side on two processes, each with the whole budget;
+    else one after the other, ``EXACT_ROUND_SHARE`` of it first.
+    """
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            first = pool.submit(solve_day, exact, matrices, search, start)
+            second = pool.submit(solve_day, within, matrices, search, start)
+            return first.result(), second.result()
+    first_s = max(MIN_ROUND_S, EXACT_ROUND_SHARE * search.time_limit_s)
+    first_result = solve_day(exact, matrices, replace(search, time_limit_s=first_s), start)
+    left_s = max(MIN_ROUND_S, ends_at - time.perf_counter())
+    return first_result, solve_day(within, matrices, replace(search, time_limit_s=left_s), start)
+
+
 def replan_day(
     plan: WeekPlan,
     published: DayResult,
@@ -259,12 +286,14 @@ def replan_day(
     seed: int = 1,
     tolerance_s: int = DEFAULT_TOLERANCE_S,
     max_solutions: int | None = None,
+    workers: int = 1,
 ) -> Replan:
     """Re-plan ``published`` (one day-direction of ``plan``'s week) after ``changes``.
 
     ``matrices`` must answer for every place of the changed plan (addresses given by an
     :class:`~solver.dispatch.changes.Address` included). ``time_limit_s`` caps the searching;
-    ``seed`` and ``max_solutions`` make it deterministic as a week's solve is. Raises
+    ``seed`` and ``max_solutions`` make it deterministic as a week's solve is; ``workers``
+    above 1 runs the first two rounds side by side (:func:`_first_rounds`). Raises
     :class:`InputError` for bad changes, or changes for another day than ``published``'s.
     """
     started = time.perf_counter()
@@ -290,22 +319,19 @@ def replan_day(
     start = without_passengers(published, moving | named)
     pinned = replace(problem, pins=pins)
     ends_at = started + time_limit_s
-    first_s = max(MIN_ROUND_S, EXACT_ROUND_SHARE * time_limit_s)
-    search = SearchParams(time_limit_s=first_s, seed=seed, max_solutions=max_solutions)
     locks = lock_pins(problem, changes)
     exact = replace(problem, pins=_relaxed(pins, ROUNDS[0], set(), tolerance_s) | locks)
-    best_problem, best = exact, solve_day(exact, matrices, search, start)
-    kept_round = ROUNDS[0]
-    # The +-10 minute round always runs too, from the published routes again (they hold
+    # The +-10 minute round always runs too, from the published routes as well (they hold
     # its pins): it wins if it serves more, or as many for MIN_SAVING_TO_MOVE_PICKUPS_NOK less.
     within = replace(problem, pins=_relaxed(pins, ROUNDS[1], set(), tolerance_s) | locks)
-    left_s = max(MIN_ROUND_S, ends_at - time.perf_counter())
-    tried = solve_day(within, matrices, replace(search, time_limit_s=left_s), start)
-    if len(tried.unassigned) < len(best.unassigned) or (
-        len(tried.unassigned) == len(best.unassigned)
-        and tried.kpis.cost < best.kpis.cost - MIN_SAVING_TO_MOVE_PICKUPS_NOK
+    search = SearchParams(time_limit_s=time_limit_s, seed=seed, max_solutions=max_solutions)
+    first, second = _first_rounds(exact, within, matrices, search, start, workers, ends_at)
+    best_problem, best, kept_round = exact, first, ROUNDS[0]
+    if len(second.unassigned) < len(first.unassigned) or (
+        len(second.unassigned) == len(first.unassigned)
+        and second.kpis.cost < first.kpis.cost - MIN_SAVING_TO_MOVE_PICKUPS_NOK
     ):
-        best_problem, best, kept_round = within, tried, ROUNDS[1]
+        best_problem, best, kept_round = within, second, ROUNDS[1]
     relaxing = ROUNDS[2:]
     for k, round_name in enumerate(relaxing):
         stuck = _retry_worthy(best)
@@ -409,11 +435,13 @@ def replan_week(
     seed: int = 1,
     tolerance_s: int = DEFAULT_TOLERANCE_S,
     max_solutions: int | None = None,
+    workers: int | None = None,
 ) -> WeekReplan:
     """Re-plan ``changes.day`` of the solved ``week``: the one entry point of CLI and service.
 
     Each of ``directions`` (None: every direction the week planned that day) gets
-    ``time_limit_s``; the other day-directions come back as they were.
+    ``time_limit_s``; the other day-directions come back as they were. ``workers``: processes
+    per direction (None: the machine's cores, at most 4; two are used).
 
     Raises :class:`InputError` for bad changes, a changed plan that breaks a rule of the
     plan (e.g. an extra trip outside the passenger's windows), or a day the week has no
@@ -438,6 +466,7 @@ def replan_week(
             seed=seed,
             tolerance_s=tolerance_s,
             max_solutions=max_solutions,
+            workers=default_workers() if workers is None else workers,
         )
         if geometry is not None:
             replanned = replace(replanned, result=with_geometry(replanned.result, geometry))

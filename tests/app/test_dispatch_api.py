@@ -165,3 +165,34 @@ def test_another_address_off_the_roads_is_refused_naming_the_passenger(
     assert response.status_code == 422, response.text
     (error,) = response.json()["errors"]
     assert error["code"] == "INPUT_OFF_ROAD" and moving in error["message"]
+
+
+def test_a_hand_edit_holds_or_its_version_fails_naming_the_passenger(
+    service: Service, sqlite_url: str, start_thread_worker: Callable[..., ThreadWorker]
+) -> None:
+    job_id, week = solved_week(service, sqlite_url, start_thread_worker)
+    morning = week["plans"][0]
+    route = next(r for r in morning["routes"] if r["stops"])
+    moved = sorted(pickups(route))[0]
+    other = next(v for v in ("V001", "V002") if v != route["vehicle_id"])
+    edit = {"kind": "assign", "passenger_id": moved, "vehicle_id": other, "direction": "to_centre"}
+    version = replanned(service, job_id, {"changes": [edit], "note": "knows the driver"})
+    (diff,) = [d for d in version["diffs"] if d["direction"] == "to_centre"]
+    (trip,) = [t for t in diff["trips"] if t["passenger_id"] == moved]
+    assert (trip["why"], trip["vehicle_after"]) == ("assigned", other)
+    assert version["violations"] == []
+    # A pickup at 05:00 no window allows: the re-plan refuses it instead of moving them.
+    impossible = {**edit, "pickup": "05:00"}
+    response = service.post(
+        f"/v1/jobs/{job_id}/days/mon/changes", role="dispatcher", json={"changes": [impossible]}
+    )
+    assert response.status_code == 202, response.text
+    queued = response.json()
+    job = service.wait_for(queued["links"]["job"].rsplit("/", 1)[1])
+    assert job["status"] == "failed"
+    failed = service.get(queued["links"]["self"], role="dispatcher").json()
+    assert failed["status"] == "failed" and failed["plans"] is None
+    (error,) = failed["error"]["errors"]
+    assert error["code"] == "CHANGE_LOCK_CANNOT_HOLD" and moved in error["message"]
+    history = service.get(f"/v1/jobs/{job_id}/days/mon/versions", role="dispatcher").json()
+    assert history["current"] == 1  # the failed version never became current
