@@ -75,7 +75,7 @@ lists moves from a minute), so that an absence or a late vehicle elsewhere moves
 published time. With +-10 minutes from the start, an absence on the sample week moved three
 other passengers' pickups 10 minutes later (the search is free inside the window)."""
 
-DEFAULT_REPLAN_S: Final = 3.0
+DEFAULT_REPLAN_S: Final = 2.5
 """Seconds a re-plan searches by default (the target is a Bergen day-direction in 5 s)."""
 
 EXACT_ROUND_SHARE: Final = 0.45
