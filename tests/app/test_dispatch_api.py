@@ -173,7 +173,7 @@ def test_a_hand_edit_holds_or_its_version_fails_naming_the_passenger(
     job_id, week = solved_week(service, sqlite_url, start_thread_worker)
     morning = week["plans"][0]
     route = next(r for r in morning["routes"] if r["stops"])
-    moved = sorted(pickups(route))[0]
+    moved = sorted(p for s in route["stops"] for p in s.get("pickups", []))[0]
     other = next(v for v in ("V001", "V002") if v != route["vehicle_id"])
     edit = {"kind": "assign", "passenger_id": moved, "vehicle_id": other, "direction": "to_centre"}
     version = replanned(service, job_id, {"changes": [edit], "note": "knows the driver"})
