@@ -11,12 +11,11 @@ pickup shifted by the delay.
 
 The first round holds the unaffected pickups to under a minute (``EXACT_TOLERANCE_S``), the
 second allows the full ``tolerance_s``; the second is kept where it serves more passengers or
-saves enough to be worth the calls to the passengers it moves (:func:`_worth_moving`).
-Serving comes first, as in the week planner's strict consistency: where someone is still
-left out, the pins give way in rounds (:data:`ROUNDS`): first the pins of those left out,
-then the pickup times of the others (vehicles kept), then every pin but the dispatcher's
-hand edits. A later round is kept only if it serves more passengers. What changed for whom
-is :func:`solver.dispatch.diff.diff_days`.
+saves at least ``MIN_SAVING_TO_MOVE_PICKUPS_NOK``. Serving comes first, as in
+the week planner's strict consistency: where someone is still left out, the pins give way in
+rounds (:data:`ROUNDS`): first the pins of those left out, then the pickup times of the
+others (vehicles kept), then every pin. A later round is kept only if it
+serves more passengers. What changed for whom is :func:`solver.dispatch.diff.diff_days`.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ from solver.dispatch.changes import (
     lateness_s,
     unavailable_from_s,
 )
-from solver.dispatch.diff import DayDiff, Why, diff_days, published_trips
+from solver.dispatch.diff import DayDiff, diff_days, published_trips
 from solver.domain import (
     DIRECTIONS,
     DayProblem,
@@ -82,10 +81,6 @@ DEFAULT_REPLAN_S: Final = 2.5
 EXACT_ROUND_SHARE: Final = 0.45
 """Share of the time the first round (pickups to under a minute) gets; the +-10 minute round
 gets the rest, and later rounds run only where someone is left out."""
-
-SAVING_PER_MOVED_PICKUP_NOK: Final = 30.0
-"""What each more pickup moved by a minute or more must save besides: a call to a passenger
-(a few minutes of a dispatcher's time). A policy, not a measurement."""
 
 MIN_SAVING_TO_MOVE_PICKUPS_NOK: Final = 300.0
 """What moving unaffected pickups by up to 10 minutes must save on a day-direction (NOK) to
@@ -162,11 +157,11 @@ def replan_pins(
 ) -> dict[str, Pin]:
     """Strict pins holding every passenger the changes leave alone to their published trip.
 
-    On their published vehicle, boarding within ``tolerance_s`` of their published stop
-    (its arrival to its departure: at a stop shared by several passengers each boards
-    somewhere in between); the first round narrows that to under a minute
-    (``EXACT_TOLERANCE_S``). Passengers named by a change or in ``moving`` get no pin. A
-    pickup on a late vehicle, or to a centre opening late, is pinned that much later.
+    Within ``tolerance_s`` of their pickup; the first round narrows that to under a
+    minute (``EXACT_TOLERANCE_S``).
+
+    Passengers named by a change or in ``moving`` get no pin. A pickup on a late vehicle, or
+    to a centre opening late, is pinned that much later.
     """
     trips = published_trips(published)
     named = changes.passenger_ids(problem.direction)
@@ -178,6 +173,8 @@ def replan_pins(
             continue
         centre = passenger.centre_id if problem.direction is Direction.TO_CENTRE else None
         shift_s = lateness_s(changes, trip.vehicle_id, centre)
+        # The window spans the published stop (a later boarding at a shared stop starts
+        # after its arrival), widened by the tolerance on both sides.
         half_stop_s = (trip.pickup_end_s - trip.pickup_s + 1) // 2
         middle_s = trip.pickup_s + half_stop_s + shift_s
         pins[pid] = Pin(trip.vehicle_id, middle_s, tolerance_s + half_stop_s, is_strict=True)
@@ -252,41 +249,6 @@ def _relaxed(
 def _retry_worthy(result: DayResult) -> set[str]:
     """Passengers left out for a reason a relaxed round might cure."""
     return {u.passenger_id for u in result.unassigned if u.reason in LEFT_OUT_REASONS_TO_RETRY}
-
-
-def _worth_moving(
-    held: DayResult,
-    moved: DayResult,
-    published: DayResult,
-    problem: DayProblem,
-    changes: DayChanges,
-    moving: Set[str],
-    tolerance_s: int,
-) -> bool:
-    """Whether the +-10 minute round's routes (``moved``) beat the first round's (``held``).
-
-    They do if they serve more passengers, or as many for less money: at least
-    ``MIN_SAVING_TO_MOVE_PICKUPS_NOK``, plus ``SAVING_PER_MOVED_PICKUP_NOK`` for each pickup
-    they move by a minute or more that ``held`` does not (each is a call to a passenger).
-    """
-    if len(moved.unassigned) != len(held.unassigned):
-        return len(moved.unassigned) < len(held.unassigned)
-
-    def calls(result: DayResult) -> int:
-        diff = diff_days(published, result, problem, changes, moving, tolerance_s)
-        return sum(1 for trip in diff.trips if trip.why is Why.KNOCK_ON)
-
-    extra_calls = max(0, calls(moved) - calls(held))
-    log.debug(
-        "first rounds",
-        held_nok=round(held.kpis.cost),
-        moved_nok=round(moved.kpis.cost),
-        held_vehicles=held.kpis.num_vehicles,
-        moved_vehicles=moved.kpis.num_vehicles,
-        extra_calls=extra_calls,
-    )
-    needed_nok = MIN_SAVING_TO_MOVE_PICKUPS_NOK + SAVING_PER_MOVED_PICKUP_NOK * extra_calls
-    return moved.kpis.cost < held.kpis.cost - needed_nok
 
 
 def _first_rounds(
@@ -365,7 +327,10 @@ def replan_day(
     search = SearchParams(time_limit_s=time_limit_s, seed=seed, max_solutions=max_solutions)
     first, second = _first_rounds(exact, within, matrices, search, start, workers, ends_at)
     best_problem, best, kept_round = exact, first, ROUNDS[0]
-    if _worth_moving(first, second, published, problem, changes, moving, tolerance_s):
+    if len(second.unassigned) < len(first.unassigned) or (
+        len(second.unassigned) == len(first.unassigned)
+        and second.kpis.cost < first.kpis.cost - MIN_SAVING_TO_MOVE_PICKUPS_NOK
+    ):
         best_problem, best, kept_round = within, second, ROUNDS[1]
     relaxing = ROUNDS[2:]
     for k, round_name in enumerate(relaxing):
