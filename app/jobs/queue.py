@@ -250,6 +250,29 @@ def finish(
         return _rowcount(result_) == 1
 
 
+def _succeed(
+    session: Session, claim: Claim, violations_json: str, progress: Mapping[str, Any]
+) -> bool:
+    """Mark the claimed job succeeded in ``session`` if the lease holds (False: lost)."""
+    now = utcnow()
+    result = session.execute(
+        update(Job)
+        .where(_holding(claim))
+        .values(
+            status=JobStatus.SUCCEEDED.value,
+            finished_at=now,
+            updated_at=now,
+            lease_token=None,
+            lease_expires_at=None,
+            is_partial=False,
+            violations_json=violations_json,
+            progress_json=json.dumps(progress),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
 def finish_scenarios(
     database: Database,
     claim: Claim,
@@ -261,24 +284,8 @@ def finish_scenarios(
 
     ``files``: path in the output folder -> text. False (nothing written) when the lease is lost.
     """
-    now = utcnow()
     with database.write() as session:
-        result = session.execute(
-            update(Job)
-            .where(_holding(claim))
-            .values(
-                status=JobStatus.SUCCEEDED.value,
-                finished_at=now,
-                updated_at=now,
-                lease_token=None,
-                lease_expires_at=None,
-                is_partial=False,
-                violations_json=json.dumps(list(violations)),
-                progress_json=json.dumps(progress),
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if _rowcount(result) != 1:
+        if not _succeed(session, claim, json.dumps(list(violations)), progress):
             return False
         for path, content in files.items():
             session.merge(ScenarioFileRow(job_id=claim.job_id, path=path, content=content))
@@ -300,25 +307,9 @@ def finish_replan(
 
     Only if the lease holds (False: lost, nothing written).
     """
-    now = utcnow()
     violations_json = json.dumps(list(violations))
     with database.write() as session:
-        result = session.execute(
-            update(Job)
-            .where(_holding(claim))
-            .values(
-                status=JobStatus.SUCCEEDED.value,
-                finished_at=now,
-                updated_at=now,
-                lease_token=None,
-                lease_expires_at=None,
-                is_partial=False,
-                violations_json=violations_json,
-                progress_json=json.dumps(progress),
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if _rowcount(result) != 1:
+        if not _succeed(session, claim, violations_json, progress):
             return False
         session.execute(
             update(DayVersion)

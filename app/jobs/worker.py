@@ -355,31 +355,43 @@ class Worker:
                     finished, week_violations, week_json = True, event[1], event[2]
             if finished:
                 break
-            now = time.monotonic()
-            if self.stop_event.is_set():
-                self.runner.terminate()
-                queue.release(self.database, claim)
-                log.info("job released", job=claim.job_id)
+            tended = self._tend(claim, progress, next_beat, hard_deadline)
+            if tended is None:
                 return None
-            if now >= next_beat:
-                beat = queue.heartbeat(
-                    self.database, claim, self.settings.lease_s, progress.as_json()
-                )
-                if beat is Heartbeat.LOST:
-                    self._lost(claim)
-                    return None
-                if beat is Heartbeat.CANCEL:
-                    self.runner.terminate()
-                    self._cancel(claim, progress)
-                    return None
-                next_beat = now + self.settings.heartbeat_s
-            if now > hard_deadline:
-                self.runner.terminate()
-                self._fail(claim, internal_problem("JOB_TIMEOUT"))
-                return None
+            next_beat = tended
             time.sleep(WAIT_STEP_S)
         self.runner.terminate()
         return _Solved(week_violations, week_json)
+
+    def _tend(
+        self, claim: Claim, progress: _Progress, next_beat: float, hard_deadline: float
+    ) -> float | None:
+        """Between two looks at the solver: stop, renew the lease, watch cancel and clock.
+
+        Returns when the lease is next to be renewed, or None when the job ended otherwise
+        (released on stop, lease lost, cancelled, or failed with ``JOB_TIMEOUT``).
+        """
+        now = time.monotonic()
+        if self.stop_event.is_set():
+            self.runner.terminate()
+            queue.release(self.database, claim)
+            log.info("job released", job=claim.job_id)
+            return None
+        if now >= next_beat:
+            beat = queue.heartbeat(self.database, claim, self.settings.lease_s, progress.as_json())
+            if beat is Heartbeat.LOST:
+                self._lost(claim)
+                return None
+            if beat is Heartbeat.CANCEL:
+                self.runner.terminate()
+                self._cancel(claim, progress)
+                return None
+            next_beat = now + self.settings.heartbeat_s
+        if now > hard_deadline:
+            self.runner.terminate()
+            self._fail(claim, internal_problem("JOB_TIMEOUT"))
+            return None
+        return next_beat
 
     def _replan(self, claim: Claim) -> None:
         """Re-plan one day of a solved week after the changes in force (a ``replan`` job).
@@ -471,28 +483,10 @@ class Worker:
             for event in events:
                 if event[0] in ("done", "failed"):
                     return event
-            now = time.monotonic()
-            if self.stop_event.is_set():
-                self.runner.terminate()
-                queue.release(self.database, claim)
-                log.info("job released", job=claim.job_id)
+            tended = self._tend(claim, progress, next_beat, deadline)
+            if tended is None:
                 return None
-            if now >= next_beat:
-                beat = queue.heartbeat(
-                    self.database, claim, self.settings.lease_s, progress.as_json()
-                )
-                if beat is Heartbeat.LOST:
-                    self._lost(claim)
-                    return None
-                if beat is Heartbeat.CANCEL:
-                    self.runner.terminate()
-                    self._cancel(claim, progress)
-                    return None
-                next_beat = now + self.settings.heartbeat_s
-            if now > deadline:
-                self.runner.terminate()
-                self._fail(claim, internal_problem("JOB_TIMEOUT"))
-                return None
+            next_beat = tended
             time.sleep(WAIT_STEP_S)
 
     def _previous_week(self, claim: Claim) -> WeekResult | None:

@@ -175,6 +175,46 @@ def _issue(code: str, message: str, hint: str, index: int, the_id: str) -> Issue
     return Issue(code, message, hint, path=f"changes[{index}]", id=the_id)
 
 
+def _unknown_passenger(pid: str, index: int) -> Issue:
+    return _issue(
+        "CHANGE_UNKNOWN_PASSENGER",
+        f"Passenger {pid} is not in the plan.",
+        "Use a passenger_id of the plan the week was solved for.",
+        index,
+        pid,
+    )
+
+
+def _not_attending(pid: str, day: Day, index: int) -> Issue:
+    return _issue(
+        "CHANGE_NOT_ATTENDING",
+        f"Passenger {pid} does not travel on {day}.",
+        "Record an extra trip first, or choose a day the passenger attends.",
+        index,
+        pid,
+    )
+
+
+def _unknown_vehicle(vid: str, index: int) -> Issue:
+    return _issue(
+        "CHANGE_UNKNOWN_VEHICLE",
+        f"Vehicle {vid} is not in the plan.",
+        "Use a vehicle_id of the plan's fleet.",
+        index,
+        vid,
+    )
+
+
+def _not_driving(vid: str, day: Day, index: int) -> Issue:
+    return _issue(
+        "CHANGE_VEHICLE_NOT_DRIVING",
+        f"Vehicle {vid} does not drive on {day}.",
+        "Choose a vehicle that drives that day.",
+        index,
+        vid,
+    )
+
+
 def _problems(plan: WeekPlan, changes: DayChanges) -> Iterator[Issue]:
     """Every bad change in ``changes`` against ``plan`` (see :data:`CHANGE_CODES`)."""
     day = changes.day
@@ -190,13 +230,7 @@ def _problems(plan: WeekPlan, changes: DayChanges) -> Iterator[Issue]:
             pid = change.passenger_id
             passenger = passengers.get(pid)
             if passenger is None:
-                yield _issue(
-                    "CHANGE_UNKNOWN_PASSENGER",
-                    f"Passenger {pid} is not in the plan.",
-                    "Use a passenger_id of the plan the week was solved for.",
-                    index,
-                    pid,
-                )
+                yield _unknown_passenger(pid, index)
                 continue
             attends = day in passenger.days
             if isinstance(change, ExtraTrip):
@@ -226,32 +260,14 @@ def _problems(plan: WeekPlan, changes: DayChanges) -> Iterator[Issue]:
                         pid,
                     )
             elif not attends and pid not in extra:
-                yield _issue(
-                    "CHANGE_NOT_ATTENDING",
-                    f"Passenger {pid} does not travel on {day}.",
-                    "Record an extra trip first, or choose a day the passenger attends.",
-                    index,
-                    pid,
-                )
+                yield _not_attending(pid, day, index)
         elif isinstance(change, VehicleUnavailable | VehicleLate):
             vid = change.vehicle_id
             vehicle = vehicles.get(vid)
             if vehicle is None:
-                yield _issue(
-                    "CHANGE_UNKNOWN_VEHICLE",
-                    f"Vehicle {vid} is not in the plan.",
-                    "Use a vehicle_id of the plan's fleet.",
-                    index,
-                    vid,
-                )
+                yield _unknown_vehicle(vid, index)
             elif day not in vehicle.days:
-                yield _issue(
-                    "CHANGE_VEHICLE_NOT_DRIVING",
-                    f"Vehicle {vid} does not drive on {day}.",
-                    "Choose a vehicle that drives that day.",
-                    index,
-                    vid,
-                )
+                yield _not_driving(vid, day, index)
             elif (
                 isinstance(change, VehicleLate)
                 and vehicle.shift.start_s + 60 * change.minutes >= vehicle.shift.end_s
@@ -297,37 +313,13 @@ def _assign_problems(
     pid, vid = change.passenger_id, change.vehicle_id
     passenger, vehicle = passengers.get(pid), vehicles.get(vid)
     if passenger is None:
-        yield _issue(
-            "CHANGE_UNKNOWN_PASSENGER",
-            f"Passenger {pid} is not in the plan.",
-            "Use a passenger_id of the plan the week was solved for.",
-            index,
-            pid,
-        )
+        yield _unknown_passenger(pid, index)
     elif day not in passenger.days and pid not in extra:
-        yield _issue(
-            "CHANGE_NOT_ATTENDING",
-            f"Passenger {pid} does not travel on {day}.",
-            "Record an extra trip first, or choose a day the passenger attends.",
-            index,
-            pid,
-        )
+        yield _not_attending(pid, day, index)
     if vehicle is None:
-        yield _issue(
-            "CHANGE_UNKNOWN_VEHICLE",
-            f"Vehicle {vid} is not in the plan.",
-            "Use a vehicle_id of the plan's fleet.",
-            index,
-            vid,
-        )
+        yield _unknown_vehicle(vid, index)
     elif day not in vehicle.days:
-        yield _issue(
-            "CHANGE_VEHICLE_NOT_DRIVING",
-            f"Vehicle {vid} does not drive on {day}.",
-            "Choose a vehicle that drives that day.",
-            index,
-            vid,
-        )
+        yield _not_driving(vid, day, index)
     elif passenger is not None and not passenger.may_ride(vid):
         yield _issue(
             "CHANGE_VEHICLE_NOT_ALLOWED",
