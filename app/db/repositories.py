@@ -164,6 +164,42 @@ class KeyRepository:
         )
 
 
+def queued_job(
+    *,
+    plan_id: str,
+    key_id: str | None,
+    organisation: str,
+    kind: JobKind,
+    days: Sequence[str],
+    directions: Sequence[str],
+    time_limit_s: float,
+    max_attempts: int,
+    previous_job_id: str | None = None,
+    progress: dict[str, Any] | None = None,
+) -> Job:
+    """A new job row, queued now (the one place a job's first state is written)."""
+    now = utcnow()
+    return Job(
+        id=new_id(),
+        plan_id=plan_id,
+        key_id=key_id,
+        organisation=organisation,
+        kind=kind.value,
+        status=JobStatus.QUEUED.value,
+        days=",".join(days),
+        directions=",".join(directions),
+        time_limit_s=time_limit_s,
+        created_at=now,
+        updated_at=now,
+        attempts=0,
+        max_attempts=max_attempts,
+        cancel_requested=False,
+        is_partial=False,
+        previous_job_id=previous_job_id,
+        progress_json=None if progress is None else json.dumps(progress),
+    )
+
+
 class PlanRepository:
     """Plans and the jobs made from them."""
 
@@ -203,33 +239,24 @@ class PlanRepository:
             idempotency_key=idempotency_key,
             request_sha256=request_sha256,
         )
-        now = utcnow()
-        job = Job(
-            id=new_id(),
+        job = queued_job(
             plan_id=plan.id,
             key_id=key_id,
             organisation=organisation,
-            status=JobStatus.QUEUED.value,
-            days=",".join(days),
-            directions=",".join(directions),
+            kind=JobKind.SOLVE,
+            days=days,
+            directions=directions,
             time_limit_s=time_limit_s,
-            created_at=now,
-            updated_at=now,
-            attempts=0,
             max_attempts=max_attempts,
-            cancel_requested=False,
-            is_partial=False,
             previous_job_id=previous_job_id,
-            progress_json=json.dumps(
-                {
-                    "stage": "queued",
-                    "day_directions_done": 0,
-                    "day_directions_total": len(days) * len(directions),
-                    "running": [],
-                    "cost_so_far": None,
-                    "notes": list(notes),
-                }
-            ),
+            progress={
+                "stage": "queued",
+                "day_directions_done": 0,
+                "day_directions_total": len(days) * len(directions),
+                "running": [],
+                "cost_so_far": None,
+                "notes": list(notes),
+            },
         )
         self.session.add(plan)
         self.session.flush()
@@ -425,23 +452,16 @@ class ScenarioRepository:
             idempotency_key=None,
             request_sha256=request_sha256,
         )
-        job = Job(
-            id=new_id(),
+        job = queued_job(
             plan_id=plan.id,
             key_id=key_id,
             organisation=organisation,
-            kind=JobKind.SCENARIOS.value,
-            status=JobStatus.QUEUED.value,
-            days=",".join(DAYS),
-            directions=",".join(BOTH_DIRECTIONS),
+            kind=JobKind.SCENARIOS,
+            days=DAYS,
+            directions=BOTH_DIRECTIONS,
             time_limit_s=time_limit_s,
-            created_at=now,
-            updated_at=now,
-            attempts=0,
             max_attempts=max_attempts,
-            cancel_requested=False,
-            is_partial=False,
-            progress_json=json.dumps(progress),
+            progress=progress,
         )
         self.session.add(plan)
         self.session.flush()
@@ -541,23 +561,15 @@ class DayVersionRepository:
         max_attempts: int,
     ) -> tuple[DayVersion, Job]:
         """Queue a ``replan`` job of ``week``'s ``day`` and the version it will fill in."""
-        now = utcnow()
-        job = Job(
-            id=new_id(),
+        job = queued_job(
             plan_id=week.plan_id,
             key_id=key_id,
             organisation=week.organisation,
-            kind=JobKind.REPLAN.value,
-            status=JobStatus.QUEUED.value,
-            days=day,
-            directions=",".join(directions),
+            kind=JobKind.REPLAN,
+            days=[day],
+            directions=directions,
             time_limit_s=time_limit_s,
-            created_at=now,
-            updated_at=now,
-            attempts=0,
             max_attempts=max_attempts,
-            cancel_requested=False,
-            is_partial=False,
             previous_job_id=week.id,
         )
         self.session.add(job)
@@ -573,7 +585,7 @@ class DayVersionRepository:
             role=role,
             note=note,
             changes_json=changes_json,
-            created_at=now,
+            created_at=job.created_at,
         )
         self.session.add(version)
         self.session.flush()
