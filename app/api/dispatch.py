@@ -47,7 +47,7 @@ from app.security import Caller, Permission, require
 from app.settings import ServiceSettings
 from solver import Day
 from solver.dispatch.changes import Address, DayChange, DayChanges, changed_plan, check_changes
-from solver.domain import Direction
+from solver.domain import Direction, WeekPlan
 from solver.errors import InputError, Issue
 from solver.io.changes import changes_from_schema, changes_to_json, parse_in_force
 from solver.io.issues import validate_json
@@ -88,14 +88,20 @@ def _day_not_planned(job: Job, day: str) -> ApiProblem:
     )
 
 
-def _solved_day(database: Database, job: Job, day: str) -> list[dict[str, Any]]:
-    """Version 0 of the day: its solved day-directions, mornings first (409 if none)."""
+def _solved_day(
+    database: Database, job: Job, day: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Version 0 of the day: its day-directions (mornings first) and their violations.
+
+    409 if the day has no solved day-direction.
+    """
     with database.read() as session:
         rows = [r for r in JobRepository(session).day_results(job.id) if r.day == day]
     if not rows:
         raise _day_not_planned(job, day)
     rows.sort(key=lambda r: r.direction != "to_centre")
-    return [json.loads(r.result_json) for r in rows]
+    plans = [json.loads(r.result_json) for r in rows]
+    return plans, [v for r in rows for v in json.loads(r.violations_json)]
 
 
 def _in_force(row: DayVersion | None) -> tuple[DayChange, ...]:
@@ -106,13 +112,11 @@ def _in_force(row: DayVersion | None) -> tuple[DayChange, ...]:
 
 
 def _change_issues(
-    plan_json: str, day: Day, earlier: tuple[DayChange, ...], own: DayChanges
+    plan: WeekPlan, day: Day, earlier: tuple[DayChange, ...], own: DayChanges
 ) -> list[Issue]:
     """Every problem of ``own`` added to ``earlier`` against the plan, by the request's paths."""
     try:
-        check_changes(
-            convert.plan_from_stored(plan_json), DayChanges(day, (*earlier, *own.changes))
-        )
+        check_changes(plan, DayChanges(day, (*earlier, *own.changes)))
     except InputError as error:
         return [_request_path(issue, len(earlier)) for issue in error.issues]
     return []
@@ -135,12 +139,6 @@ def _links(job_id: str, day: str, version: int, replan_job: str | None) -> DayVe
     )
 
 
-def _day_violations(database: Database, job: Job, day: str) -> list[dict[str, Any]]:
-    with database.read() as session:
-        rows = [r for r in JobRepository(session).day_results(job.id) if r.day == day]
-    return [v for r in rows for v in json.loads(r.violations_json)]
-
-
 def _answer(resource: dict[str, Any], status_code: int = 200) -> JSONResponse:
     """A day version as JSON, checked against :class:`DayVersionResource` on the way out.
 
@@ -155,6 +153,7 @@ def _answer(resource: dict[str, Any], status_code: int = 200) -> JSONResponse:
 
 
 def _version_zero(database: Database, week: Job, day: str, current: int) -> dict[str, Any]:
+    plans, violations = _solved_day(database, week, day)
     return {
         "week_job_id": week.id,
         "day": day,
@@ -169,9 +168,9 @@ def _version_zero(database: Database, week: Job, day: str, current: int) -> dict
         "note": "",
         "changes": [],
         "in_force": [],
-        "plans": _solved_day(database, week, day),
+        "plans": plans,
         "diffs": None,
-        "violations": _day_violations(database, week, day),
+        "violations": violations,
         "error": None,
         "links": _links(week.id, day, 0, None).model_dump(),
     }
@@ -260,7 +259,7 @@ async def record_changes(
     """Record changes and queue the day's re-plan."""
     # The week and its day first: another organisation's job is 404 whatever the body.
     week = await run_in_threadpool(_week_job, database, job_id, caller)
-    published = await run_in_threadpool(_solved_day, database, week, day)
+    published, _ = await run_in_threadpool(_solved_day, database, week, day)
     body = await json_body(request)
 
     def work() -> JSONResponse:
@@ -277,12 +276,13 @@ async def record_changes(
         with database.read() as session:
             plan_json = JobRepository(session).plan_of(week).plan_json
             current = DayVersionRepository(session).current(week.id, day)
-        issues = _change_issues(plan_json, day, _in_force(current), own)
+        plan = convert.plan_from_stored(plan_json)
+        earlier = _in_force(current)
+        issues = _change_issues(plan, day, earlier, own)
         if not issues and any(isinstance(c, Address) for c in own.changes):
             # Another address must lie on the roads, as a submitted home must.
-            plan = convert.plan_from_stored(plan_json)
             changed = changed_plan(
-                plan, DayChanges(day, (*_in_force(current), *own.changes)), Direction.TO_CENTRE
+                plan, DayChanges(day, (*earlier, *own.changes)), Direction.TO_CENTRE
             )
             issues = convert.off_road_issues(changed, roads.get(plan.settings.roads))
         if issues:
@@ -424,9 +424,8 @@ async def restore_version(
         rows, _, current = _versions(database, week, day)
         by_number = {r.version: r for r in rows}
         if version == 0:
-            target_plans = _solved_day(database, week, day)
+            target_plans, target_violations = _solved_day(database, week, day)
             target_in_force: tuple[DayChange, ...] = ()
-            target_violations = _day_violations(database, week, day)
         else:
             row = by_number.get(version)
             if row is None:
@@ -451,7 +450,7 @@ async def restore_version(
                 [error_item("VERSION_CURRENT", message, "Nothing to restore.")],
             )
         before = (
-            _solved_day(database, week, day)
+            _solved_day(database, week, day)[0]
             if current == 0
             else json.loads(by_number[current].result_json or "[]")
         )

@@ -42,6 +42,7 @@ from solver.domain import (
     DayProblem,
     DayResult,
     Direction,
+    LatLon,
     NotPlannedReason,
     Pin,
     Reason,
@@ -118,7 +119,7 @@ def must_move(
     changes: DayChanges,
     matrices: TravelTimes,
     return_to_depot: bool,
-    depots: Mapping[str, object],
+    depots: Mapping[str, LatLon],
 ) -> set[str]:
     """Passengers a broken-down vehicle can no longer drive.
 
@@ -138,7 +139,7 @@ def must_move(
             aboard -= set(stop.dropoffs)
             done_s = stop.departure_s
             if return_to_depot:
-                done_s += matrices.duration_s(stop.location, depots[route.vehicle_id])  # type: ignore[arg-type]
+                done_s += matrices.duration_s(stop.location, depots[route.vehicle_id])
             if done_s > from_s:
                 break
             if not aboard:
