@@ -13,7 +13,9 @@ from typing import Any
 from servicekit import Service, ThreadWorker, service_settings, tiny_plan
 
 from solver.config import get_config
-from solver.io import parse_plan, result_to_json
+from solver.dispatch import Absence, DayChanges
+from solver.dispatch.replan import replan_week
+from solver.io import parse_plan, parse_result, result_to_json
 from solver.roads import DEFAULT_OSM_FILE, RoadNetwork
 from solver.week import solve_week
 
@@ -91,3 +93,45 @@ def routes_of(result: dict[str, Any]) -> list[tuple[str, str, str, list[Any]]]:
         for day in result["plans"]
         for route in day["routes"]
     ]
+
+
+def test_a_work_limited_replan_comes_back_the_same_over_http_as_from_the_cli_s_planner(
+    service: Service, sqlite_url: str, start_thread_worker: Callable[..., ThreadWorker]
+) -> None:
+    """The day's changes re-planned by a worker and by ``replan_week`` (what ``dagrute
+    replan`` calls), under a binding work limit, give the same routes."""
+    plan = tiny_plan(num_passengers=8, time_limit_s=60.0)
+    plan["settings"]["max_solutions"] = 25
+    response = service.post("/v1/plans", json=plan, params={"day": "mon"})
+    assert response.status_code == 202, response.text
+    start_thread_worker(service_settings(sqlite_url), processes=2)
+    job = service.wait_for(response.json()["id"], timeout_s=120)
+    assert job["status"] == "succeeded", job
+    week_json = service.get(f"/v1/jobs/{job['id']}/result").json()
+    absent = sorted(p for r in week_json["plans"][0]["routes"] for s in r["stops"]
+                    for p in s["pickups"])[0]  # fmt: skip
+    body = {"changes": [{"kind": "absence", "passenger_id": absent}], "time_limit_s": 30}
+    queued = service.post(f"/v1/jobs/{job['id']}/days/mon/changes", role="dispatcher", json=body)
+    assert queued.status_code == 202, queued.text
+    replan_job = service.wait_for(queued.json()["links"]["job"].rsplit("/", 1)[1])
+    assert replan_job["status"] == "succeeded", replan_job
+    version = service.get(queued.json()["links"]["self"], role="dispatcher").json()
+
+    week_plan = parse_plan(plan)
+    network = RoadNetwork.load(DEFAULT_OSM_FILE, week_plan.settings.roads, get_config().cache_dir)
+    changes = DayChanges("mon", (Absence(absent),))
+    replanned = replan_week(
+        week_plan,
+        parse_result(week_json),
+        changes,
+        network,
+        geometry=network.path_geometry,
+        time_limit_s=30.0,
+        seed=week_plan.settings.seed,
+        max_solutions=week_plan.settings.max_solutions,
+        workers=2,
+    )
+    in_process = result_to_json(replanned.result)
+    over_http = {"plans": version["plans"]}
+    in_process_day = {"plans": [p for p in in_process["plans"] if p["day"] == "mon"]}
+    assert routes_of(over_http) == routes_of(in_process_day)
