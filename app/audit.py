@@ -56,6 +56,7 @@ PERSONAL_READS: Final = frozenset(
         "/v1/jobs/{job_id}/days/{day}/{direction}/timeline",
         "/v1/jobs/{job_id}/manifests/{day}/{vehicle_id}",
         "/v1/jobs/{job_id}/days/{day}/versions/{version}",
+        "/v1/plans/{plan_id}/details",
         "/v1/scenarios/{job_id}/comparison",
         "/v1/scenarios/{job_id}/comparison.csv",
         "/v1/scenarios/{job_id}/report",

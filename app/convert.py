@@ -37,6 +37,8 @@ from solver.domain import (
     Direction,
     LatLon,
     Passenger,
+    Stop,
+    StopKind,
     WeekPlan,
     WeekResult,
 )
@@ -308,10 +310,46 @@ def geojson(result: Mapping[str, Any]) -> dict[str, Any]:
 # -------------------------------------------------------------------------- manifests
 
 
-def _manifest_passenger(passenger: Passenger | None, passenger_id: str) -> ManifestPassenger:
+SAME_PLACE_DEG = 1e-5
+"""A stop within this many degrees (about a metre) of a passenger's home is at that home."""
+
+
+class DisplayFields(Protocol):
+    """A passenger's display fields (a stored details row, or a parsed entry)."""
+
+    @property
+    def name(self) -> str | None:
+        """The passenger's name."""
+
+    @property
+    def address(self) -> str | None:
+        """The usual home's address."""
+
+    @property
+    def phone(self) -> str | None:
+        """A phone number."""
+
+    @property
+    def notes(self) -> str | None:
+        """What the driver must know."""
+
+
+def _manifest_passenger(
+    passenger: Passenger | None, passenger_id: str, shown: DisplayFields | None
+) -> ManifestPassenger:
+    fields = {
+        "name": shown.name if shown else None,
+        "phone": shown.phone if shown else None,
+        "notes": shown.notes if shown else None,
+    }
     if passenger is None:  # cannot happen for a stored result of this plan
         return ManifestPassenger(
-            passenger_id=passenger_id, mobility="walking", escorts=0, seats=1, wheelchair_places=0
+            passenger_id=passenger_id,
+            mobility="walking",
+            escorts=0,
+            seats=1,
+            wheelchair_places=0,
+            **fields,
         )
     return ManifestPassenger(
         passenger_id=passenger_id,
@@ -319,7 +357,32 @@ def _manifest_passenger(passenger: Passenger | None, passenger_id: str) -> Manif
         escorts=passenger.num_escorts,
         seats=passenger.num_seats,
         wheelchair_places=passenger.num_wheelchair_places,
+        **fields,
     )
+
+
+def _stop_address(
+    stop: Stop,
+    passengers: Mapping[str, Passenger],
+    details: Mapping[str, DisplayFields],
+) -> str | None:
+    """The address of a home stop: the first of its passengers who lives there and has one.
+
+    None at a passenger's other address for the day (a home exception or a day's change):
+    the stored address is the usual home's, and a driver must not be sent there.
+    """
+    if stop.kind is not StopKind.HOME:
+        return None
+    for pid in (*stop.pickups, *stop.dropoffs):
+        passenger, shown = passengers.get(pid), details.get(pid)
+        if passenger is None or shown is None or not shown.address:
+            continue
+        if (
+            abs(passenger.home.lat - stop.location.lat) <= SAME_PLACE_DEG
+            and abs(passenger.home.lon - stop.location.lon) <= SAME_PLACE_DEG
+        ):
+            return shown.address
+    return None
 
 
 def manifest(
@@ -328,11 +391,15 @@ def manifest(
     day: Day,
     vehicle_id: str,
     day_jsons: Mapping[str, Mapping[str, Any]],
+    details: Mapping[str, DisplayFields] | None = None,
 ) -> Manifest | None:
     """A driver's manifest of ``vehicle_id`` on ``day`` (None: no such vehicle in the plan).
 
     ``day_jsons``: direction -> that day-direction's result JSON (``plans[i]`` format).
+    ``details``: passenger id -> display fields, for a caller who may see them (None: the
+    manifest shows ids only).
     """
+    shown = details or {}
     vehicle = next((v for v in plan.vehicles if v.vehicle_id == vehicle_id), None)
     if vehicle is None:
         return None
@@ -359,13 +426,16 @@ def manifest(
                         centre_name=centre_names.get(stop.centre_id or ""),
                         lat=stop.location.lat,
                         lon=stop.location.lon,
+                        address=_stop_address(stop, passengers, shown),
                         arrival=format_hms(stop.arrival_s),
                         departure=format_hms(stop.departure_s),
                         boarding=[
-                            _manifest_passenger(passengers.get(pid), pid) for pid in stop.pickups
+                            _manifest_passenger(passengers.get(pid), pid, shown.get(pid))
+                            for pid in stop.pickups
                         ],
                         alighting=[
-                            _manifest_passenger(passengers.get(pid), pid) for pid in stop.dropoffs
+                            _manifest_passenger(passengers.get(pid), pid, shown.get(pid))
+                            for pid in stop.dropoffs
                         ],
                         seats_on_board=stop.load_seats,
                         wheelchairs_on_board=stop.load_wheelchair_places,
@@ -392,6 +462,7 @@ def manifest(
         seats=vehicle.seats,
         wheelchair_places=vehicle.wheelchair_places,
         routes=routes,
+        has_details=details is not None,
         attribution=OSM_ATTRIBUTION,
     )
 

@@ -20,7 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 
-from app.api import audit, dispatch, health, jobs, keys, plans, scenarios, tools, vroom
+from app.api import audit, details, dispatch, health, jobs, keys, plans, scenarios, tools, vroom
 from app.audit import PURGE_INTERVAL_S, AuditTrail, purge_expired
 from app.db.migrate import upgrade
 from app.db.session import Database
@@ -29,7 +29,7 @@ from app.headers import SecurityHeaders
 from app.jobs.reaper import reap
 from app.metrics import Metrics, MetricsMiddleware
 from app.roads import RoadsHolder
-from app.schemas import ResultFigures
+from app.schemas import PassengerDetailsInput, ResultFigures
 from app.settings import ServiceSettings
 from app.web.router import web_router
 from solver.config import get_config
@@ -65,16 +65,13 @@ REAP_INTERVAL_S = 5.0
 def _solver_components() -> dict[str, Any]:
     """The plan and result file schemas (with their parts) as OpenAPI components."""
     components: dict[str, Any] = {}
-    for model in (PlanSchema, ResultSchema):
+    for model in (PlanSchema, ResultSchema, ResultFigures, PassengerDetailsInput):
         schema = model.model_json_schema(
             ref_template="#/components/schemas/{model}", mode="validation"
         )
         components.update(schema.pop("$defs", {}))
         components[model.__name__] = schema
     components["VroomProblem"] = vroom.VROOM_SCHEMA
-    figures = ResultFigures.model_json_schema(ref_template="#/components/schemas/{model}")
-    components.update(figures.pop("$defs", {}))
-    components["ResultFigures"] = figures
     return components
 
 
@@ -117,6 +114,7 @@ def create_app(
     app.state.metrics = metrics
     install_error_handlers(app)
     app.include_router(plans.router)
+    app.include_router(details.router)
     app.include_router(vroom.router)
     # Before jobs: its /days/{day}/{direction} would take /days/{day}/versions.
     app.include_router(dispatch.router)

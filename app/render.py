@@ -17,9 +17,17 @@ h1 { font-size: 16pt; margin: 0 0 .2em; } h2 { font-size: 13pt; margin: 1.2em 0 
 table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #444;
 padding: 3px 5px; vertical-align: top; text-align: left; } th { background: #eee; }
 .meta { color: #333; margin-bottom: .8em; } .wc { font-weight: bold; }
+.name { font-weight: bold; } .id, .coords { color: #444; font-size: 9pt; }
+.notes { display: block; font-style: italic; }
 footer { margin-top: 1.5em; font-size: 8pt; color: #555; }
 @media print { body { margin: 0; } h2 { break-before: auto; } tr { break-inside: avoid; } }
 """
+
+
+_CONFIDENTIAL = (
+    "<strong>Confidential: names, addresses and health notes of passengers. Keep this page "
+    "in the vehicle and shred it after the day.</strong><br>"
+)
 
 
 def _people(people: list[ManifestPassenger]) -> str:
@@ -31,7 +39,15 @@ def _people(people: list[ManifestPassenger]) -> str:
         if person.escorts:
             needs.append(f"{person.escorts} escort{'s' if person.escorts > 1 else ''}")
         extra = f" ({', '.join(needs)})" if needs else ""
-        parts.append(f"{escape(person.passenger_id)}{extra}")
+        who = (
+            f'<span class="name">{escape(person.name)}</span> '
+            f'<span class="id">{escape(person.passenger_id)}</span>'
+            if person.name
+            else escape(person.passenger_id)
+        )
+        phone = f"<br>&#9742; {escape(person.phone)}" if person.phone else ""
+        notes = f'<span class="notes">{escape(person.notes)}</span>' if person.notes else ""
+        parts.append(f"{who}{extra}{phone}{notes}")
     return "<br>".join(parts) or "&ndash;"
 
 
@@ -47,13 +63,15 @@ def manifest_html(manifest: Manifest) -> str:
                 if stop.kind == "centre"
                 else "depot"
                 if stop.kind == "depot"
+                else escape(stop.address)
+                if stop.address
                 else "home"
             )
             rows.append(
                 "<tr>"
                 f"<td>{stop.sequence}</td><td>{escape(stop.arrival[:5])}</td>"
                 f"<td>{escape(stop.departure[:5])}</td><td>{where}<br>"
-                f"<small>{stop.lat:.5f}, {stop.lon:.5f}</small></td>"
+                f'<span class="coords">{stop.lat:.5f}, {stop.lon:.5f}</span></td>'
                 f"<td>{_people(stop.boarding)}</td><td>{_people(stop.alighting)}</td>"
                 f"<td>{stop.seats_on_board} + {stop.wheelchairs_on_board} wc</td>"
                 "</tr>"
@@ -76,5 +94,6 @@ def manifest_html(manifest: Manifest) -> str:
         f'<p class="meta">Vehicle {escape(manifest.vehicle_id)}: {manifest.seats} seats, '
         f"{manifest.wheelchair_places} wheelchair places. Job {escape(manifest.job_id)}.</p>"
         f"{''.join(sections)}"
-        f"<footer>Road data {escape(manifest.attribution)}.</footer></body></html>"
+        f"<footer>{_CONFIDENTIAL if manifest.has_details else ''}"
+        f"Road data {escape(manifest.attribution)}.</footer></body></html>"
     )

@@ -248,17 +248,61 @@ class AuditList(_Out):
     offset: int
 
 
+# -------------------------------------------------------------------- passenger details
+
+
+class PassengerDetailsItem(_In):
+    """One passenger's display fields for manifests; every field but the id is optional."""
+
+    passenger_id: str = Field(min_length=1, examples=["P001"])
+    name: str | None = Field(None, max_length=200, examples=["Kari Nordmann"])
+    address: str | None = Field(None, max_length=300, examples=["Storgata 1, 0155 Oslo"])
+    phone: str | None = Field(None, max_length=40, examples=["+47 912 34 567"])
+    notes: str | None = Field(None, max_length=1000, examples=["Needs help with the seat belt."])
+
+
+class PassengerDetailsInput(_In):
+    """A plan's passenger details (replaces any sent before)."""
+
+    passengers: list[PassengerDetailsItem]
+
+
+class PassengerDetailsList(_Out):
+    """A plan's passenger details, by passenger id."""
+
+    plan_id: str
+    passengers: list[PassengerDetailsItem]
+
+
+class DetailsStored(_Out):
+    """What a details upload stored: counts only, never a value."""
+
+    plan_id: str
+    num_passengers: int = Field(description="Passengers with at least one field.")
+    num_names: int
+    num_addresses: int
+    num_phones: int
+    num_notes: int
+
+
 # ------------------------------------------------------------------------ manifests
 
 
 class ManifestPassenger(_Out):
-    """Someone boarding or alighting: the passenger and what they need."""
+    """Someone boarding or alighting: the passenger and what they need.
+
+    ``name``, ``phone`` and ``notes`` come from the plan's passenger details, and only for
+    keys with ``details:read`` (dispatchers, admins); otherwise they are null.
+    """
 
     passenger_id: str
     mobility: Literal["walking", "wheelchair"]
     escorts: int = Field(description="Staff travelling with the passenger.")
     seats: int = Field(description="Ordinary seats taken (escorts included).")
     wheelchair_places: int
+    name: str | None = None
+    phone: str | None = None
+    notes: str | None = None
 
 
 class ManifestStop(_Out):
@@ -270,6 +314,11 @@ class ManifestStop(_Out):
     centre_name: str | None
     lat: float
     lon: float
+    address: str | None = Field(
+        None,
+        description="A home stop's address from the passenger details (details:read only), "
+        "unless the passenger is fetched elsewhere that day.",
+    )
     arrival: str = Field(description="HH:MM:SS, when service starts.")
     departure: str = Field(description="HH:MM:SS, when the vehicle leaves.")
     boarding: list[ManifestPassenger]
@@ -301,6 +350,9 @@ class Manifest(_Out):
     seats: int
     wheelchair_places: int
     routes: list[ManifestRoute] = Field(description="Morning first; empty if unused that day.")
+    has_details: bool = Field(
+        False, description="Whether names, addresses, phones and notes are shown."
+    )
     attribution: str = Field(description="Road data licence.")
 
 

@@ -10,8 +10,10 @@ Keys
     ``dagrute keys create``), and cannot be recovered, only revoked.
 
 Roles and permissions
-    ``planner``: submit plans, cancel jobs, delete plans, read jobs and routes, use the
-    tools (check, matrix, import). ``dispatcher``: read jobs, routes and driver manifests.
+    ``planner``: submit plans, cancel jobs, delete plans, read jobs and routes, record the
+    day's changes, send (not read) passenger details, use the tools (check, matrix,
+    import). ``dispatcher``: read jobs, routes and driver manifests with passengers' names,
+    addresses, phones and notes; record the day's changes; send passenger details.
     ``analyst``: read jobs (results as figures only), use the tools, run what-if scenario
     batches. ``admin``: everything, including managing keys and reading the audit trail.
 
@@ -73,6 +75,10 @@ class Permission(StrEnum):
     ROUTES_READ = "routes:read"
     ROUTES_EDIT = "routes:edit"
     """Record the day's changes on a solved week, re-plan and restore its day versions."""
+    DETAILS_READ = "details:read"
+    """See passengers' names, addresses, phones and notes (manifests, ``/details``)."""
+    DETAILS_WRITE = "details:write"
+    """Send or erase a plan's passenger details (without reading them back)."""
     TOOLS_USE = "tools:use"
     SCENARIOS_RUN = "scenarios:run"
     KEYS_MANAGE = "keys:manage"
@@ -86,11 +92,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.JOBS_READ,
             Permission.ROUTES_READ,
             Permission.ROUTES_EDIT,
+            Permission.DETAILS_WRITE,
             Permission.TOOLS_USE,
         }
     ),
     Role.DISPATCHER: frozenset(
-        {Permission.JOBS_READ, Permission.ROUTES_READ, Permission.ROUTES_EDIT}
+        {
+            Permission.JOBS_READ,
+            Permission.ROUTES_READ,
+            Permission.ROUTES_EDIT,
+            Permission.DETAILS_READ,
+            Permission.DETAILS_WRITE,
+        }
     ),
     Role.ANALYST: frozenset({Permission.JOBS_READ, Permission.TOOLS_USE, Permission.SCENARIOS_RUN}),
     Role.ADMIN: frozenset(Permission),

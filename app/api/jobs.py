@@ -23,7 +23,7 @@ from app.api.deps import (
 )
 from app.api.dispatch import current_day
 from app.db.models import FINAL_STATUSES, Job, JobKind, JobStatus
-from app.db.repositories import JobRepository
+from app.db.repositories import DetailsRepository, JobRepository
 from app.db.session import Database
 from app.errors import ApiProblem, error_item
 from app.render import manifest_html
@@ -272,7 +272,9 @@ def get_day(
     summary="A driver's manifest for a day (JSON, or printable HTML)",
     description="Stops in order with times, who boards and alights, wheelchairs and escorts, "
     "and the load after each stop; morning and afternoon, from the day's current version. "
-    "HTML with `Accept: text/html` or `format=html`.",
+    "With `details:read` (dispatchers, admins), also the passengers' names, phones and "
+    "notes and the home stops' addresses, where the plan's details give them "
+    "(`PUT /v1/plans/{plan_id}/details`). HTML with `Accept: text/html` or `format=html`.",
     responses={
         **problem_responses(404, 409),
         200: {"description": "The manifest.", "content": {"text/html": {}}},
@@ -300,6 +302,11 @@ def get_manifest(
             for row in repo.day_results(job_id)
             if row.day == day
         }
+        details = (
+            DetailsRepository(session).of_plan(job.plan_id)
+            if caller.may(Permission.DETAILS_READ)
+            else None
+        )
     versioned = current_day(database, job_id, day)
     if versioned is not None:
         rows.update(versioned[1])
@@ -315,7 +322,9 @@ def get_manifest(
             message,
             [error_item("JOB_DAY_NOT_SOLVED", message, "Poll the job.")],
         )
-    manifest = convert.manifest(job_id, convert.plan_from_stored(plan_json), day, vehicle_id, rows)
+    manifest = convert.manifest(
+        job_id, convert.plan_from_stored(plan_json), day, vehicle_id, rows, details
+    )
     if manifest is None:
         raise not_found("vehicle", vehicle_id)
     wants_html = format == "html" or (

@@ -5,9 +5,10 @@ Tables: ``api_keys`` (salted hashes, never tokens), ``plans`` (the submitted pla
 day: kind, status, lease, progress, result), ``day_results`` (each solved day-direction,
 stored as soon as it is done so that a cancelled or restarted job keeps it),
 ``scenario_batches`` (a batch job's scenarios file), ``scenario_files`` (a finished batch's
-output files: comparison, report, each scenario's routes) and ``day_versions`` (a solved
-week's days as re-planned after the day's changes). Deleting a plan deletes its jobs and
-their results (``ON DELETE CASCADE``).
+output files: comparison, report, each scenario's routes), ``day_versions`` (a solved
+week's days as re-planned after the day's changes) and ``passenger_details`` (names,
+addresses, phones and notes for manifests, kept apart from the plan). Deleting a plan
+deletes its details, its jobs and their results (``ON DELETE CASCADE``).
 
 Times are timezone-aware UTC; ``jobs.lease_expires_at`` is epoch seconds (a float compares
 the same way on SQLite and PostgreSQL).
@@ -146,6 +147,27 @@ class Plan(Base):
     num_vehicles: Mapped[int] = mapped_column(Integer, default=0)
     idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     request_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class PassengerDetail(Base):
+    """What a driver needs to know of one passenger of a plan: name, address, phone, notes.
+
+    Display only: the solver never reads these, so they live apart from ``plans.plan_json``
+    (the routing data), are shown only to roles with ``details:read``, and are erased with
+    the plan. Every field is optional.
+    """
+
+    __tablename__ = "passenger_details"
+
+    plan_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    passenger_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    address: Mapped[str | None] = mapped_column(Text, nullable=True)
+    phone: Mapped[str | None] = mapped_column(Text, nullable=True)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Job(Base):

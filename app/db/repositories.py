@@ -25,6 +25,7 @@ from app.db.models import (
     Job,
     JobKind,
     JobStatus,
+    PassengerDetail,
     Plan,
     ScenarioBatchRow,
     ScenarioFileRow,
@@ -304,9 +305,11 @@ class PlanRepository:
         """
         if organisation is not None and self.get(plan_id, organisation) is None:
             return False
+        # Explicit, so that erasure never depends on the backend enforcing cascades.
+        DetailsRepository(self.session).delete(plan_id)
         job_ids = self.job_ids(plan_id)
         if job_ids:
-            # Explicit, so that erasure never depends on the backend enforcing cascades.
+            self.session.execute(delete(DayVersion).where(DayVersion.week_job_id.in_(job_ids)))
             self.session.execute(delete(DayResultRow).where(DayResultRow.job_id.in_(job_ids)))
             self.session.execute(delete(ScenarioFileRow).where(ScenarioFileRow.job_id.in_(job_ids)))
             self.session.execute(
@@ -315,6 +318,41 @@ class PlanRepository:
             self.session.execute(delete(Job).where(Job.id.in_(job_ids)))
         result = self.session.execute(delete(Plan).where(Plan.id == plan_id))
         return bool(getattr(result, "rowcount", 0))
+
+
+class DetailsRepository:
+    """A plan's passenger details (:class:`PassengerDetail`): display fields for manifests."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def replace(self, plan_id: str, rows: Sequence[PassengerDetail]) -> None:
+        """The plan's details become ``rows`` (earlier ones are erased)."""
+        self.delete(plan_id)
+        now = utcnow()
+        for row in rows:
+            row.plan_id = plan_id
+            row.updated_at = now
+            self.session.add(row)
+        self.session.flush()
+
+    def of_plan(self, plan_id: str) -> dict[str, PassengerDetail]:
+        """The plan's details by passenger id (empty when none were given)."""
+        return {
+            row.passenger_id: row
+            for row in self.session.scalars(
+                select(PassengerDetail)
+                .where(PassengerDetail.plan_id == plan_id)
+                .order_by(PassengerDetail.passenger_id)
+            )
+        }
+
+    def delete(self, plan_id: str) -> int:
+        """Erase the plan's details; how many passengers had some."""
+        result = self.session.execute(
+            delete(PassengerDetail).where(PassengerDetail.plan_id == plan_id)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 class JobRepository:

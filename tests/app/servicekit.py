@@ -196,6 +196,11 @@ class Service:
             path, headers=self.headers(role, **kwargs.pop("headers", {})), **kwargs
         )
 
+    def put(self, path: str, role: str = "planner", **kwargs: Any) -> Any:
+        return self.client.put(
+            path, headers=self.headers(role, **kwargs.pop("headers", {})), **kwargs
+        )
+
     def delete(self, path: str, role: str = "planner", **kwargs: Any) -> Any:
         return self.client.delete(path, headers=self.headers(role), **kwargs)
 

@@ -25,6 +25,9 @@ from app.security import ROLE_PERMISSIONS, Role
 ROUTE_IDS: dict[tuple[str, str], str] = {
     ("GET", "/v1/plans/{plan_id}"): "plan",
     ("DELETE", "/v1/plans/{plan_id}"): "plan",
+    ("PUT", "/v1/plans/{plan_id}/details"): "plan",
+    ("GET", "/v1/plans/{plan_id}/details"): "plan",
+    ("DELETE", "/v1/plans/{plan_id}/details"): "plan",
     ("GET", "/v1/jobs/{job_id}"): "job",
     ("DELETE", "/v1/jobs/{job_id}"): "job",
     ("GET", "/v1/jobs/{job_id}/result"): "job",
@@ -81,7 +84,10 @@ def _keys(service: Service, organisation: str) -> dict[Role, str]:
 
 
 def _call(service: Service, method: str, url: str, token: str) -> Any:
-    return service.client.request(method, url, headers={"Authorization": f"Bearer {token}"})
+    body = {"passengers": []} if method == "PUT" else None  # the details: none
+    return service.client.request(
+        method, url, json=body, headers={"Authorization": f"Bearer {token}"}
+    )
 
 
 def test_no_route_shows_or_changes_another_organisations_data(service_any_db: Service) -> None:

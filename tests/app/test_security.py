@@ -22,6 +22,9 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/v1/jobs"): Permission.JOBS_READ,
     ("GET", "/v1/plans/{plan_id}"): Permission.JOBS_READ,
     ("DELETE", "/v1/plans/{plan_id}"): Permission.PLANS_WRITE,
+    ("PUT", "/v1/plans/{plan_id}/details"): Permission.DETAILS_WRITE,
+    ("GET", "/v1/plans/{plan_id}/details"): Permission.DETAILS_READ,
+    ("DELETE", "/v1/plans/{plan_id}/details"): Permission.DETAILS_WRITE,
     ("POST", "/v1/vroom"): Permission.PLANS_WRITE,
     ("GET", "/v1/jobs/{job_id}"): Permission.JOBS_READ,
     ("DELETE", "/v1/jobs/{job_id}"): Permission.PLANS_WRITE,
@@ -142,7 +145,12 @@ def test_roles_grant_what_the_readme_says() -> None:
         Permission.JOBS_READ,
         Permission.ROUTES_READ,
         Permission.ROUTES_EDIT,
+        Permission.DETAILS_READ,
+        Permission.DETAILS_WRITE,
     }
+    assert Permission.DETAILS_WRITE in ROLE_PERMISSIONS[Role.PLANNER]
+    assert Permission.DETAILS_READ not in ROLE_PERMISSIONS[Role.PLANNER]
+    assert not {Permission.DETAILS_READ, Permission.DETAILS_WRITE} & ROLE_PERMISSIONS[Role.ANALYST]
     assert Permission.PLANS_WRITE in ROLE_PERMISSIONS[Role.PLANNER]
     assert Permission.KEYS_MANAGE not in ROLE_PERMISSIONS[Role.PLANNER]
     assert Permission.SCENARIOS_RUN in ROLE_PERMISSIONS[Role.ANALYST]
