@@ -462,7 +462,7 @@ def manifest(
         seats=vehicle.seats,
         wheelchair_places=vehicle.wheelchair_places,
         routes=routes,
-        has_details=details is not None,
+        details_shown=details is not None,
         attribution=OSM_ATTRIBUTION,
     )
 

@@ -51,6 +51,16 @@ def _people(people: list[ManifestPassenger]) -> str:
     return "<br>".join(parts) or "&ndash;"
 
 
+def _names_anyone(manifest: Manifest) -> bool:
+    """Whether the manifest shows a name, address, phone or note."""
+    for route in manifest.routes:
+        for stop in route.stops:
+            people = (*stop.boarding, *stop.alighting)
+            if stop.address or any(p.name or p.phone or p.notes for p in people):
+                return True
+    return False
+
+
 def manifest_html(manifest: Manifest) -> str:
     """The manifest as a standalone printable HTML page."""
     title = f"Manifest: vehicle {manifest.vehicle_id}, {manifest.day}"
@@ -94,6 +104,6 @@ def manifest_html(manifest: Manifest) -> str:
         f'<p class="meta">Vehicle {escape(manifest.vehicle_id)}: {manifest.seats} seats, '
         f"{manifest.wheelchair_places} wheelchair places. Job {escape(manifest.job_id)}.</p>"
         f"{''.join(sections)}"
-        f"<footer>{_CONFIDENTIAL if manifest.has_details else ''}"
+        f"<footer>{_CONFIDENTIAL if _names_anyone(manifest) else ''}"
         f"Road data {escape(manifest.attribution)}.</footer></body></html>"
     )

@@ -350,8 +350,10 @@ class Manifest(_Out):
     seats: int
     wheelchair_places: int
     routes: list[ManifestRoute] = Field(description="Morning first; empty if unused that day.")
-    has_details: bool = Field(
-        False, description="Whether names, addresses, phones and notes are shown."
+    details_shown: bool = Field(
+        False,
+        description="Whether the caller's role sees passenger details: names, addresses, "
+        "phones and notes, wherever the plan's details give them.",
     )
     attribution: str = Field(description="Road data licence.")
 

@@ -83,7 +83,7 @@ def test_a_dispatcher_sees_names_addresses_phones_and_notes_on_manifests_others_
     path = f"/v1/jobs/{job_id}/manifests/mon/{vehicle_id}"
     seen = service.get(path, role="dispatcher").json()
     person = manifest_people(seen)[pid]
-    assert seen["has_details"] is True
+    assert seen["details_shown"] is True
     assert (person["name"], person["phone"], person["notes"]) == (NAME, PHONE, NOTES)
     home = next(
         s
@@ -109,7 +109,7 @@ def test_a_dispatcher_sees_names_addresses_phones_and_notes_on_manifests_others_
     assert [s.address for s in moved.routes[0].stops if s.kind == "home"].count(ADDRESS) == 0
     # A planner sends details but reads manifests without them; an analyst reads neither.
     planner = service.get(path).json()
-    assert planner["has_details"] is False
+    assert planner["details_shown"] is False
     assert NAME not in json.dumps(planner) and ADDRESS not in json.dumps(planner)
     assert service.get(f"/v1/plans/{plan_id}/details").status_code == 403
     assert service.get(f"/v1/plans/{plan_id}/details", role="analyst").status_code == 403

@@ -668,3 +668,70 @@ def test_a_dispatcher_records_an_absence_replans_reads_the_diff_and_prints_the_c
     assert get(f"/v1/jobs/{job_id}/days/mon/to_centre").json() == morning
     assert browser.js("return document.querySelectorAll('#versions tbody tr').length") == 3
     assert_clean(browser, served)
+
+
+def test_a_dispatcher_sees_names_addresses_phones_and_notes_a_planner_sees_ids(
+    browser: Browser, served: Served
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    client = served.serve.client
+    planner = {"Authorization": f"Bearer {served.keys['planner']}"}
+    route = served.routes("to_centre")[0]
+    vehicle_id = route["vehicle_id"]
+    riders = [p for s in route["stops"] for p in s.get("pickups", [])]
+    details = {
+        "passengers": [
+            {"passenger_id": pid, "name": f"Navn {i}", "address": f"Gate {i}, 0190 Oslo"}
+            for i, pid in enumerate([*riders, RIDE_LIMITED])
+        ]
+    }
+    details["passengers"][0] |= {"phone": "+47 912 34 567", "notes": "Hjelp med setebeltet"}
+    path = f"/v1/plans/{served.plan_id}/details"
+    assert client.put(path, json=details, headers=planner).status_code == 200
+    try:
+        open_page(browser, served, f"#job={served.job_id}&day=mon&direction=to_centre")
+        paste_key(browser, served.keys["dispatcher"])
+        wait_loaded(browser, served, "to_centre")
+        browser.driver.find_element(
+            By.CSS_SELECTOR, f".vehicle-btn[data-vehicle='{vehicle_id}']"
+        ).click()
+        browser.wait_for("return !document.getElementById('manifest').hidden")
+        rows = browser.js(
+            "return [...document.querySelectorAll('#manifest-body tbody tr')]"
+            ".map(r => [...r.cells].map(c => c.textContent))"
+        )
+        for i, pid in enumerate(riders):
+            row = next(r for r in rows if pid in r[4])
+            assert f"Navn {i}" in row[4]
+            # A stop shared by several shows the address of the first who lives there.
+            assert any(
+                f"Gate {j}, 0190 Oslo" in row[3] for j, q in enumerate(riders) if q in row[4]
+            )
+        first = next(r for r in rows if riders[0] in r[4])
+        assert "+47 912 34 567" in first[4] and "Hjelp med setebeltet" in first[4]
+        assert (
+            browser.js("return document.querySelector('#unassigned tbody td').textContent")
+            == f"Navn {len(riders)} ({RIDE_LIMITED})"
+        )
+        labels = browser.js(
+            "return Object.fromEntries([...document.querySelectorAll('#day-passengers option')]"
+            ".map(o => [o.value, o.label]))"
+        )
+        assert labels[riders[0]] == "Navn 0"
+        browser.screenshot("dispatcher-details")
+        assert_clean(browser, served)
+        # A planner's key: the same page, ids only, and no refused request for the details.
+        browser.driver.find_element(By.ID, "key-forget").click()
+        paste_key(browser, served.keys["planner"])
+        browser.driver.find_element(By.ID, "show").click()
+        wait_loaded(browser, served, "to_centre")
+        browser.driver.find_element(
+            By.CSS_SELECTOR, f".vehicle-btn[data-vehicle='{vehicle_id}']"
+        ).click()
+        browser.wait_for("return !document.getElementById('manifest').hidden")
+        text = browser.js("return document.body.textContent")
+        assert "Navn 0" not in text and "Gate 0" not in text and "setebeltet" not in text
+        assert_clean(browser, served)
+    finally:
+        assert client.delete(path, headers=planner).status_code == 204

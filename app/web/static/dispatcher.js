@@ -41,6 +41,7 @@
     dayPlan: null,
     timeline: null,
     manifests: new Map(),
+    details: new Map(),
     selected: null,
     pollTimer: null,
     loadToken: 0,
@@ -382,13 +383,21 @@
     return L.divIcon({ html: node, className: "dgr-icon", iconSize: [26, 26], iconAnchor: [13, 13] });
   }
 
+  // A passenger as people know them: the name from the plan's details (shown to roles
+  // with details:read only; the API leaves it out for others), else the id.
+  function personName(passengerId, fromManifest) {
+    const name = (fromManifest && fromManifest.name) || (state.details.get(passengerId) || {}).name;
+    return name ? `${name} (${passengerId})` : passengerId;
+  }
+
   function peopleText(people) {
     return people
       .map((p) => {
         const needs = [];
         if (p.mobility === "wheelchair") needs.push(t("wheelchair"));
         if (p.escorts) needs.push(escortsText(p.escorts));
-        return needs.length ? `${p.passenger_id} (${needs.join(", ")})` : p.passenger_id;
+        const who = personName(p.passenger_id, p);
+        return needs.length ? `${who} (${needs.join(", ")})` : who;
       })
       .join(", ");
   }
@@ -402,6 +411,7 @@
     }));
     const boarding = manifestStop ? manifestStop.boarding : (stop.pickups || []).map((id) => ({ passenger_id: id }));
     const alighting = manifestStop ? manifestStop.alighting : (stop.dropoffs || []).map((id) => ({ passenger_id: id }));
+    if (manifestStop && manifestStop.address) box.append(el("div", { text: manifestStop.address }));
     if (boarding.length) box.append(el("div", { text: `${t("boarding")}: ${peopleText(boarding)}` }));
     if (alighting.length) box.append(el("div", { text: `${t("alighting")}: ${peopleText(alighting)}` }));
     return box;
@@ -634,7 +644,7 @@
       body.replaceChildren(el("tr", {}, [el("td", { colspan: "3", text: t("noneUnassigned") })]));
     } else {
       body.replaceChildren(...list.map((u) => el("tr", { dataset: { reason: u.reason } }, [
-        el("td", { text: u.passenger_id }),
+        el("td", { text: personName(u.passenger_id) }),
         el("td", {}, [t(`reason_${u.reason}`), " ", el("code", { text: u.reason })]),
         el("td", { text: u.hint }),
       ])));
@@ -655,8 +665,11 @@
       if (p.mobility === "wheelchair") needs.push(`♿ ${t("wheelchair")}`);
       if (p.escorts) needs.push(escortsText(p.escorts));
       cell.append(el("span", { className: "person" }, [
-        p.passenger_id,
+        p.name ? el("strong", { className: "name", text: p.name }) : null,
+        p.name ? el("span", { className: "pid", text: ` ${p.passenger_id}` }) : p.passenger_id,
         needs.length ? el("span", { className: "needs", text: ` (${needs.join(", ")})` }) : null,
+        p.phone ? el("span", { className: "phone", text: `☎ ${p.phone}` }) : null,
+        p.notes ? el("span", { className: "notes", text: p.notes }) : null,
       ]));
     }
     return cell;
@@ -665,7 +678,7 @@
   function whereCell(stop) {
     const label = stop.kind === "centre"
       ? `${t("where_centre")}: ${stop.centre_name || stop.centre_id || ""}`
-      : t(`where_${stop.kind}`);
+      : stop.address || t(`where_${stop.kind}`);
     return el("td", {}, [
       label,
       el("span", { className: "coords", text: `${stop.lat.toFixed(5)}, ${stop.lon.toFixed(5)}` }),
@@ -780,7 +793,9 @@
         el("h1", { text: manifestTitle(route.vehicle_id) }),
         el("p", { className: "manifest-meta", text: manifestMeta(manifest, mroute) }),
         manifestTable(mroute),
-        el("footer", { text: t("printFooter", { job: state.jobId }) }),
+        el("footer", {
+          text: `${manifest.details_shown ? `${t("printConfidential")} ` : ""}${t("printFooter", { job: state.jobId })}`,
+        }),
       ]));
     }
     area.replaceChildren(...pages);
@@ -823,7 +838,10 @@
 
   function renderChanges() {
     if (!state.dayPlan) return;
-    $("day-passengers").replaceChildren(...dayPassengers().map((id) => el("option", { value: id })));
+    $("day-passengers").replaceChildren(...dayPassengers().map((id) => {
+      const name = (state.details.get(id) || {}).name;
+      return el("option", name ? { value: id, label: name } : { value: id });
+    }));
     fillSelect($("change-vehicle"), state.dayPlan.routes.map((r) => r.vehicle_id).sort());
     const centres = new Set();
     for (const route of state.dayPlan.routes) for (const stop of route.stops) if (stop.centre_id) centres.add(stop.centre_id);
@@ -972,7 +990,7 @@
       after: number(diff.cost_after, 0),
     });
     $("diff-table").tBodies[0].replaceChildren(...diff.trips.map((trip) => el("tr", { dataset: { passenger: trip.passenger_id, why: trip.why } }, [
-      el("td", { text: trip.passenger_id }),
+      el("td", { text: personName(trip.passenger_id) }),
       el("td", { text: t(`why_${trip.why}`) }),
       el("td", { text: `${trip.vehicle_before || "–"} → ${trip.vehicle_after || "–"}` }),
       el("td", { className: "num", text: `${hm(trip.pickup_before) || "–"} → ${hm(trip.pickup_after) || "–"}` }),
@@ -1052,6 +1070,7 @@
     state.dayPlan = null;
     state.timeline = null;
     state.manifests = new Map();
+    state.details = new Map();
     state.selected = null;
     for (const name of ["routes", "places", "stops"]) state.layers[name].clearLayers();
     state.routeLines.clear();
@@ -1109,6 +1128,13 @@
     for (const option of $("direction").options) option.disabled = !job.directions.includes(option.value);
   }
 
+  // The plan's passenger details by id: names for the lists of people left out or moved
+  // and for the change form (manifests carry their own).
+  async function loadDetails(job) {
+    const details = await api(`/v1/plans/${encodeURIComponent(job.plan_id)}/details`);
+    return new Map(details.passengers.map((p) => [p.passenger_id, p]));
+  }
+
   async function load() {
     stopPolling();
     showError(null);
@@ -1157,6 +1183,8 @@
         Promise.all(dayPlan.routes.map((route) =>
           api(jobPath(job.id, "manifests", day, route.vehicle_id)).catch(() => null))),
       ]);
+      // Only a role that sees details on manifests asks for the plan's (no refused request).
+      const details = manifests.some((m) => m && m.details_shown) ? await loadDetails(job) : new Map();
       if (token !== state.loadToken) return;
       if (state.jobId !== job.id || state.day !== day) {
         state.pending = []; // changes recorded for another day do not carry over
@@ -1167,6 +1195,7 @@
       state.direction = direction;
       state.dayPlan = dayPlan;
       state.timeline = timeline;
+      state.details = details;
       state.manifests = new Map();
       dayPlan.routes.forEach((route, i) => {
         if (manifests[i]) state.manifests.set(route.vehicle_id, manifests[i]);

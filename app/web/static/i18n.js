@@ -127,6 +127,7 @@ window.DAGRUTE_I18N = {
     footerNote:
       "Siden viser bare det disponentrollen får se gjennom API-et. Veidata © OpenStreetMap-bidragsytere, ODbL 1.0.",
     printFooter: "Veidata © OpenStreetMap-bidragsytere, ODbL 1.0. Jobb {job}.",
+    printConfidential: "Fortrolig: navn, adresser og helseopplysninger om passasjerer. Oppbevares i bilen og makuleres etter dagen.",
     errorPrefix: "Feil",
     changesHeading: "Dagens endringer",
     changesHelp: "Legg inn fravær, en ekstra tur, en bil som står eller er sen, eller et senter som åpner sent, og planlegg dagen på nytt. Alle andre beholder bil og hentetid (±10 min) så langt det går.",
@@ -308,6 +309,7 @@ window.DAGRUTE_I18N = {
     footerNote:
       "This page shows only what the dispatcher role may see through the API. Road data © OpenStreetMap contributors, ODbL 1.0.",
     printFooter: "Road data © OpenStreetMap contributors, ODbL 1.0. Job {job}.",
+    printConfidential: "Confidential: names, addresses and health notes of passengers. Keep this page in the vehicle and shred it after the day.",
     errorPrefix: "Error",
     changesHeading: "Today's changes",
     changesHelp: "Record an absence, an extra trip, a vehicle broken down or late, or a centre opening late, and re-plan the day. Everyone else keeps their vehicle and pickup time (±10 min) wherever possible.",
