@@ -33,7 +33,7 @@ from solver.roads.ch import ContractionHierarchy
 from solver.roads.graph import GraphFormatError, RoadGraph, load_npz, save_npz
 from solver.roads.profile import RoadProfile
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bump when the cached arrays or the way they are built change meaning."""
 
 CACHE_DIR_ENV = "DAGRUTE_CACHE_DIR"

@@ -4,7 +4,8 @@ Nodes are numbered ``0..num_nodes-1`` in order of OSM node id. Edges are stored 
 adjacency (``edge_indptr``/``edge_head``), sorted by tail then head, one edge per ordered node
 pair (of parallel ways the fastest is kept; self-loops are dropped, they never shorten a
 route). Each edge keeps its length (m), speed (km/h), free-flow travel time (s) and its shape
-(a polyline from tail to head, lon/lat degrees) for drawing.
+(a polyline from tail to head, lon/lat degrees) and its street name (OSM ``name``) for
+drawing.
 
 Travel times under a :class:`~solver.domain.RoadSettings` are derived from the arrays after
 loading (:meth:`RoadGraph.travel_times_s`), so the cache does not depend on those settings.
@@ -34,6 +35,9 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 I32 = NDArray[np.int32]
 BOOL = NDArray[np.bool_]
+STR = NDArray[np.str_]
+NO_NAME = -1
+"""``edge_name`` of an edge whose way has no OSM name."""
 
 _ARRAY_FIELDS = (
     "node_lat",
@@ -48,6 +52,8 @@ _ARRAY_FIELDS = (
     "geom_indptr",
     "geom_lon",
     "geom_lat",
+    "edge_name",
+    "street_names",
 )
 
 
@@ -64,7 +70,9 @@ class RoadGraph:
     ``edge_head`` (node index), ``edge_length_m`` (m), ``edge_speed_kph`` (km/h),
     ``edge_base_time_s`` (s, length at that speed). ``edge_indptr`` (``num_nodes + 1``): edges
     leaving node ``u`` are ``edge_indptr[u]:edge_indptr[u + 1]``. Edge ``e``'s shape is
-    ``geom_lon/geom_lat[geom_indptr[e]:geom_indptr[e + 1]]``, from tail to head.
+    ``geom_lon/geom_lat[geom_indptr[e]:geom_indptr[e + 1]]``, from tail to head. Its street
+    name is ``street_names[edge_name[e]]`` (``edge_name`` is :data:`NO_NAME` for none), for
+    drawing only: routing never reads it.
     """
 
     node_lat: F64
@@ -79,6 +87,8 @@ class RoadGraph:
     geom_indptr: I64
     geom_lon: F64
     geom_lat: F64
+    edge_name: I32
+    street_names: STR
     _edge_tail: I64 = field(init=False, repr=False)
     _edge_id_csr: csr_array = field(init=False, repr=False)
 
@@ -136,6 +146,11 @@ class RoadGraph:
             zip(self.geom_lon[start:end].tolist(), self.geom_lat[start:end].tolist(), strict=True)
         )
 
+    def street_name(self, edge: int) -> str | None:
+        """The OSM name of edge ``edge``'s street (None when its way has none)."""
+        index = int(self.edge_name[edge])
+        return None if index == NO_NAME else str(self.street_names[index])
+
     def travel_times_s(self, settings: RoadSettings) -> F64:
         """Return each edge's travel time in seconds under ``settings``.
 
@@ -172,6 +187,8 @@ class RoadGraph:
                 geom_indptr=np.asarray(arrays["geom_indptr"], dtype=np.int64),
                 geom_lon=np.asarray(arrays["geom_lon"], dtype=np.float64),
                 geom_lat=np.asarray(arrays["geom_lat"], dtype=np.float64),
+                edge_name=np.asarray(arrays["edge_name"], dtype=np.int32),
+                street_names=np.asarray(arrays["street_names"], dtype=np.str_),
             )
         except (TypeError, ValueError) as error:
             if isinstance(error, GraphFormatError):
@@ -183,7 +200,8 @@ class RoadGraph:
         """Convert an osmnx graph (as built by :func:`solver.roads.osm.build_graph`).
 
         Needs node attributes ``x``, ``y``, ``street_count`` and edge attributes ``length``,
-        ``speed_kph``, ``travel_time`` and (where simplified) ``geometry``.
+        ``speed_kph``, ``travel_time`` and (where simplified) ``geometry``; ``name`` where the
+        way has one (a list on a simplified edge joining ways of different names: the first).
         """
         osm_ids = np.array(sorted(graph.nodes), dtype=np.int64)
         position = {int(osm_id): index for index, osm_id in enumerate(osm_ids.tolist())}
@@ -201,6 +219,7 @@ class RoadGraph:
         speeds: list[float] = []
         times: list[float] = []
         shapes: list[list[tuple[float, float]]] = []
+        names: list[str | None] = []
         for u, v, data in graph.edges(data=True):
             if u == v:
                 continue
@@ -210,6 +229,8 @@ class RoadGraph:
             lengths.append(float(data["length"]))
             speeds.append(float(data["speed_kph"]))
             times.append(float(data["travel_time"]))
+            name = data.get("name")
+            names.append(str(name[0] if isinstance(name, list) else name) if name else None)
             shapes.append(
                 _edge_shape(
                     data.get("geometry"),
@@ -236,6 +257,9 @@ class RoadGraph:
         np.cumsum(geom_counts, out=geom_indptr[1:])
         flat = [point for shape in kept_shapes for point in shape]
         geom = np.array(flat, dtype=np.float64).reshape(-1, 2)
+        kept_names = [names[int(e)] for e in kept]
+        street_names = sorted({name for name in kept_names if name})
+        name_index = {name: index for index, name in enumerate(street_names)}
         return cls(
             node_lat=node_lat,
             node_lon=node_lon,
@@ -249,6 +273,10 @@ class RoadGraph:
             geom_indptr=geom_indptr,
             geom_lon=np.ascontiguousarray(geom[:, 0]),
             geom_lat=np.ascontiguousarray(geom[:, 1]),
+            edge_name=np.array(
+                [name_index[name] if name else NO_NAME for name in kept_names], dtype=np.int32
+            ),
+            street_names=np.array(street_names, dtype=np.str_),
         )
 
     # ------------------------------------------------------------------------ validation
@@ -269,7 +297,8 @@ class RoadGraph:
             (
                 self.edge_length_m.shape[0] == e
                 and self.edge_speed_kph.shape[0] == e
-                and self.edge_base_time_s.shape[0] == e,
+                and self.edge_base_time_s.shape[0] == e
+                and self.edge_name.shape[0] == e,
                 "edge arrays differ in length",
             ),
             (self.geom_indptr.shape[0] == e + 1, "geom_indptr has the wrong length"),
@@ -288,6 +317,14 @@ class RoadGraph:
             (
                 e == 0 or (int(self.edge_head.min()) >= 0 and int(self.edge_head.max()) < n),
                 "edge head out of range",
+            ),
+            (
+                e == 0
+                or (
+                    int(self.edge_name.min()) >= NO_NAME
+                    and int(self.edge_name.max()) < self.street_names.shape[0]
+                ),
+                "edge name out of range",
             ),
             (
                 int(self.geom_indptr[0]) == 0

@@ -43,7 +43,8 @@ class WayPiece:
 
     ``way_id`` is the OSM way id (several pieces share it when a clipped way re-enters the
     extract). ``tags`` are the tags osmnx needs, normalised: ``highway``, ``oneway`` (``yes``,
-    ``-1`` or ``no``, after this package's oneway rules) and ``maxspeed`` when tagged.
+    ``-1`` or ``no``, after this package's oneway rules), and ``maxspeed`` and ``name`` when
+    tagged.
     """
 
     way_id: int
@@ -68,12 +69,16 @@ class DriveWays:
 
 
 def _osm_tags_for_osmnx(tags: Mapping[str, str]) -> dict[str, str]:
-    """Return the tags for the clean XML: highway, normalised oneway, maxspeed if any."""
+    """Return the tags for the clean XML: highway, normalised oneway, maxspeed and name if any.
+
+    The name is kept for drawing only (street labels on the page's base map).
+    """
     direction = oneway_direction(tags)
     oneway = "no" if direction == ONEWAY_BOTH else ("-1" if direction == ONEWAY_REVERSED else "yes")
     clean = {"highway": tags["highway"], "oneway": oneway}
-    if "maxspeed" in tags:
-        clean["maxspeed"] = tags["maxspeed"]
+    for key in ("maxspeed", "name"):
+        if key in tags:
+            clean[key] = tags[key]
     return clean
 
 

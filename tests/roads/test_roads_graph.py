@@ -200,3 +200,11 @@ def test_cache_dir_defaults_to_the_environment_variable(
 
 def test_node_location_round_trips(tiny_network: RoadNetwork) -> None:
     assert tiny_network.node_location(_node(tiny_network, 33)) == LatLon(59.899, 10.702)
+
+
+def test_edges_keep_their_street_names_for_drawing(tiny_network: RoadNetwork) -> None:
+    graph = tiny_network.graph
+    assert graph.street_name(_edge(tiny_network, 2, 3)) == "Øvre & nedre gate"
+    assert graph.street_name(_edge(tiny_network, 3, 2)) == "Øvre & nedre gate"
+    assert graph.street_name(_edge(tiny_network, 3, 6)) is None  # way 103 has no name
+    assert graph.street_names.tolist() == ["Øvre & nedre gate"]

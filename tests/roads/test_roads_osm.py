@@ -111,7 +111,8 @@ def test_clipped_ways_are_split_at_missing_nodes(tiny_osm: Path) -> None:
 
 def test_tags_are_normalised_for_osmnx(tiny_osm: Path) -> None:
     tags = {p.way_id: dict(p.tags) for p in read_drive_ways(tiny_osm, DRIVE_PROFILE).pieces}
-    assert tags[100] == {"highway": "residential", "oneway": "no"}
+    assert tags[100] == {"highway": "residential", "oneway": "no", "name": "Øvre & nedre gate"}
+    assert "name" not in tags[101]
     assert tags[103]["oneway"] == "yes"
     assert tags[104]["oneway"] == "-1"
     assert tags[106] == {"highway": "unclassified", "oneway": "no", "maxspeed": "60"}

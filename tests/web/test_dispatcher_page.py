@@ -735,3 +735,48 @@ def test_a_dispatcher_sees_names_addresses_phones_and_notes_a_planner_sees_ids(
         assert_clean(browser, served)
     finally:
         assert client.delete(path, headers=planner).status_code == 204
+
+
+def test_the_base_map_names_main_roads_from_zoom_14_and_every_street_from_16(
+    browser: Browser, served: Served
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    dispatcher = {"Authorization": f"Bearer {served.keys['dispatcher']}"}
+    roads = served.serve.client.get("/v1/roads", headers=dispatcher).json()
+    labels = [f for f in roads["features"] if f["properties"]["class"] == "label"]
+    assert labels and all(f["geometry"]["type"] == "Point" for f in labels)
+    assert {f["properties"]["road"] for f in labels} == {"major", "main", "minor"}
+    open_page(browser, served, f"#job={served.job_id}&day=mon&direction=to_centre")
+    paste_key(browser, served.keys["dispatcher"])
+    wait_loaded(browser, served, "to_centre")
+    browser.wait_for("return document.querySelectorAll('.dgr-road-label').length > 0")
+    drawn = browser.js(
+        "return [...document.querySelectorAll('.dgr-road-label')].map(n => n.textContent)"
+    )
+    assert sorted(drawn) == sorted(f["properties"]["name"] for f in labels)
+    # Below routes and stops (Leaflet's overlay pane is 400, markers 600), above the roads.
+    assert (
+        browser.js("return getComputedStyle(document.querySelector('.leaflet-labels-pane')).zIndex")
+        == "350"
+    )
+    shown = (
+        "return [...document.querySelectorAll('.dgr-road-label')]"
+        ".filter(n => getComputedStyle(n).display !== 'none')"
+        ".map(n => n.classList.contains('dgr-road-minor') ? 'minor' : 'main')"
+    )
+    seen = {}
+    for _ in range(12):
+        level = browser.js("return document.getElementById('map').dataset.labels")
+        seen[level] = sorted(set(browser.js(shown)))
+        if level == "all":
+            break
+        before = browser.js("return document.getElementById('map').dataset.zoom")
+        browser.driver.find_element(By.CSS_SELECTOR, ".leaflet-control-zoom-in").click()
+        browser.wait_for(
+            "return document.getElementById('map').dataset.zoom !== arguments[0]", before
+        )
+    assert seen.get("none", []) == [] and seen["main"] == ["main"]
+    assert seen["all"] == ["main", "minor"]
+    browser.screenshot("dispatcher-street-names")
+    assert_clean(browser, served)

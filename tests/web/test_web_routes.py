@@ -22,7 +22,7 @@ from servicekit import Service, ThreadWorker, service_settings, tiny_plan
 
 from app.main import create_app
 from app.settings import tile_source
-from app.web.roads_layer import ROAD_CLASSES, road_class, simplify
+from app.web.roads_layer import LABEL_SPACING_M, ROAD_CLASSES, road_class, simplify
 from app.web.timeline import vehicle_timeline
 from solver.io import parse_hhmm
 
@@ -148,14 +148,30 @@ def test_the_roads_layer_draws_the_extract_simplified_for_route_readers(service:
     layer = response.json()
     assert layer["type"] == "FeatureCollection"
     assert "OpenStreetMap" in layer["attribution"]
-    assert [f["properties"]["class"] for f in layer["features"]] == [n for n, _ in ROAD_CLASSES]
+    lines = [f for f in layer["features"] if f["properties"]["class"] != "label"]
+    assert [f["properties"]["class"] for f in lines] == [n for n, _ in ROAD_CLASSES]
     west, south, east, north = layer["bbox"]
     network = service.client.app.state.roads.get()  # type: ignore[attr-defined]
     graph = network.graph
-    streets = [line for f in layer["features"] for line in f["geometry"]["coordinates"]]
+    streets = [line for f in lines for line in f["geometry"]["coordinates"]]
     # Two-way streets once: between half and all of the directed edges.
     assert graph.num_edges / 2 <= len(streets) <= graph.num_edges
-    assert sum(f["properties"]["num_streets"] for f in layer["features"]) == len(streets)
+    assert sum(f["properties"]["num_streets"] for f in lines) == len(streets)
+    # Street names: real OSM names of the graph, inside the extract, upright.
+    labels = [f for f in layer["features"] if f["properties"]["class"] == "label"]
+    assert labels and {f["properties"]["name"] for f in labels} <= set(graph.street_names.tolist())
+    for label in labels:
+        lon, lat = label["geometry"]["coordinates"]
+        assert west <= lon <= east and south <= lat <= north
+        assert -90 <= label["properties"]["angle_deg"] <= 90
+    by_name: dict[str, list[tuple[float, float]]] = {}
+    for label in labels:
+        by_name.setdefault(label["properties"]["name"], []).append(label["geometry"]["coordinates"])
+    for places in by_name.values():  # one street's labels stand LABEL_SPACING_M apart
+        for i, (lon1, lat1) in enumerate(places):
+            for lon2, lat2 in places[i + 1 :]:
+                x_m = (lon2 - lon1) * 111_195 * math.cos(math.radians(lat1))
+                assert math.hypot(x_m, (lat2 - lat1) * 111_195) >= LABEL_SPACING_M - 5
     points = [point for line in streets for point in line]
     assert len(points) < len(graph.geom_lon) / 2, "simplified"
     for lon, lat in points:

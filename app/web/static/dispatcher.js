@@ -28,6 +28,8 @@
     main: { color: "#a7b0bc", weight: 2.2 },
     minor: { color: "#c6ccd5", weight: 1.2 },
   };
+  const LABELS_MAIN_ZOOM = 14;
+  const LABELS_ALL_ZOOM = 16;
   const SVG_NS = "http://www.w3.org/2000/svg";
   const CENTRE_ICON_PATH = "M3 11 12 3l9 8v10h-6v-6H9v6H3z";
 
@@ -333,6 +335,10 @@
     state.layers.roadRenderer = L.canvas({ padding: 0.3 });
     state.layers.routeRenderer = L.svg({ padding: 0.3 });
     state.layers.roads = L.layerGroup().addTo(map);
+    // Street names sit above the roads and below routes and stops, and never take a click.
+    map.createPane("labels").style.zIndex = 350;
+    state.layers.labels = L.layerGroup().addTo(map);
+    map.on("zoomend", showLabels);
     state.layers.routes = L.layerGroup().addTo(map);
     state.layers.places = L.layerGroup().addTo(map);
     state.layers.stops = L.layerGroup().addTo(map);
@@ -352,9 +358,11 @@
       const layer = L.geoJSON(roads, {
         renderer: state.layers.roadRenderer,
         interactive: false,
+        filter: (feature) => feature.properties.class !== "label",
         style: (feature) => ROAD_STYLES[feature.properties.class] || ROAD_STYLES.minor,
       });
       state.layers.roads.addLayer(layer);
+      drawLabels(roads.features.filter((feature) => feature.properties.class === "label"));
       if (!state.dayPlan && Array.isArray(roads.bbox) && roads.bbox.length === 4) {
         const [west, south, east, north] = roads.bbox;
         state.map.fitBounds([[south, west], [north, east]]);
@@ -363,6 +371,24 @@
       state.roadsLoaded = false;
       showError(error);
     }
+  }
+
+  // OSM street names along the roads: main roads from zoom 14, every street from 16.
+  function drawLabels(labels) {
+    for (const label of labels) {
+      const [lon, lat] = label.geometry.coordinates;
+      const text = el("span", { className: "dgr-road-text", "aria-hidden": "true", text: label.properties.name });
+      text.style.transform = `translate(-50%, -50%) rotate(${label.properties.angle_deg}deg)`;
+      const icon = L.divIcon({ html: text, className: `dgr-road-label dgr-road-${label.properties.road}`, iconSize: null });
+      L.marker([lat, lon], { icon, pane: "labels", interactive: false, keyboard: false }).addTo(state.layers.labels);
+    }
+    showLabels();
+  }
+
+  function showLabels() {
+    const zoom = state.map.getZoom();
+    state.map.getContainer().dataset.zoom = String(zoom);
+    state.map.getContainer().dataset.labels = zoom >= LABELS_ALL_ZOOM ? "all" : zoom >= LABELS_MAIN_ZOOM ? "main" : "none";
   }
 
   function stopIcon(route, stop, index, colour, people) {
