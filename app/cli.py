@@ -124,17 +124,19 @@ DEMO_ROLES = ("planner", "dispatcher", "analyst", "admin")
 DEMO_IDEMPOTENCY_KEY = "dagrute-demo-oslo-east-week"
 """Submitting the sample again with this key returns the first job (restarts reuse it)."""
 DEMO_SAMPLE = Path("data") / "samples" / "oslo-east-week.json"
+DEMO_DETAILS = Path("data") / "samples" / "oslo-east-details.csv"
+"""Invented names, the nearest street's name and notes for the sample's passengers."""
 DEMO_POLL_S = 2.0
 DEMO_HTTP_TIMEOUT_S = 120.0
 TERMINAL_STATUSES = ("succeeded", "failed", "cancelled")
 
 
-def _sample_file() -> Path:
-    """The bundled sample week: above this module (a checkout), else in the current folder."""
+def _sample_file(sample: Path = DEMO_SAMPLE) -> Path:
+    """A bundled sample file: above this module (a checkout), else in the current folder."""
     for folder in Path(__file__).resolve().parents:
-        if (folder / DEMO_SAMPLE).is_file():
-            return folder / DEMO_SAMPLE
-    return Path.cwd() / DEMO_SAMPLE
+        if (folder / sample).is_file():
+            return folder / sample
+    return Path.cwd() / sample
 
 
 def _url_host(host: str) -> str:
@@ -241,6 +243,17 @@ def _demo_session(server: uvicorn.Server, base: str, tokens: dict[str, str]) -> 
         return
     job_url = f"{base}/v1/jobs/{job['id']}"
     dispatcher = tokens["dispatcher"]
+    details = _sample_file(DEMO_DETAILS)
+    if details.is_file():  # names and addresses on the dispatcher's manifests
+        status, stored = _call(
+            "PUT",
+            f"{base}/v1/plans/{job['plan_id']}/details",
+            tokens["planner"],
+            details.read_bytes(),
+            **{"Content-Type": "text/csv"},
+        )
+        if status != 200:
+            typer.echo(f"dagrute demo: sending {details} failed ({status}): {stored.get('detail')}")
     lines = [
         "",
         f"dagrute demo is running on {base}",

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from app.db.models import Plan
 from app.db.session import Database
 
+DETAILS = SAMPLE.with_name("oslo-east-details.csv")
 CURL_LINE = re.compile(
     r'curl -H "Authorization: Bearer (dgr_[0-9a-f]{16}_[A-Za-z0-9_-]+)" '
     r"(http://127\.0\.0\.1:\d+)/v1/jobs/([0-9a-f-]+)/days/mon/to_centre"
@@ -138,6 +139,12 @@ def test_serve_demo_solves_the_sample_week_and_a_restart_reuses_keys_and_job(
             manifest = dispatcher.get(f"/v1/jobs/{job_id}/manifests/mon/{vehicle_id}")
             assert manifest.status_code == 200, manifest.text
             assert manifest.json()["vehicle_id"] == vehicle_id
+            # The demo sent the sample's details: the dispatcher's manifest names everyone.
+            riders = [
+                p for r in manifest.json()["routes"] for s in r["stops"] for p in s["boarding"]
+            ]
+            assert riders and all(p["name"] for p in riders)
+            assert any(s["address"] for r in manifest.json()["routes"] for s in r["stops"])
             printable = dispatcher.get(
                 f"/v1/jobs/{job_id}/manifests/mon/{vehicle_id}", params={"format": "html"}
             )
@@ -154,6 +161,8 @@ def test_serve_demo_solves_the_sample_week_and_a_restart_reuses_keys_and_job(
     passenger_ids = {p["id"] for p in sample["passengers"]}
     leaked = {pid for pid in passenger_ids if re.search(rf"\b{pid}\b", demo.output())}
     assert not leaked, "passenger ids in the demo's output"
+    names = {row.split(";")[1] for row in DETAILS.read_text().splitlines()[1:]}
+    assert not [name for name in names if name in demo.output()], "names in the demo's output"
 
     again = DemoProcess(folder, tmp_path / "demo-2.log")
     try:
