@@ -590,6 +590,57 @@ class DayVersionResource(_Out):
     links: DayVersionLinks
 
 
+class MoveItem(_In):
+    """One hand move: a passenger onto a vehicle, before one of its stops or where it fits."""
+
+    passenger_id: str = Field(min_length=1, max_length=200, examples=["P0005"])
+    vehicle_id: str = Field(min_length=1, max_length=200, examples=["V002"])
+    position: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000,
+        description="Board before this stop of the vehicle's route (as its manifest numbers "
+        "them, 1 = the first after the depot; past the last: board last). Null: where the "
+        "route is shortest with every rule kept.",
+    )
+
+
+class MovesRequest(_In):
+    """Hand moves to try on one day-direction as it stands (the day's current version)."""
+
+    direction: DirectionName
+    moves: list[MoveItem] = Field(
+        min_length=1,
+        max_length=20,
+        description="Made in order; two moves swap two passengers.",
+    )
+
+
+class MovesPreview(_Out):
+    """A day-direction with the moves made, re-timed, and the checker's word on it.
+
+    Nothing is stored. To keep the moves, record ``changes`` (``assign`` locks at the
+    previewed pickup times) with ``POST .../days/{day}/changes``: the re-plan keeps them.
+    """
+
+    day: Day
+    direction: DirectionName
+    version: int = Field(ge=0, description="The day version the moves were made on.")
+    plan: DayPlanSchema = Field(description="The day-direction with the moves made.")
+    vehicles: list[str] = Field(description="Vehicles whose routes changed.")
+    is_timed: bool = Field(
+        description="Every changed route keeps its windows, ride limits and shift (else it is "
+        "timed as early as it can be driven and the violations say what is late)."
+    )
+    violations: list[ViolationItem] = Field(
+        description="The checker's violations of the day-direction with the moves (empty: "
+        "the moves keep every rule)."
+    )
+    cost_before: float
+    cost_after: float
+    changes: list[ChangeSchema] = Field(description="The moves as `assign` changes, to keep.")
+
+
 class DayVersionSummary(_Out):
     """A version in the day's history."""
 

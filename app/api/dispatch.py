@@ -40,6 +40,8 @@ from app.schemas import (
     DayVersionList,
     DayVersionResource,
     DayVersionSummary,
+    MovesPreview,
+    MovesRequest,
     ReplanRequest,
     RestoreRequest,
 )
@@ -47,11 +49,14 @@ from app.security import Caller, Permission, require
 from app.settings import ServiceSettings
 from solver import Day
 from solver.dispatch.changes import Address, DayChange, DayChanges, changed_plan, check_changes
+from solver.dispatch.edits import Move, preview_moves
 from solver.domain import Direction, WeekPlan
 from solver.errors import InputError, Issue
+from solver.io import parse_result
 from solver.io.changes import changes_from_schema, changes_to_json, parse_in_force
 from solver.io.issues import validate_json
 from solver.io.schemas.changes import DayChangesSchema
+from solver.week import build_week_matrices, with_geometry
 
 router = APIRouter(prefix="/v1/jobs", tags=["dispatch"])
 
@@ -302,6 +307,93 @@ async def record_changes(
             )
             resource = _version_resource(week, row, replan_job, -1)
         return _answer(resource, 202)
+
+    return await run_in_threadpool(work)
+
+
+@router.post(
+    "/{job_id}/days/{day}/moves",
+    response_model=MovesPreview,
+    summary="Try hand moves on the day: re-timed and checked at once, nothing stored",
+    description="Moves passengers onto other vehicles (before a given stop, or where the "
+    "route is shortest) in the day's current version, with the changes in force; nobody "
+    "else moves and nothing is searched. The changed routes are re-timed and the checker "
+    "runs on the whole day-direction: a move that breaks a rule comes back with its "
+    "violations, never accepted silently. Nothing is stored: to keep the moves, record the "
+    "answer's `changes` (assign locks) with `POST .../changes`. Unknown ids answer 422.",
+    responses=problem_responses(404, 409, 413, 415),
+    openapi_extra=request_body(
+        "application/json",
+        schema={"$ref": "#/components/schemas/MovesRequest"},
+        examples={
+            "move": {
+                "summary": "Move a passenger onto V002, boarding before its second stop",
+                "value": {
+                    "direction": "to_centre",
+                    "moves": [{"passenger_id": "P0005", "vehicle_id": "V002", "position": 2}],
+                },
+            }
+        },
+    ),
+)
+async def try_moves(
+    request: Request,
+    job_id: JobId,
+    day: Day,
+    caller: Annotated[Caller, Depends(require(Permission.ROUTES_EDIT))],
+    database: Annotated[Database, Depends(get_database)],
+    roads: Annotated[RoadsHolder, Depends(get_roads)],
+) -> JSONResponse:
+    """Preview hand moves on a day-direction."""
+    week = await run_in_threadpool(_week_job, database, job_id, caller)
+    published, _ = await run_in_threadpool(_solved_day, database, week, day)
+    body = await json_body(request)
+
+    def work() -> JSONResponse:
+        parse_json(body, "The moves")
+        try:
+            asked = validate_json(MovesRequest, body, "moves", "The moves")
+        except InputError as error:
+            raise input_problem(error, what="The moves") from None
+        with database.read() as session:
+            plan_json = JobRepository(session).plan_of(week).plan_json
+            current = DayVersionRepository(session).current(week.id, day)
+        days = {p["direction"]: p for p in published}
+        if current is not None and current.result_json is not None:
+            days.update({p["direction"]: p for p in json.loads(current.result_json)})
+        if asked.direction not in days:
+            raise _day_not_planned(week, day)
+        plan = convert.plan_from_stored(plan_json)
+        changes = DayChanges(day, _in_force(current))
+        standing = parse_result({"plans": [days[asked.direction]]}, "stored result").plans[0]
+        network = roads.get(plan.settings.roads)
+        moves = [Move(m.passenger_id, m.vehicle_id, m.position) for m in asked.moves]
+        try:
+            matrices = build_week_matrices(
+                changed_plan(plan, changes, Direction(asked.direction)), network
+            )
+            preview = preview_moves(plan, standing, changes, moves, matrices)
+        except InputError as error:
+            raise input_problem(error, what="The moves") from None
+        result = with_geometry(preview.result, network.path_geometry)
+        kept = DayChanges(day, tuple(preview.assignments()))
+        answer = MovesPreview.model_validate_json(
+            json.dumps(
+                {
+                    "day": day,
+                    "direction": asked.direction,
+                    "version": 0 if current is None else current.version,
+                    "plan": convert.day_result_json(result),
+                    "vehicles": list(preview.vehicles),
+                    "is_timed": preview.is_timed,
+                    "violations": [convert.violation_json(v) for v in preview.violations],
+                    "cost_before": preview.cost_before,
+                    "cost_after": preview.cost_after,
+                    "changes": changes_to_json(kept)["changes"],
+                }
+            )
+        )
+        return JSONResponse(answer.model_dump(mode="json", by_alias=True))
 
     return await run_in_threadpool(work)
 

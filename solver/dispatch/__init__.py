@@ -5,6 +5,7 @@
 - :mod:`solver.dispatch.replan`: one day-direction re-planned after them, every unaffected
   passenger kept on their vehicle and near their published pickup unless that is impossible.
 - :mod:`solver.dispatch.diff`: what changed for whom, and which drivers need a new manifest.
+- :mod:`solver.dispatch.edits`: hand moves made at once, re-timed and checked, not stored.
 """
 
 from solver.dispatch.changes import (
@@ -22,6 +23,7 @@ from solver.dispatch.changes import (
     check_changes,
 )
 from solver.dispatch.diff import DayDiff, TripChange, Why, diff_days, published_trips
+from solver.dispatch.edits import EditPreview, Move, preview_moves
 from solver.dispatch.replan import DEFAULT_REPLAN_S, DEFAULT_TOLERANCE_S, Replan, replan_day
 
 __all__ = [
@@ -35,7 +37,9 @@ __all__ = [
     "DayChange",
     "DayChanges",
     "DayDiff",
+    "EditPreview",
     "ExtraTrip",
+    "Move",
     "Replan",
     "TripChange",
     "VehicleLate",
@@ -44,6 +48,7 @@ __all__ = [
     "changed_plan",
     "check_changes",
     "diff_days",
+    "preview_moves",
     "published_trips",
     "replan_day",
 ]

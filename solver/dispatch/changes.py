@@ -51,6 +51,7 @@ CHANGE_CODES: Final[dict[str, str]] = {
     "CHANGE_VEHICLE_NOT_ALLOWED": (
         "A passenger is assigned to a vehicle their allowed or excluded vehicles rule out."
     ),
+    "CHANGE_POSITION": "A hand edit puts a passenger before stop 0 (the depot).",
     "CHANGE_LOCK_CANNOT_HOLD": (
         "A hand edit cannot hold: the passenger cannot ride that vehicle (at that time) "
         "within the rules, with everything else in force."

@@ -55,7 +55,7 @@ def read_routes(
     routing, manager = model.routing, model.manager
     time_dim = routing.GetDimensionOrDie(TIME_DIMENSION)
     routes: list[Route] = []
-    for vehicle_index, vehicle in enumerate(model.vehicles):
+    for vehicle_index in range(len(model.vehicles)):
         index = routing.Start(vehicle_index)
         if routing.IsEnd(solution.Value(routing.NextVar(index))):
             continue
@@ -75,31 +75,42 @@ def read_routes(
             sequence, slots, starts = reordered
         else:
             sequence, slots, starts = retime(model, vehicle_index, sequence, *taken, fixed=fixed)
-        stops = _stops([(model.visits[v], t) for v, t in sequence], {s.leg for s in slots})
-        distance = sum(
-            int(model.distances_m[a, b]) for (a, _), (b, _) in itertools.pairwise(sequence)
-        )
-        duration = stops[-1].arrival_s - stops[0].departure_s
-        cost = vehicle.tariff.route_cost(distance, duration)
-        routes.append(
-            Route(
-                vehicle_id=vehicle.vehicle_id,
-                stops=tuple(stops),
-                distance_m=distance,
-                duration_s=duration,
-                cost=round(cost, 2),
-                layout=(
-                    SeatingLayout(vehicle.seats, vehicle.wheelchair_places)
-                    if model.problem.settings.choose_layouts
-                    else None
-                ),
-                breaks=tuple(
-                    DriverBreak(start, slot.duration_s)
-                    for slot, start in zip(slots, starts, strict=True)
-                ),
-            )
-        )
+        routes.append(timed_route(model, vehicle_index, sequence, slots, starts))
     return routes
+
+
+def timed_route(
+    model: DayModel,
+    vehicle_index: int,
+    sequence: Sequence[tuple[int, int]],
+    slots: Sequence[BreakSlot] = (),
+    starts: Sequence[int] = (),
+) -> Route:
+    """The route driving ``sequence``: ``(visit id, service start)`` pairs, depot to depot.
+
+    Stops merged per address, distance, duration, cost, layout and the driver's breaks
+    (``slots`` starting at ``starts``).
+    """
+    vehicle = model.vehicles[vehicle_index]
+    stops = _stops([(model.visits[v], t) for v, t in sequence], {s.leg for s in slots})
+    distance = sum(int(model.distances_m[a, b]) for (a, _), (b, _) in itertools.pairwise(sequence))
+    duration = stops[-1].arrival_s - stops[0].departure_s
+    cost = vehicle.tariff.route_cost(distance, duration)
+    return Route(
+        vehicle_id=vehicle.vehicle_id,
+        stops=tuple(stops),
+        distance_m=distance,
+        duration_s=duration,
+        cost=round(cost, 2),
+        layout=(
+            SeatingLayout(vehicle.seats, vehicle.wheelchair_places)
+            if model.problem.settings.choose_layouts
+            else None
+        ),
+        breaks=tuple(
+            DriverBreak(start, slot.duration_s) for slot, start in zip(slots, starts, strict=True)
+        ),
+    )
 
 
 def _set_down_at_destinations(

@@ -196,3 +196,49 @@ def test_a_hand_edit_holds_or_its_version_fails_naming_the_passenger(
     assert error["code"] == "CHANGE_LOCK_CANNOT_HOLD" and moved in error["message"]
     history = service.get(f"/v1/jobs/{job_id}/days/mon/versions", role="dispatcher").json()
     assert history["current"] == 1  # the failed version never became current
+
+
+def test_a_hand_move_is_previewed_at_once_and_kept_by_recording_its_changes(
+    service: Service, sqlite_url: str, start_thread_worker: Callable[..., ThreadWorker]
+) -> None:
+    job_id, week = solved_week(service, sqlite_url, start_thread_worker)
+    morning = week["plans"][0]
+    vehicle_of = {p: r["vehicle_id"] for r in morning["routes"] for s in r["stops"]
+                  for p in s.get("pickups", [])}  # fmt: skip
+    mover = sorted(vehicle_of)[0]
+    target = next(v["id"] for v in tiny_plan()["vehicles"] if v["id"] != vehicle_of[mover])
+    path = f"/v1/jobs/{job_id}/days/mon/moves"
+    body = {"direction": "to_centre", "moves": [{"passenger_id": mover, "vehicle_id": target}]}
+    preview = service.post(path, role="dispatcher", json=body)
+    assert preview.status_code == 200, preview.text
+    answer = preview.json()
+    assert answer["version"] == 0 and target in answer["vehicles"]
+    moved = {p: r["vehicle_id"] for r in answer["plan"]["routes"] for s in r["stops"]
+             for p in s.get("pickups", [])}  # fmt: skip
+    assert moved[mover] == target
+    assert {p: v for p, v in moved.items() if p != mover} == {
+        p: v for p, v in vehicle_of.items() if p != mover
+    }
+    assert answer["violations"] == [] and answer["is_timed"]
+    assert all(r["geometry"] for r in answer["plan"]["routes"])
+    (change,) = answer["changes"]
+    assert (change["kind"], change["passenger_id"], change["vehicle_id"]) == (
+        "assign",
+        mover,
+        target,
+    )
+    # Nothing was stored: the day is still version 0, until the moves are recorded.
+    history = service.get(f"/v1/jobs/{job_id}/days/mon/versions", role="dispatcher").json()
+    assert history["current"] == 0
+    version = replanned(service, job_id, {"changes": answer["changes"], "time_limit_s": 1})
+    assert version["violations"] == []
+    kept = {p: r["vehicle_id"] for r in version["plans"][0]["routes"] for s in r["stops"]
+            for p in s.get("pickups", [])}  # fmt: skip
+    assert kept[mover] == target
+    # A bad move names the id; a planner's key may try moves, an analyst's may not.
+    bad = {"direction": "to_centre", "moves": [{"passenger_id": "NOBODY", "vehicle_id": target}]}
+    refused = service.post(path, role="dispatcher", json=bad)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["code"] == "CHANGE_UNKNOWN_PASSENGER"
+    assert refused.json()["errors"][0]["id"] == "NOBODY"
+    assert service.post(path, role="analyst", json=body).status_code == 403

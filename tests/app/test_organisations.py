@@ -36,6 +36,7 @@ ROUTE_IDS: dict[tuple[str, str], str] = {
     ("GET", "/v1/jobs/{job_id}/days/{day}/{direction}/timeline"): "job",
     ("GET", "/v1/jobs/{job_id}/manifests/{day}/{vehicle_id}"): "job",
     ("POST", "/v1/jobs/{job_id}/days/{day}/changes"): "job",
+    ("POST", "/v1/jobs/{job_id}/days/{day}/moves"): "job",
     ("GET", "/v1/jobs/{job_id}/days/{day}/versions"): "job",
     ("GET", "/v1/jobs/{job_id}/days/{day}/versions/{version}"): "job",
     ("POST", "/v1/jobs/{job_id}/days/{day}/versions/{version}/restore"): "job",

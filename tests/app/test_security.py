@@ -33,6 +33,7 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/v1/jobs/{job_id}/days/{day}/{direction}"): Permission.ROUTES_READ,
     ("GET", "/v1/jobs/{job_id}/manifests/{day}/{vehicle_id}"): Permission.ROUTES_READ,
     ("POST", "/v1/jobs/{job_id}/days/{day}/changes"): Permission.ROUTES_EDIT,
+    ("POST", "/v1/jobs/{job_id}/days/{day}/moves"): Permission.ROUTES_EDIT,
     ("GET", "/v1/jobs/{job_id}/days/{day}/versions"): Permission.ROUTES_READ,
     ("GET", "/v1/jobs/{job_id}/days/{day}/versions/{version}"): Permission.ROUTES_READ,
     ("POST", "/v1/jobs/{job_id}/days/{day}/versions/{version}/restore"): Permission.ROUTES_EDIT,
