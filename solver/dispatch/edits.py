@@ -7,7 +7,8 @@ search: every other passenger stays where they are, the routes that changed are 
 and the independent checker runs on the whole day-direction. Nothing is stored. A move that
 breaks a rule still comes back, with the checker's violations beside it, so that the edit is
 never accepted silently and never refused without saying why; a route that cannot be timed
-within its windows is timed as early as it can be driven, and the checker names what is late.
+within its ride limits is timed within its windows alone (else as early as it can be driven),
+and the checker names the limit or window it breaks.
 
 To keep an edit, record it as ``assign`` changes (:meth:`EditPreview.assignments`: each moved
 passenger on their new vehicle at their previewed pickup time): the re-plan then keeps those
@@ -115,18 +116,15 @@ def _check_moves(
     check_changes(plan, replace(changes, changes=(*changes.changes, *assigns)))
 
 
-def _model_vehicle(model: DayModel, vehicle_id: str, route: Route | None) -> int:
-    """The model vehicle driving ``vehicle_id`` (its published layout where it has one)."""
+def _model_vehicles(model: DayModel, vehicle_id: str, route: Route | None) -> list[int]:
+    """The model vehicles of ``vehicle_id`` (one per seating layout), its published first."""
     candidates = [i for i, v in enumerate(model.vehicles) if v.vehicle_id == vehicle_id]
     if route is not None and route.layout is not None:
-        for index in candidates:
-            vehicle = model.vehicles[index]
-            if (vehicle.seats, vehicle.wheelchair_places) == (
-                route.layout.seats,
-                route.layout.wheelchair_places,
-            ):
-                return index
-    return candidates[0]
+        layout = (route.layout.seats, route.layout.wheelchair_places)
+        candidates.sort(
+            key=lambda i: (model.vehicles[i].seats, model.vehicles[i].wheelchair_places) != layout
+        )
+    return candidates
 
 
 def _sequence(
@@ -238,7 +236,8 @@ def _retimed(model: DayModel, vehicle_index: int, visits: Sequence[int]) -> tupl
             slots, (times, starts) = found
             sequence = list(zip(full, times, strict=True))
             return timed_route(model, vehicle_index, sequence, slots, starts), True
-    times = _earliest(model, vehicle_index, full)
+    loose = route_timing(model, vehicle_index, full, with_ride_limits=False)
+    times = _earliest(model, vehicle_index, full) if loose is None else loose[0]
     return timed_route(model, vehicle_index, list(zip(full, times, strict=True))), False
 
 
@@ -300,9 +299,9 @@ def preview_moves(
     touched = {vid for vid, visits in sequences.items() if moved_visits & set(visits)}
     for vehicle_id in list(sequences):
         sequences[vehicle_id] = [v for v in sequences[vehicle_id] if v not in moved_visits]
+    layouts: dict[str, int] = {}
     for move in moves:
         visits = sequences.setdefault(move.vehicle_id, [])
-        vehicle_index = _model_vehicle(model, move.vehicle_id, by_vehicle.get(move.vehicle_id))
         anchor = anchors[move.passenger_id]
         before: int | None
         if move.position is None:
@@ -311,14 +310,17 @@ def preview_moves(
             before = visits.index(anchor)
         else:
             before = len(visits)
-        sequences[move.vehicle_id] = _insert(
-            model,
-            vehicle_index,
-            visits,
+        pair = (
             visit_of[(move.passenger_id, VisitKind.PICKUP)],
             visit_of[(move.passenger_id, VisitKind.DROPOFF)],
-            before,
         )
+        # With seating layouts to choose, the route takes the layout it fits best in.
+        tried: list[tuple[tuple[int, float], int, int, list[int]]] = []
+        for index in _model_vehicles(model, move.vehicle_id, by_vehicle.get(move.vehicle_id)):
+            candidate = _insert(model, index, visits, *pair, before)
+            score = _score(model, index, candidate) or (2, float("inf"))
+            tried.append((score, len(tried), index, candidate))
+        _, _, layouts[move.vehicle_id], sequences[move.vehicle_id] = min(tried)
         touched.add(move.vehicle_id)
     routes: list[Route] = []
     is_timed = True
@@ -329,7 +331,9 @@ def preview_moves(
         visits = sequences[vehicle_id]
         if not visits:
             continue  # the vehicle's only passenger moved away: it stays home
-        vehicle_index = _model_vehicle(model, vehicle_id, by_vehicle.get(vehicle_id))
+        vehicle_index = layouts.get(
+            vehicle_id, _model_vehicles(model, vehicle_id, by_vehicle.get(vehicle_id))[0]
+        )
         route, timed = _retimed(model, vehicle_index, visits)
         routes.append(route)
         is_timed = is_timed and timed

@@ -261,10 +261,14 @@ def route_timing(
     visit_ids: Sequence[int],
     breaks: Sequence[BreakSlot] = (),
     fixed: Mapping[int, int] | None = None,
+    *,
+    with_ride_limits: bool = True,
 ) -> tuple[list[int], list[int]] | None:
     """``route_times`` with the driver's ``breaks`` on their legs: (visit times, break starts).
 
     ``fixed``: service starts by visit id that the timing must keep (``fixed_times``).
+    Without ``with_ride_limits``, rides may take any time (a hand edit's route that breaks a
+    ride limit is still timed within its windows, so that only that limit is reported).
     """
     shift = model.vehicles[vehicle_index].shift
     fixed = fixed or {}
@@ -279,7 +283,7 @@ def route_timing(
     legs = [int(model.transit_s[a, b]) for a, b in itertools.pairwise(visit_ids)]
     position = {v: i for i, v in enumerate(visit_ids)}
     rides = []
-    for pickup_id, dropoff_id in model.pairs:
+    for pickup_id, dropoff_id in model.pairs if with_ride_limits else ():
         if pickup_id in position:
             pickup = model.visits[pickup_id]
             assert pickup.passenger_id is not None

@@ -780,3 +780,89 @@ def test_the_base_map_names_main_roads_from_zoom_14_and_every_street_from_16(
     assert seen["all"] == ["main", "minor"]
     browser.screenshot("dispatcher-street-names")
     assert_clean(browser, served)
+
+
+DRAG_SCRIPT = """
+const [source, target] = arguments;
+const data = new DataTransfer();
+const event = (kind) => new DragEvent(kind, {bubbles: true, cancelable: true, dataTransfer: data});
+source.dispatchEvent(event('dragstart'));
+target.dispatchEvent(event('dragover'));
+target.dispatchEvent(event('drop'));
+source.dispatchEvent(event('dragend'));
+"""
+
+
+def test_a_dispatcher_drags_a_passenger_onto_another_vehicle_and_sees_at_once_whether_it_holds(
+    browser: Browser, served: Served
+) -> None:
+    """Moves are tried, not stored: the served week stays as solved."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    # The vehicle with fewer passengers takes one of the other's.
+    second, first = (
+        r["vehicle_id"]
+        for r in sorted(served.routes("to_centre")[:2], key=lambda r: len(r["stops"]))
+    )
+    riders = [
+        p for r in served.routes("to_centre") if r["vehicle_id"] == first
+        for s in r["stops"] for p in s.get("pickups", [])
+    ]  # fmt: skip
+    dispatcher = {"Authorization": f"Bearer {served.keys['dispatcher']}"}
+
+    def tried(pid: str) -> dict[str, Any]:
+        body = {"direction": "to_centre", "moves": [{"passenger_id": pid, "vehicle_id": second}]}
+        answer: dict[str, Any] = served.serve.client.post(
+            f"/v1/jobs/{served.job_id}/days/mon/moves", json=body, headers=dispatcher
+        ).json()
+        return answer
+
+    # The premise: some passenger of the first vehicle fits on the second.
+    mover = next(p for p in riders if tried(p)["violations"] == [])
+    open_page(browser, served, f"#job={served.job_id}&day=mon&direction=to_centre")
+    paste_key(browser, served.keys["dispatcher"])
+    wait_loaded(browser, served, "to_centre")
+    browser.driver.find_element(By.CSS_SELECTOR, f".vehicle-btn[data-vehicle='{first}']").click()
+    browser.wait_for("return !document.getElementById('manifest').hidden")
+    person = browser.driver.find_element(
+        By.CSS_SELECTOR, f"#manifest-body [draggable][data-passenger='{mover}']"
+    )
+    target = browser.driver.find_element(By.CSS_SELECTOR, f".vehicle-btn[data-vehicle='{second}']")
+    browser.js(DRAG_SCRIPT, person, target)
+    browser.wait_for("return !document.getElementById('move-preview').hidden")
+    assert browser.js("return document.activeElement.id") == "move-heading"
+    summary = browser.js("return document.getElementById('move-summary').textContent")
+    assert mover in summary and second in summary
+    assert browser.js("return document.getElementById('move-preview').dataset.ok") == "true"
+    browser.driver.find_element(By.ID, "move-keep").click()  # an assign lock joins the changes
+    listed = browser.js("return document.getElementById('change-list').textContent")
+    assert mover in listed and second in listed
+    assert browser.js("return document.getElementById('move-preview').hidden")
+    # The move dialog (keyboard): the passenger left out onto a vehicle breaks their ride
+    # limit, and the page says so beside the move and will not keep it.
+    Select(browser.driver.find_element(By.ID, "change-kind")).select_by_value("assign")
+    browser.driver.find_element(By.ID, "change-passenger").send_keys(RIDE_LIMITED)
+    Select(browser.driver.find_element(By.ID, "change-vehicle")).select_by_value(first)
+    browser.driver.find_element(By.ID, "change-position").send_keys("1")
+    browser.driver.find_element(By.ID, "change-try").click()
+    browser.wait_for(
+        "return document.getElementById('move-preview').dataset.ok === 'false' && "
+        "document.getElementById('move-summary').textContent.includes(arguments[0])",
+        RIDE_LIMITED,
+    )
+    codes = browser.js(
+        "return [...document.querySelectorAll('#move-violations .violation')]"
+        ".map(v => v.dataset.code)"
+    )
+    assert "CHECK_MAX_RIDE" in codes or any("RIDE" in c for c in codes), codes
+    assert browser.js("return document.getElementById('move-keep').disabled")
+    browser.screenshot("dispatcher-move")
+    browser.driver.find_element(By.ID, "move-discard").click()
+    assert browser.js("return document.getElementById('move-preview').hidden")
+    # Nothing was stored: the day is still as solved.
+    versions = served.serve.client.get(
+        f"/v1/jobs/{served.job_id}/days/mon/versions", headers=dispatcher
+    ).json()
+    assert versions["current"] == 0
+    assert_clean(browser, served)

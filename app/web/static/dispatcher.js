@@ -44,6 +44,7 @@
     timeline: null,
     manifests: new Map(),
     details: new Map(),
+    movePreview: null,
     selected: null,
     pollTimer: null,
     loadToken: 0,
@@ -670,7 +671,7 @@
       body.replaceChildren(el("tr", {}, [el("td", { colspan: "3", text: t("noneUnassigned") })]));
     } else {
       body.replaceChildren(...list.map((u) => el("tr", { dataset: { reason: u.reason } }, [
-        el("td", { text: personName(u.passenger_id) }),
+        el("td", { className: "person", draggable: "true", dataset: { passenger: u.passenger_id }, text: personName(u.passenger_id) }),
         el("td", {}, [t(`reason_${u.reason}`), " ", el("code", { text: u.reason })]),
         el("td", { text: u.hint }),
       ])));
@@ -690,7 +691,7 @@
       const needs = [];
       if (p.mobility === "wheelchair") needs.push(`♿ ${t("wheelchair")}`);
       if (p.escorts) needs.push(escortsText(p.escorts));
-      cell.append(el("span", { className: "person" }, [
+      cell.append(el("span", { className: "person", draggable: "true", dataset: { passenger: p.passenger_id } }, [
         p.name ? el("strong", { className: "name", text: p.name }) : null,
         p.name ? el("span", { className: "pid", text: ` ${p.passenger_id}` }) : p.passenger_id,
         needs.length ? el("span", { className: "needs", text: ` (${needs.join(", ")})` }) : null,
@@ -841,7 +842,7 @@
   const CHANGE_FIELDS = {
     absence: ["passenger", "direction"],
     extra_trip: ["passenger", "direction"],
-    assign: ["passenger", "direction", "vehicle"],
+    assign: ["passenger", "direction", "vehicle", "position", "try"],
     vehicle_unavailable: ["vehicle", "time"],
     vehicle_late: ["vehicle", "minutes"],
     centre_late: ["centre", "minutes"],
@@ -945,6 +946,114 @@
     state.pending.splice(Number(button.dataset.index), 1);
     renderChangeList();
     $("change-kind").focus();
+  }
+
+  // ------------------------------------------------------------ hand moves, tried at once
+
+  function moveText(move) {
+    const text = t("moveText", { passenger: personName(move.passenger_id), vehicle: move.vehicle_id });
+    return move.position ? `${text} ${t("movePosition", { n: move.position })}` : text;
+  }
+
+  async function tryMoves(moves, direction) {
+    if (!state.jobId || !state.day) return;
+    showError(null);
+    setStatus(["moveTrying"]);
+    try {
+      const preview = await api(jobPath(state.jobId, "days", state.day, "moves"), { direction, moves });
+      state.movePreview = { preview, moves };
+      renderMovePreview();
+      setStatus();
+      $("move-heading").focus();
+    } catch (error) {
+      setStatus();
+      showProblem(error);
+    }
+  }
+
+  function renderMovePreview() {
+    const box = $("move-preview");
+    const tried = state.movePreview;
+    if (!tried) {
+      box.hidden = true;
+      return;
+    }
+    const { preview, moves } = tried;
+    $("move-summary").textContent = t("moveSummary", {
+      moves: moves.map(moveText).join("; "),
+      before: number(preview.cost_before, 0),
+      after: number(preview.cost_after, 0),
+    });
+    const items = preview.violations.length
+      ? [el("li", { className: "move-breaks", text: t("moveBreaks", { n: preview.violations.length }) }),
+        ...preview.violations.map((v) => el("li", { className: "violation", dataset: { code: v.code } }, [
+          el("code", { text: v.code }), ` ${v.message}`,
+        ]))]
+      : [el("li", { className: "move-holds", text: t("moveHolds") })];
+    $("move-violations").replaceChildren(...items);
+    $("move-keep").disabled = preview.violations.length > 0;
+    box.dataset.ok = String(!preview.violations.length);
+    box.hidden = false;
+  }
+
+  function onMoveKeep() {
+    const tried = state.movePreview;
+    if (!tried || tried.preview.violations.length) return;
+    state.pending.push(...tried.preview.changes);
+    state.movePreview = null;
+    renderMovePreview();
+    renderChangeList();
+    setStatus(["moveKept"]);
+    $("replan").focus();
+  }
+
+  function onMoveDiscard() {
+    state.movePreview = null;
+    renderMovePreview();
+    $("change-kind").focus();
+  }
+
+  function onChangeTry() {
+    const passenger = $("change-passenger").value.trim();
+    const vehicle = $("change-vehicle").value;
+    if (!passenger || !vehicle) {
+      showError(new Error(t("changeIncomplete")));
+      return;
+    }
+    const move = { passenger_id: passenger, vehicle_id: vehicle };
+    const position = Number($("change-position").value);
+    if (position >= 1) move.position = position;
+    tryMoves([move], $("change-direction").value || state.direction);
+  }
+
+  // Drag a passenger (a manifest's person, a passenger left out) onto a vehicle button, or
+  // onto a row of the open manifest to board before that stop.
+  function dropTarget(node) {
+    if (!(node instanceof Element)) return null;
+    const button = node.closest(".vehicle-btn");
+    if (button) return { vehicle_id: button.dataset.vehicle };
+    const row = node.closest("#manifest-body tr[data-stop]");
+    if (row && state.selected) return { vehicle_id: state.selected, position: Math.max(1, Number(row.dataset.stop)) };
+    return null;
+  }
+
+  function onDragStart(event) {
+    const person = event.target instanceof Element ? event.target.closest("[draggable][data-passenger]") : null;
+    if (!person) return;
+    event.dataTransfer.setData("text/plain", person.dataset.passenger);
+    event.dataTransfer.effectAllowed = "move";
+  }
+
+  function onDragOver(event) {
+    if (dropTarget(event.target)) event.preventDefault();
+  }
+
+  function onDrop(event) {
+    const target = dropTarget(event.target);
+    const passenger = event.dataTransfer ? event.dataTransfer.getData("text/plain") : "";
+    if (!target || !passenger) return;
+    event.preventDefault();
+    tryMoves([{ passenger_id: passenger, ...target }], state.direction);
   }
 
   function showProblem(error) {
@@ -1089,6 +1198,7 @@
     renderManifest();
     renderPrint();
     renderChanges();
+    renderMovePreview();
     highlight();
   }
 
@@ -1220,6 +1330,7 @@
       state.day = day;
       state.direction = direction;
       state.dayPlan = dayPlan;
+      state.movePreview = null; // tried on the day as it was
       state.timeline = timeline;
       state.details = details;
       state.manifests = new Map();
@@ -1266,6 +1377,12 @@
     setKey(sessionStorage.getItem(KEY_STORE) || "");
     readHash();
     $("key-form").addEventListener("submit", onKeySubmit);
+    $("change-try").addEventListener("click", onChangeTry);
+    $("move-keep").addEventListener("click", onMoveKeep);
+    $("move-discard").addEventListener("click", onMoveDiscard);
+    document.addEventListener("dragstart", onDragStart);
+    document.addEventListener("dragover", onDragOver);
+    document.addEventListener("drop", onDrop);
     $("key-forget").addEventListener("click", onKeyForget);
     $("select-form").addEventListener("submit", (event) => {
       event.preventDefault();
