@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from app.db.models import (
     DayResultRow,
@@ -80,6 +80,34 @@ def _claimable(now: float) -> Any:
     )
 
 
+def _replan_waits(now: float) -> Any:
+    """A re-plan waits while another re-plan of the same week's day runs or was queued first.
+
+    A re-plan starts from the day's latest version when it runs: run one at a time, in the
+    order they were recorded, each builds on the one before (two at once would both start
+    from the same version, and the later would drop the earlier's changes).
+    """
+    other = aliased(Job)
+    return and_(
+        Job.kind == JobKind.REPLAN.value,
+        exists().where(
+            other.kind == JobKind.REPLAN.value,
+            other.previous_job_id == Job.previous_job_id,
+            other.days == Job.days,
+            other.id != Job.id,
+            or_(
+                and_(other.status == JobStatus.RUNNING.value, other.lease_expires_at >= now),
+                and_(
+                    other.status == JobStatus.QUEUED.value,
+                    other.created_at < Job.created_at,
+                    other.attempts < other.max_attempts,
+                    other.cancel_requested.is_(False),
+                ),
+            ),
+        ),
+    )
+
+
 def _holding(claim: Claim) -> Any:
     return and_(
         Job.id == claim.job_id,
@@ -101,7 +129,12 @@ def claim_next(
     with database.write() as session:
         # A dispatcher waits for a re-plan: it goes before weeks and batches queued earlier.
         first = case((Job.kind == JobKind.REPLAN.value, 0), else_=1)
-        query = select(Job.id).where(_claimable(now)).order_by(first, Job.created_at).limit(1)
+        query = (
+            select(Job.id)
+            .where(_claimable(now), ~_replan_waits(now))
+            .order_by(first, Job.created_at)
+            .limit(1)
+        )
         if database.is_postgresql:
             query = query.with_for_update(skip_locked=True)
         job_id = session.scalar(query)
@@ -109,7 +142,7 @@ def claim_next(
             return None
         result = session.execute(
             update(Job)
-            .where(Job.id == job_id, _claimable(now))
+            .where(Job.id == job_id, _claimable(now), ~_replan_waits(now))
             .values(
                 status=JobStatus.RUNNING.value,
                 worker_id=worker_id[:100],

@@ -154,3 +154,39 @@ def test_erasing_a_plan_erases_its_jobs_and_their_results(database: Database) ->
         assert session.get(Job, job_id) is None
         assert session.get(DayResultRow, (job_id, "mon", "to_centre")) is None
     assert queue.heartbeat(database, claim, 30) is Heartbeat.LOST
+
+
+def test_re_plans_of_one_day_run_one_at_a_time_in_the_order_they_were_recorded(
+    database: Database,
+) -> None:
+    """A re-plan starts from the day's latest version: two at once would lose changes."""
+    from app.db.repositories import DayVersionRepository
+
+    week_id = add_job(database)
+    with database.write() as session:
+        week = session.get(Job, week_id)
+        assert week is not None
+        week.status = JobStatus.SUCCEEDED.value
+        repo = DayVersionRepository(session)
+        ids = []
+        for day in ("mon", "mon", "tue"):
+            _, job = repo.add_replan(
+                week, day=day, directions=["to_centre"], changes_json='{"changes": []}',
+                note="", key_id=None, role=None, time_limit_s=1.0, max_attempts=2,
+            )  # fmt: skip
+            ids.append(job.id)
+            session.flush()
+            time.sleep(0.01)  # distinct created_at, oldest first
+    first, second, other_day = ids
+    claimed = queue.claim_next(database, "w1", lease_s=30)
+    assert claimed is not None and claimed.job_id == first
+    # Monday's second re-plan waits for the first; Tuesday's goes ahead.
+    claimed_tue = queue.claim_next(database, "w2", lease_s=30)
+    assert claimed_tue is not None and claimed_tue.job_id == other_day
+    assert queue.claim_next(database, "w3", lease_s=30) is None
+    with database.write() as session:
+        row = session.get(Job, first)
+        assert row is not None
+        row.status = JobStatus.SUCCEEDED.value
+    claimed = queue.claim_next(database, "w3", lease_s=30)
+    assert claimed is not None and claimed.job_id == second
