@@ -28,6 +28,7 @@
     main: { color: "#a7b0bc", weight: 2.2 },
     minor: { color: "#c6ccd5", weight: 1.2 },
   };
+  const REPLAN_WAIT_MS = 180000;
   const LABELS_MAIN_ZOOM = 14;
   const LABELS_ALL_ZOOM = 16;
   const SVG_NS = "http://www.w3.org/2000/svg";
@@ -1066,10 +1067,14 @@
     }
   }
 
+  // The version once its re-plan has ended; null if it is still queued or running after
+  // REPLAN_WAIT_MS (no worker free): the page stops waiting, the version stays recorded.
   async function waitForVersion(path) {
+    const until = Date.now() + REPLAN_WAIT_MS;
     for (;;) {
       const version = await api(path);
       if (!["queued", "running"].includes(version.status)) return version;
+      if (Date.now() > until) return null;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
@@ -1084,6 +1089,13 @@
     try {
       const queued = await api(jobPath(state.job.id, "days", state.day, "changes"), { changes: state.pending });
       const version = await waitForVersion(queued.links.self);
+      if (version === null) {
+        state.pending = []; // recorded: the re-plan runs when a worker is free
+        renderChangeList();
+        await loadVersions();
+        setStatus(["replanSlow", { version: queued.version }]);
+        return;
+      }
       if (version.status !== "succeeded") {
         const error = new Error(t("replanFailed", { status: t(`status_${version.status}`) }));
         if (version.error && version.error.errors && version.error.errors[0]) error.hint = version.error.errors[0].hint;
