@@ -393,3 +393,35 @@ def test_a_pickup_time_set_by_hand_that_no_window_allows_is_refused() -> None:
         replan_day(plan, before, late, matrices, time_limit_s=2.0)
     assert error.value.codes == ("CHANGE_LOCK_CANNOT_HOLD",)
     assert "10:00" in error.value.issues[0].message
+
+
+def test_a_locked_route_keeps_its_passengers_and_times_and_takes_nobody_else() -> None:
+    """V1 loses P2 (absent); P9's extra trip would take the free seat on V1 unless the
+    route is locked: then P9 rides V2, and V1's passengers keep their pickups."""
+    from solver.dispatch import LockRoute
+
+    plan = week_of_two_vehicles()
+    pins = {f"P{i}": Pin("V1" if i <= 4 else "V2", None, 0, is_strict=True) for i in range(1, 9)}
+    before, matrices = published(plan, pins)
+    base = (Absence("P2"), ExtraTrip("P9"))
+    free = replanned(plan, before, DayChanges("mon", base), matrices)
+    assert published_trips(free.result)["P9"].vehicle_id == "V1"  # the rule binds here
+    locked = replanned(plan, before, DayChanges("mon", (*base, LockRoute("V1", TO))), matrices)
+    after, was = published_trips(locked.result), published_trips(before)
+    assert after["P9"].vehicle_id == "V2"
+    on_v1 = {p for p, t in after.items() if t.vehicle_id == "V1"}
+    assert on_v1 == {p for p, t in was.items() if t.vehicle_id == "V1"} - {"P2"}
+    for pid in on_v1:
+        assert abs(after[pid].pickup_s - was[pid].pickup_s) <= 59
+    # A lock on a route whose vehicle is late cannot hold: refused at once.
+    from solver.dispatch import VehicleLate, check_changes
+
+    with pytest.raises(InputError) as error:
+        check_changes(plan, DayChanges("mon", (VehicleLate("V1", 20), LockRoute("V1"))))
+    assert error.value.codes == ("CHANGE_CONFLICT",) and error.value.issues[0].id == "V1"
+    with pytest.raises(InputError) as unknown:
+        check_changes(plan, DayChanges("mon", (LockRoute("V7"),)))
+    assert unknown.value.codes == ("CHANGE_UNKNOWN_VEHICLE",)
+    # It reads and writes as JSON like every change.
+    text = changes_to_json(DayChanges("mon", (LockRoute("V1", TO, "driver knows them"),)))
+    assert parse_changes(text).changes == (LockRoute("V1", TO, "driver knows them"),)

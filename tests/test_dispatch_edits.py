@@ -98,3 +98,17 @@ def test_a_bad_move_names_the_passenger_or_vehicle() -> None:
     with pytest.raises(InputError) as error:
         preview_moves(plan, before, absent, [Move("P1", "V2")], matrices)
     assert error.value.issues[0].id == "P1"
+
+
+def test_a_locked_route_takes_no_moved_passenger_and_gives_none_away() -> None:
+    from solver.dispatch import LockRoute
+
+    plan = week_of_two_vehicles()
+    pins = {f"P{i}": Pin("V1" if i <= 4 else "V2", None, 0, is_strict=True) for i in range(1, 9)}
+    before, matrices = published(plan, pins)
+    locked = DayChanges("mon", (LockRoute("V1"),))
+    onto = preview_moves(plan, before, locked, [Move("P5", "V1")], matrices)
+    assert any(v.passenger_id == "P5" and v.vehicle_id == "V1" for v in onto.violations)
+    with pytest.raises(InputError) as error:
+        preview_moves(plan, before, locked, [Move("P1", "V2")], matrices)
+    assert error.value.codes == ("CHANGE_CONFLICT",) and error.value.issues[0].id == "P1"

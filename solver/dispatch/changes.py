@@ -106,6 +106,20 @@ class Assign:
 
 
 @dataclass(frozen=True, slots=True)
+class LockRoute:
+    """``vehicle_id``'s route stays as it is (``direction`` None: both): a lock on a route.
+
+    The passengers on it keep it, each at their pickup time, and nobody else may board it.
+    Every round of the re-plan keeps it; one that cannot fails naming the passenger
+    (``CHANGE_LOCK_CANNOT_HOLD``). The route is the one of the version the re-plan starts from.
+    """
+
+    vehicle_id: str
+    direction: Direction | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class VehicleUnavailable:
     """``vehicle_id`` can serve no stop from ``from_s`` (seconds after midnight) on: a breakdown.
 
@@ -137,7 +151,16 @@ class CentreLate:
     note: str = ""
 
 
-DayChange = Absence | ExtraTrip | Address | Assign | VehicleUnavailable | VehicleLate | CentreLate
+DayChange = (
+    Absence
+    | ExtraTrip
+    | Address
+    | Assign
+    | LockRoute
+    | VehicleUnavailable
+    | VehicleLate
+    | CentreLate
+)
 """One change to a day's plan."""
 
 
@@ -155,6 +178,14 @@ class DayChanges:
             for change in self.changes
             if isinstance(change, Absence | ExtraTrip | Address | Assign)
             and _applies(change, direction)
+        )
+
+    def locked_routes(self, direction: Direction) -> frozenset[str]:
+        """Vehicles whose route on ``direction`` is locked (:class:`LockRoute`)."""
+        return frozenset(
+            change.vehicle_id
+            for change in self.changes
+            if isinstance(change, LockRoute) and _applies(change, direction)
         )
 
     def assignments(self, direction: Direction) -> dict[str, Assign]:
@@ -224,6 +255,9 @@ def _problems(plan: WeekPlan, changes: DayChanges) -> Iterator[Issue]:
     centres = {c.centre_id: c for c in plan.centres}
     extra = {c.passenger_id for c in changes.changes if isinstance(c, ExtraTrip)}
     absent = {c.passenger_id for c in changes.changes if isinstance(c, Absence)}
+    disturbed = {
+        c.vehicle_id for c in changes.changes if isinstance(c, VehicleUnavailable | VehicleLate)
+    }
     for index, change in enumerate(changes.changes):
         if isinstance(change, Assign):
             yield from _assign_problems(change, index, day, passengers, vehicles, extra)
@@ -262,13 +296,22 @@ def _problems(plan: WeekPlan, changes: DayChanges) -> Iterator[Issue]:
                     )
             elif not attends and pid not in extra:
                 yield _not_attending(pid, day, index)
-        elif isinstance(change, VehicleUnavailable | VehicleLate):
+        elif isinstance(change, VehicleUnavailable | VehicleLate | LockRoute):
             vid = change.vehicle_id
             vehicle = vehicles.get(vid)
             if vehicle is None:
                 yield _unknown_vehicle(vid, index)
             elif day not in vehicle.days:
                 yield _not_driving(vid, day, index)
+            elif isinstance(change, LockRoute) and vid in disturbed:
+                yield _issue(
+                    "CHANGE_CONFLICT",
+                    f"Vehicle {vid}'s route is locked, but the vehicle is late or out of "
+                    f"service on {day}.",
+                    "Keep one of the two changes: a late or broken vehicle's route must change.",
+                    index,
+                    vid,
+                )
             elif (
                 isinstance(change, VehicleLate)
                 and vehicle.shift.start_s + 60 * change.minutes >= vehicle.shift.end_s
@@ -420,6 +463,8 @@ def describe(change: DayChange) -> str:
     if isinstance(change, Assign):
         at = "" if change.pickup_s is None else f" at {format_hhmm(change.pickup_s)}"
         return f"{change.passenger_id} on {change.vehicle_id}{at}"
+    if isinstance(change, LockRoute):
+        return f"{change.vehicle_id}'s route locked"
     if isinstance(change, VehicleUnavailable):
         return f"{change.vehicle_id} unavailable from {format_hhmm(change.from_s)}"
     if isinstance(change, VehicleLate):

@@ -25,7 +25,8 @@ from typing import Final
 from solver.check import Violation, check_day
 from solver.dispatch.changes import Assign, DayChanges, changed_plan, check_changes
 from solver.dispatch.diff import published_trips
-from solver.domain import DayProblem, DayResult, Route, WeekPlan
+from solver.dispatch.replan import route_locks
+from solver.domain import DayResult, Route, WeekPlan
 from solver.errors import InputError, Issue
 from solver.routing.model import DayModel, VisitKind, build_day_model, shares_stop
 from solver.routing.read import best_break, day_kpis, route_holds, route_timing, timed_route
@@ -257,7 +258,25 @@ def preview_moves(
         changes = DayChanges(current.day, ())
     _check_moves(plan, changes, current, moves)
     direction = current.direction
-    problem: DayProblem = changed_plan(plan, changes, direction).day_problem(current.day, direction)
+    problem, route_pins = route_locks(
+        changed_plan(plan, changes, direction).day_problem(current.day, direction),
+        current,
+        changes,
+    )
+    off_locked = [
+        Issue(
+            "CHANGE_CONFLICT",
+            f"Passenger {move.passenger_id} rides vehicle "
+            f"{route_pins[move.passenger_id].vehicle_id}, whose route is locked.",
+            "Take the route's lock back first, or move someone else.",
+            path=f"moves[{index}]",
+            id=move.passenger_id,
+        )
+        for index, move in enumerate(moves)
+        if move.passenger_id in route_pins
+    ]
+    if off_locked:
+        raise InputError(off_locked, "moves")
     model = build_day_model(problem, problem.passengers, matrices)
     visit_of: dict[tuple[str, VisitKind], int] = {}
     for pickup_id, dropoff_id in model.pairs:

@@ -198,6 +198,39 @@ def lock_pins(problem: DayProblem, changes: DayChanges) -> dict[str, Pin]:
     }
 
 
+def route_locks(
+    problem: DayProblem, current: DayResult, changes: DayChanges
+) -> tuple[DayProblem, dict[str, Pin]]:
+    """The locked routes (:class:`LockRoute`) as pins and a problem to keep them.
+
+    Strict pins hold each of their passengers on the vehicle at their pickup in ``current``;
+    the problem keeps everyone else off those vehicles.
+    """
+    locked = changes.locked_routes(problem.direction)
+    if not locked:
+        return problem, {}
+    trips = published_trips(current)
+    present = {p.passenger_id for p in problem.passengers}
+    aboard = {pid for pid, trip in trips.items() if trip.vehicle_id in locked and pid in present}
+    pins = {
+        pid: Pin(
+            trips[pid].vehicle_id,
+            trips[pid].pickup_s,
+            EXACT_TOLERANCE_S,
+            is_strict=True,
+            is_time_strict=True,
+        )
+        for pid in aboard
+    }
+    passengers = tuple(
+        p
+        if p.passenger_id in aboard
+        else replace(p, excluded_vehicles=p.excluded_vehicles | locked)
+        for p in problem.passengers
+    )
+    return replace(problem, passengers=passengers), pins
+
+
 def _locks_broken(result: DayResult, locks: Mapping[str, Pin], day: str) -> InputError | None:
     """``CHANGE_LOCK_CANNOT_HOLD`` for each hand edit ``result`` does not keep (None: all do)."""
     trips = published_trips(result)
@@ -312,7 +345,9 @@ def replan_day(
         )
     direction = published.direction
     changed = changed_plan(plan, changes, direction)
-    problem = changed.day_problem(changes.day, direction)
+    problem, route_pins = route_locks(
+        changed.day_problem(changes.day, direction), published, changes
+    )
     depots = {v.vehicle_id: v.depot for v in changed.vehicles}
     moving = must_move(published, changes, matrices, plan.settings.return_to_depot, depots)
     pins = replan_pins(problem, published, changes, moving, tolerance_s)
@@ -320,7 +355,7 @@ def replan_day(
     start = without_passengers(published, moving | named)
     pinned = replace(problem, pins=pins)
     ends_at = started + time_limit_s
-    locks = lock_pins(problem, changes)
+    locks = {**route_pins, **lock_pins(problem, changes)}  # a hand edit wins over a route lock
     exact = replace(problem, pins=_relaxed(pins, ROUNDS[0], set(), tolerance_s) | locks)
     # The +-10 minute round always runs too, from the published routes as well (they hold
     # its pins): it wins if it serves more, or as many for MIN_SAVING_TO_MOVE_PICKUPS_NOK less.

@@ -15,6 +15,7 @@ from solver.dispatch.changes import (
     DayChange,
     DayChanges,
     ExtraTrip,
+    LockRoute,
     VehicleLate,
     VehicleUnavailable,
 )
@@ -31,6 +32,7 @@ from solver.io.schemas.changes import (
     DayChangesSchema,
     DayDiffSchema,
     ExtraTripSchema,
+    LockRouteSchema,
     TripChangeSchema,
     VehicleLateSchema,
     VehicleUnavailableSchema,
@@ -64,6 +66,8 @@ def _change_from_schema(schema: ChangeSchema) -> DayChange:
             pickup_s,
             schema.note,
         )
+    if isinstance(schema, LockRouteSchema):
+        return LockRoute(schema.vehicle_id, _direction(schema.direction), schema.note)
     if isinstance(schema, VehicleUnavailableSchema):
         return VehicleUnavailable(schema.vehicle_id, parse_hhmm(schema.from_time), schema.note)
     if isinstance(schema, VehicleLateSchema):
@@ -118,6 +122,13 @@ def _change_schema(change: DayChange) -> ChangeSchema:
             vehicle_id=change.vehicle_id,
             direction=change.direction,
             pickup=None if change.pickup_s is None else format_hhmm(change.pickup_s),
+            note=change.note,
+        )
+    if isinstance(change, LockRoute):
+        return LockRouteSchema.model_construct(
+            kind="lock_route",
+            vehicle_id=change.vehicle_id,
+            direction=change.direction,
             note=change.note,
         )
     if isinstance(change, VehicleUnavailable):

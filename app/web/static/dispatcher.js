@@ -844,6 +844,7 @@
     absence: ["passenger", "direction"],
     extra_trip: ["passenger", "direction"],
     assign: ["passenger", "direction", "vehicle", "position", "try"],
+    lock_route: ["vehicle", "direction"],
     vehicle_unavailable: ["vehicle", "time"],
     vehicle_late: ["vehicle", "minutes"],
     centre_late: ["centre", "minutes"],

@@ -79,6 +79,17 @@ class AssignSchema(_Schema):
     note: Note = ""
 
 
+class LockRouteSchema(_Schema):
+    """A vehicle's route stays as it is: its passengers keep it and their times, nobody boards."""
+
+    model_config = ConfigDict(title="LockRoute")
+
+    kind: Literal["lock_route"]
+    vehicle_id: Id = Field(examples=["V03"])
+    direction: OneDirection = None
+    note: Note = ""
+
+
 class VehicleUnavailableSchema(_Schema):
     """A vehicle can serve no stop from a time on (a breakdown)."""
 
@@ -117,6 +128,7 @@ ChangeSchema = Annotated[
     | ExtraTripSchema
     | AddressSchema
     | AssignSchema
+    | LockRouteSchema
     | VehicleUnavailableSchema
     | VehicleLateSchema
     | CentreLateSchema,
