@@ -62,6 +62,7 @@ DOC_SECTIONS = (
     "scenarios",
     "api",
     "replan",
+    "moves",
 )
 """Sections of docs/benchmarks.md written by the other benchmark scripts, in this order."""
 PEERS = ("ortools-default", "vroom", "pyvrp")
