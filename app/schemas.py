@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.db.models import JobStatus
 from app.security import Role
@@ -524,10 +524,17 @@ class ReplanRequest(_In):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     changes: list[ChangeSchema] = Field(
-        min_length=1,
+        default_factory=list,
         max_length=MAX_CHANGES,
         description="What changed today (absences, extra trips, another address, a vehicle "
         "broken down or late, a centre opening late). Added to the changes already in force.",
+    )
+    withdraw: list[ChangeSchema] = Field(
+        default_factory=list,
+        max_length=MAX_CHANGES,
+        description="Changes in force to take back, each as the version's `in_force` lists it "
+        "(an absence recorded by mistake, a vehicle repaired). Not in force: 422 "
+        "CHANGE_NOT_IN_FORCE.",
     )
     directions: list[DirectionName] | None = Field(
         default=None, description="Re-plan only these directions (default: both)."
@@ -543,6 +550,12 @@ class ReplanRequest(_In):
         max_length=MAX_NOTE_CHARS,
         description="Why, for the version's history (kept with the plan; never logged).",
     )
+
+    @model_validator(mode="after")
+    def _something(self) -> ReplanRequest:
+        if not self.changes and not self.withdraw:
+            raise ValueError("record at least one change, or take one back (withdraw)")
+        return self
 
 
 class DayVersionLinks(_Out):
@@ -574,6 +587,9 @@ class DayVersionResource(_Out):
     role: str | None
     note: str
     changes: list[ChangeSchema] = Field(description="The changes this version recorded.")
+    withdrawn: list[ChangeSchema] = Field(
+        default_factory=list, description="The changes in force it took back."
+    )
     in_force: list[ChangeSchema] | None = Field(
         description="Every change in force on the day at this version (null until re-planned)."
     )

@@ -425,3 +425,16 @@ def test_a_locked_route_keeps_its_passengers_and_times_and_takes_nobody_else() -
     # It reads and writes as JSON like every change.
     text = changes_to_json(DayChanges("mon", (LockRoute("V1", TO, "driver knows them"),)))
     assert parse_changes(text).changes == (LockRoute("V1", TO, "driver knows them"),)
+
+
+def test_a_change_taken_back_re_places_its_passenger_and_moves_nobody_else() -> None:
+    plan = week_of_two_vehicles()
+    before, matrices = published(plan)
+    absent = replanned(plan, before, DayChanges("mon", (Absence("P3"),)), matrices)
+    assert "P3" not in published_trips(absent.result)
+    back = replanned(plan, absent.result, DayChanges("mon", (), (Absence("P3"),)), matrices)
+    assert "P3" in published_trips(back.result)
+    assert [(t.passenger_id, t.why) for t in back.diff.trips if t.passenger_id == "P3"] == [
+        ("P3", Why.WITHDRAWN)
+    ]
+    assert back.diff.num_unaffected_changed == 0

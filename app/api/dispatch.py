@@ -48,7 +48,14 @@ from app.schemas import (
 from app.security import Caller, Permission, require
 from app.settings import ServiceSettings
 from solver import Day
-from solver.dispatch.changes import Address, DayChange, DayChanges, changed_plan, check_changes
+from solver.dispatch.changes import (
+    Address,
+    DayChange,
+    DayChanges,
+    changed_plan,
+    check_changes,
+    describe,
+)
 from solver.dispatch.edits import Move, preview_moves
 from solver.domain import Direction, WeekPlan
 from solver.errors import InputError, Issue
@@ -207,6 +214,7 @@ def _version_resource(
         "role": row.role,
         "note": row.note,
         "changes": json.loads(row.changes_json)["changes"],
+        "withdrawn": json.loads(row.changes_json).get("withdrawn", []),
         "in_force": None if row.in_force_json is None else json.loads(row.in_force_json)["changes"],
         "plans": _loaded(row.result_json),
         "diffs": _loaded(row.diff_json),
@@ -277,13 +285,27 @@ async def record_changes(
         directions = [d for d in (replan.directions or planned) if d in planned]
         if not directions:
             raise _day_not_planned(week, day)
-        own = changes_from_schema(DayChangesSchema.model_construct(day=day, changes=replan.changes))
+        own = changes_from_schema(
+            DayChangesSchema.model_construct(
+                day=day, changes=replan.changes, withdrawn=replan.withdraw
+            )
+        )
         with database.read() as session:
             plan_json = JobRepository(session).plan_of(week).plan_json
             current = DayVersionRepository(session).current(week.id, day)
         plan = convert.plan_from_stored(plan_json)
-        earlier = _in_force(current)
-        issues = _change_issues(plan, day, earlier, own)
+        in_force = _in_force(current)
+        earlier = tuple(c for c in in_force if c not in own.withdrawn)
+        issues = [
+            Issue(
+                "CHANGE_NOT_IN_FORCE",
+                f"Change {describe(change)!r} is not in force on {day}.",
+                "Take back a change as the current version's in_force lists it.",
+                f"withdraw[{index}]",
+            )
+            for index, change in enumerate(own.withdrawn)
+            if change not in in_force
+        ] or _change_issues(plan, day, earlier, own)
         if not issues and any(isinstance(c, Address) for c in own.changes):
             # Another address must lie on the roads, as a submitted home must.
             changed = changed_plan(

@@ -18,7 +18,7 @@ import socket
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -415,7 +415,9 @@ class Worker:
         except InputError as error:
             self._fail(claim, input_problem(error, what="The stored plan").body())
             return
-        in_force = DayChanges(own.day, (*earlier, *own.changes))
+        # Changes taken back leave the changes in force; the re-plan re-places whom they named.
+        kept = tuple(c for c in earlier if c not in own.withdrawn)
+        in_force = DayChanges(own.day, (*kept, *own.changes), own.withdrawn)
         planned = [str(p.direction) for p in published.plans]
         directions = tuple(Direction(d) for d in claim.directions if d in planned)
         task = ReplanTask(
@@ -449,7 +451,7 @@ class Worker:
             self.database,
             claim,
             based_on=inputs.based_on,
-            in_force_json=json.dumps(changes_to_json(in_force)),
+            in_force_json=json.dumps(changes_to_json(replace(in_force, withdrawn=()))),
             result_json=json.dumps(day_jsons),
             diff_json=json.dumps(diffs),
             violations=violations,

@@ -51,6 +51,7 @@ CHANGE_CODES: Final[dict[str, str]] = {
     "CHANGE_VEHICLE_NOT_ALLOWED": (
         "A passenger is assigned to a vehicle their allowed or excluded vehicles rule out."
     ),
+    "CHANGE_NOT_IN_FORCE": "A change to take back is not in force on the day.",
     "CHANGE_POSITION": "A hand edit puts a passenger before stop 0 (the depot).",
     "CHANGE_LOCK_CANNOT_HOLD": (
         "A hand edit cannot hold: the passenger cannot ride that vehicle (at that time) "
@@ -166,16 +167,22 @@ DayChange = (
 
 @dataclass(frozen=True, slots=True)
 class DayChanges:
-    """The changes a dispatcher records for one weekday of a planned week."""
+    """The changes a dispatcher records for one weekday of a planned week.
+
+    ``withdrawn``: changes in force before that are taken back now (an absence that was a
+    mistake, a vehicle repaired). They are no longer applied; the passengers they named are
+    re-placed by the re-plan as the passengers of a change are (:meth:`passenger_ids`).
+    """
 
     day: Day
     changes: tuple[DayChange, ...]
+    withdrawn: tuple[DayChange, ...] = ()
 
     def passenger_ids(self, direction: Direction) -> frozenset[str]:
-        """Passengers a change names on ``direction`` (absent, extra, elsewhere or moved)."""
+        """Passengers a change, or a change taken back, names on ``direction``."""
         return frozenset(
             change.passenger_id
-            for change in self.changes
+            for change in (*self.changes, *self.withdrawn)
             if isinstance(change, Absence | ExtraTrip | Address | Assign)
             and _applies(change, direction)
         )

@@ -67,6 +67,8 @@ class Why(StrEnum):
     ASSIGNED = "assigned"
     VEHICLE_UNAVAILABLE = "vehicle_unavailable"
     DELAYED = "delayed"
+    WITHDRAWN = "withdrawn"
+    """A change that named them was taken back (e.g. an absence recorded by mistake)."""
     KNOCK_ON = "knock_on"
 
 
@@ -158,6 +160,8 @@ def _why(
             return Why.EXTRA_TRIP if isinstance(change, ExtraTrip) else Why.ADDRESS
     if pid in moving:
         return Why.VEHICLE_UNAVAILABLE
+    if any(getattr(c, "passenger_id", None) == pid for c in changes.withdrawn):
+        return Why.WITHDRAWN
     return Why.DELAYED if pid in delayed else Why.KNOCK_ON
 
 

@@ -77,7 +77,11 @@ def _change_from_schema(schema: ChangeSchema) -> DayChange:
 
 def changes_from_schema(schema: DayChangesSchema) -> DayChanges:
     """The domain changes of a checked file model."""
-    return DayChanges(schema.day, tuple(_change_from_schema(c) for c in schema.changes))
+    return DayChanges(
+        schema.day,
+        tuple(_change_from_schema(c) for c in schema.changes),
+        tuple(_change_from_schema(c) for c in schema.withdrawn),
+    )
 
 
 def parse_changes(data: bytes | str | Mapping[str, Any], source: str = "changes") -> DayChanges:
@@ -151,12 +155,20 @@ def _change_schema(change: DayChange) -> ChangeSchema:
 
 
 def changes_to_json(changes: DayChanges) -> JsonDict:
-    """The changes file's JSON (reads back with :func:`parse_changes`)."""
-    return schema_to_json(
+    """The changes file's JSON (reads back with :func:`parse_changes`).
+
+    ``withdrawn`` is written only when some change is taken back.
+    """
+    data = schema_to_json(
         DayChangesSchema.model_construct(
-            day=changes.day, changes=[_change_schema(c) for c in changes.changes]
+            day=changes.day,
+            changes=[_change_schema(c) for c in changes.changes],
+            withdrawn=[_change_schema(c) for c in changes.withdrawn],
         )
     )
+    if not changes.withdrawn:
+        data.pop("withdrawn", None)
+    return data
 
 
 def diff_schema(diff: DayDiff) -> DayDiffSchema:

@@ -242,3 +242,30 @@ def test_a_hand_move_is_previewed_at_once_and_kept_by_recording_its_changes(
     assert refused.json()["errors"][0]["code"] == "CHANGE_UNKNOWN_PASSENGER"
     assert refused.json()["errors"][0]["id"] == "NOBODY"
     assert service.post(path, role="analyst", json=body).status_code == 403
+
+
+def test_a_change_taken_back_leaves_the_changes_in_force_and_its_passenger_rides_again(
+    service: Service, sqlite_url: str, start_thread_worker: Callable[..., ThreadWorker]
+) -> None:
+    job_id, week = solved_week(service, sqlite_url, start_thread_worker)
+    absent = sorted(pickups(week["plans"][0]))[0]
+    absence = {"kind": "absence", "passenger_id": absent, "direction": None, "note": "ill"}
+    first = replanned(service, job_id, {"changes": [absence], "time_limit_s": 1})
+    assert absent not in pickups(first["plans"][0])
+    (in_force,) = first["in_force"]
+    # The absence was a mistake: take it back (as in_force lists it), record nothing new.
+    second = replanned(service, job_id, {"withdraw": [in_force], "time_limit_s": 1})
+    assert second["changes"] == [] and second["withdrawn"] == [in_force]
+    assert second["in_force"] == [] and second["violations"] == []
+    assert absent in pickups(second["plans"][0]) and absent in pickups(second["plans"][1])
+    whys = {t["passenger_id"]: t["why"] for d in second["diffs"] for t in d["trips"]}
+    assert whys[absent] == "withdrawn"
+    # Taking back a change that is not in force names it; an empty request is refused.
+    again = service.post(
+        f"/v1/jobs/{job_id}/days/mon/changes", role="dispatcher", json={"withdraw": [in_force]}
+    )
+    assert again.status_code == 422
+    assert again.json()["errors"][0]["code"] == "CHANGE_NOT_IN_FORCE"
+    assert again.json()["errors"][0]["path"] == "withdraw[0]"
+    empty = service.post(f"/v1/jobs/{job_id}/days/mon/changes", role="dispatcher", json={})
+    assert empty.status_code == 422

@@ -662,11 +662,25 @@ def test_a_dispatcher_records_an_absence_replans_reads_the_diff_and_prints_the_c
     changed = set(diff["new_manifests"])
     driving = {r["vehicle_id"] for r in version["plans"][0]["routes"] if r["stops"]}
     assert set(browser.js("return window.dgrPrinted[0]")) == changed & driving != set()
+    # The absence is in force; taking it back re-plans the day with the passenger again.
+    in_force = browser.js("return document.getElementById('in-force').textContent")
+    assert absent in in_force and "ill" in in_force
+    browser.driver.find_element(By.CSS_SELECTOR, ".in-force-withdraw[data-index='0']").click()
+    browser.wait_for("return document.body.dataset.replanned === '2'")
+    taken_back = get(f"/v1/jobs/{job_id}/days/mon/versions/2").json()
+    assert taken_back["in_force"] == [] and len(taken_back["withdrawn"]) == 1
+    assert absent in {p for r in taken_back["plans"][0]["routes"] for s in r["stops"]
+                      for p in s.get("pickups", [])}  # fmt: skip
+    assert [absent, "withdrawn"] in browser.js(
+        "return [...document.querySelectorAll('#diff-table tbody tr')]"
+        ".map(r => [r.dataset.passenger, r.dataset.why])"
+    )
+    assert browser.js("return document.querySelectorAll('.in-force-withdraw').length") == 0
     # Restore the day as solved, from the versions table.
     browser.driver.find_element(By.CSS_SELECTOR, ".version-restore[data-version='0']").click()
-    browser.wait_for("return document.body.dataset.replanned === '2'")
+    browser.wait_for("return document.body.dataset.replanned === '3'")
     assert get(f"/v1/jobs/{job_id}/days/mon/to_centre").json() == morning
-    assert browser.js("return document.querySelectorAll('#versions tbody tr').length") == 3
+    assert browser.js("return document.querySelectorAll('#versions tbody tr').length") == 4
     assert_clean(browser, served)
 
 

@@ -46,6 +46,7 @@
     manifests: new Map(),
     details: new Map(),
     movePreview: null,
+    inForce: [],
     selected: null,
     pollTimer: null,
     loadToken: 0,
@@ -878,6 +879,7 @@
     showChangeFields();
     renderChangeList();
     renderVersions();
+    renderInForce();
     if (state.shownVersion) renderDiff(state.shownVersion);
     $("changes-section").hidden = false;
   }
@@ -1082,16 +1084,21 @@
 
   async function onReplan() {
     if (!state.pending.length || !state.job) return;
+    replanWith({ changes: state.pending }, true);
+  }
+
+  // Record ``body`` (changes, changes taken back) and wait for the re-plan's version.
+  async function replanWith(body, isPending) {
     const button = $("replan");
     button.disabled = true;
     showError(null);
     setStatus(["replanning"]);
     document.body.dataset.replanned = "";
     try {
-      const queued = await api(jobPath(state.job.id, "days", state.day, "changes"), { changes: state.pending });
+      const queued = await api(jobPath(state.job.id, "days", state.day, "changes"), body);
       const version = await waitForVersion(queued.links.self);
       if (version === null) {
-        state.pending = []; // recorded: the re-plan runs when a worker is free
+        if (isPending) state.pending = []; // recorded: the re-plan runs when a worker is free
         renderChangeList();
         await loadVersions();
         setStatus(["replanSlow", { version: queued.version }]);
@@ -1102,7 +1109,7 @@
         if (version.error && version.error.errors && version.error.errors[0]) error.hint = version.error.errors[0].hint;
         throw error;
       }
-      state.pending = [];
+      if (isPending) state.pending = [];
       state.shownVersion = version;
       await load();
       await loadVersions();
@@ -1156,12 +1163,41 @@
 
   async function loadVersions() {
     if (!state.job) return;
+    state.inForce = [];
     try {
       state.versions = await api(jobPath(state.job.id, "days", state.day, "versions"));
+      if (state.versions.current > 0) {
+        const current = await api(jobPath(state.job.id, "days", state.day, "versions", String(state.versions.current)));
+        state.inForce = current.in_force || [];
+      }
     } catch (error) {
       state.versions = null;
     }
     renderVersions();
+    renderInForce();
+  }
+
+  // The changes in force at the current version, each of which can be taken back.
+  function renderInForce() {
+    const items = state.inForce.map((change, index) => el("li", {}, [
+      changeText(change),
+      " ",
+      el("button", {
+        type: "button",
+        className: "secondary in-force-withdraw",
+        dataset: { index: String(index) },
+        "aria-label": t("withdrawLabel", { change: changeText(change) }),
+        text: t("withdraw"),
+      }),
+    ]));
+    $("in-force").replaceChildren(...(items.length ? items : [el("li", { text: t("inForceNone") })]));
+  }
+
+  function onInForceClick(event) {
+    const button = event.target.closest(".in-force-withdraw");
+    if (!button) return;
+    const change = state.inForce[Number(button.dataset.index)];
+    if (change) replanWith({ changes: [], withdraw: [change] }, false);
   }
 
   function renderVersions() {
@@ -1391,6 +1427,7 @@
     readHash();
     $("key-form").addEventListener("submit", onKeySubmit);
     $("change-try").addEventListener("click", onChangeTry);
+    $("in-force").addEventListener("click", onInForceClick);
     $("move-keep").addEventListener("click", onMoveKeep);
     $("move-discard").addEventListener("click", onMoveDiscard);
     document.addEventListener("dragstart", onDragStart);

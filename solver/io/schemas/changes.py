@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from solver.domain import Day, Direction
 from solver.io.schemas.common import Id, LocationSchema, PlanTime, ResultTime, _Schema
@@ -142,7 +142,19 @@ class DayChangesSchema(_Schema):
     model_config = ConfigDict(title="DayChanges", populate_by_name=False)
 
     day: Day = Field(description="The weekday they are for.", examples=["mon"])
-    changes: list[ChangeSchema] = Field(min_length=1, max_length=MAX_CHANGES)
+    changes: list[ChangeSchema] = Field(max_length=MAX_CHANGES)
+    withdrawn: list[ChangeSchema] = Field(
+        default_factory=list,
+        max_length=MAX_CHANGES,
+        description="Changes in force before that are taken back (the service records them "
+        "with a re-plan; a file for `dagrute replan` lists the changes in force instead).",
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> DayChangesSchema:
+        if not self.changes and not self.withdrawn:
+            raise ValueError("a changes file needs at least one change")
+        return self
 
 
 class TripChangeSchema(_Schema):
@@ -158,6 +170,7 @@ class TripChangeSchema(_Schema):
         "assigned",
         "vehicle_unavailable",
         "delayed",
+        "withdrawn",
         "knock_on",
     ] = Field(description="Why it differs: the change named them, their vehicle, or knock_on.")
     vehicle_before: Id | None
