@@ -22,7 +22,6 @@ Writes ``benchmarks/results/moves.json`` and the ``moves`` section of docs/bench
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 from collections import Counter
@@ -31,18 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.run import DOCS, RESULTS, machine, write_section
+from benchmarks.replan import DAY, published_morning
+from benchmarks.run import machine, save_results
 from solver.check import check_day
 from solver.config import get_config
 from solver.dispatch import DayChanges, Move, preview_moves
-from solver.domain import Day, Direction, RoadSettings
-from solver.generate import generate_week
+from solver.domain import RoadSettings
 from solver.roads import DEFAULT_OSM_FILE, RoadNetwork
-from solver.routing.search import SearchParams, solve_day
 from solver.week import build_week_matrices
-
-DAY: Day = "mon"
-DIRECTION = Direction.TO_CENTRE
 
 
 def _quantiles(values: Sequence[float]) -> dict[str, float]:
@@ -55,10 +50,7 @@ def _quantiles(values: Sequence[float]) -> dict[str, float]:
 
 def run_seed(network: RoadNetwork, seed: int, publish_s: float, num_moves: int) -> dict[str, Any]:
     """One seed: publish the morning, then try ``num_moves`` seeded single moves."""
-    plan = generate_week(network, bergen=True, seed=seed)
-    matrices = build_week_matrices(plan, network)
-    problem = plan.day_problem(DAY, DIRECTION)
-    published = solve_day(problem, matrices, SearchParams(time_limit_s=publish_s, seed=seed))
+    plan, problem, published = published_morning(network, seed, publish_s)
     rng = np.random.default_rng(seed)
     vehicle_of = {pid: r.vehicle_id for r in published.routes for s in r.stops for pid in s.pickups}
     driving = sorted({r.vehicle_id for r in published.routes})
@@ -162,11 +154,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "load_average": load,
         "results": results,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "moves.json").write_text(json.dumps(payload, indent=2) + "\n")
-    print(markdown(payload))
-    if not args.no_docs:
-        write_section("moves", markdown(payload), DOCS)
+    save_results("moves", payload, markdown(payload), not args.no_docs)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ Writes ``benchmarks/results/replan.json`` and the ``replan`` section of docs/ben
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 from collections.abc import Sequence
@@ -31,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.run import DOCS, RESULTS, machine, write_section
+from benchmarks.run import machine, save_results
 from solver.check import check_day
 from solver.config import get_config
 from solver.dispatch import (
@@ -48,7 +47,7 @@ from solver.dispatch.replan import (
     must_move,
     replan_week,
 )
-from solver.domain import Day, DayResult, Direction, RoadSettings, WeekPlan
+from solver.domain import Day, DayProblem, DayResult, Direction, RoadSettings, WeekPlan
 from solver.generate import generate_week
 from solver.io.times import parse_hhmm
 from solver.roads import DEFAULT_OSM_FILE, RoadNetwork
@@ -117,12 +116,20 @@ def _fresh(
     }
 
 
-def run_seed(network: RoadNetwork, seed: int, publish_s: float, replan_s: float) -> dict[str, Any]:
-    """One seed: publish the morning, make the changes, re-plan and solve afresh."""
+def published_morning(
+    network: RoadNetwork, seed: int, publish_s: float
+) -> tuple[WeekPlan, DayProblem, DayResult]:
+    """The generated Bergen week (``seed``) and its Monday morning solved in ``publish_s``."""
     plan = generate_week(network, bergen=True, seed=seed)
     matrices = build_week_matrices(plan, network)
     problem = plan.day_problem(DAY, DIRECTION)
     published = solve_day(problem, matrices, SearchParams(time_limit_s=publish_s, seed=seed))
+    return plan, problem, published
+
+
+def run_seed(network: RoadNetwork, seed: int, publish_s: float, replan_s: float) -> dict[str, Any]:
+    """One seed: publish the morning, make the changes, re-plan and solve afresh."""
+    plan, problem, published = published_morning(network, seed, publish_s)
     changes = morning_changes(plan, published, seed)
     week = week_result(plan, [published])
     started = time.perf_counter()
@@ -238,11 +245,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "load_average": load,
         "results": results,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "replan.json").write_text(json.dumps(payload, indent=2) + "\n")
-    print(markdown(payload))
-    if not args.no_docs:
-        write_section("replan", markdown(payload), DOCS)
+    save_results("replan", payload, markdown(payload), not args.no_docs)
 
 
 if __name__ == "__main__":

@@ -572,6 +572,16 @@ def write_results(path: Path, payload: object) -> None:
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
+def save_results(set_name: str, payload: dict[str, Any], markdown: str, docs: bool) -> None:
+    """Write ``benchmarks/results/<set>.json``, print the section, and (``docs``) put it in
+    docs/benchmarks.md."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{set_name}.json").write_text(json.dumps(payload, indent=2) + "\n")
+    print(markdown)
+    if docs:
+        write_section(set_name, markdown, DOCS)
+
+
 def write_section(set_name: str, markdown: str, path: Path = DOCS) -> None:
     """Replace (or add) the set's section between its markers in docs/benchmarks.md."""
     start, end = f"<!-- bench:{set_name}:start -->", f"<!-- bench:{set_name}:end -->"

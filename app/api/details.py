@@ -13,10 +13,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from app.api.deps import get_database, not_found, problem_responses
 from app.api.plans import PlanId
-from app.db.models import PassengerDetail
+from app.db.models import PassengerDetail, Plan
 from app.db.repositories import DetailsRepository, PlanRepository
 from app.db.session import Database
 from app.errors import ApiProblem, error_item, input_problem
@@ -71,12 +72,17 @@ def _media_type(request: Request) -> str:
     )
 
 
+def _own_plan(session: Session, plan_id: str, caller: Caller) -> Plan:
+    """The caller's organisation's plan (404 for another's or none)."""
+    plan = PlanRepository(session).get(plan_id, caller.organisation)
+    if plan is None:
+        raise not_found("plan", plan_id)
+    return plan
+
+
 def _plan_passenger_ids(database: Database, plan_id: str, caller: Caller) -> list[str]:
     with database.read() as session:
-        plan = PlanRepository(session).get(plan_id, caller.organisation)
-        if plan is None:
-            raise not_found("plan", plan_id)
-        stored = json.loads(plan.plan_json)
+        stored = json.loads(_own_plan(session, plan_id, caller).plan_json)
     return [str(p.get("id")) for p in stored.get("passengers", [])]
 
 
@@ -164,8 +170,7 @@ def get_details(
 ) -> PassengerDetailsList:
     """Read a plan's passenger details."""
     with database.read() as session:
-        if PlanRepository(session).get(plan_id, caller.organisation) is None:
-            raise not_found("plan", plan_id)
+        _own_plan(session, plan_id, caller)
         rows = DetailsRepository(session).of_plan(plan_id)
         return PassengerDetailsList(
             plan_id=plan_id,
@@ -197,7 +202,6 @@ def delete_details(
 ) -> Response:
     """Erase a plan's passenger details."""
     with database.write() as session:
-        if PlanRepository(session).get(plan_id, caller.organisation) is None:
-            raise not_found("plan", plan_id)
+        _own_plan(session, plan_id, caller)
         DetailsRepository(session).delete(plan_id)
     return Response(status_code=204)

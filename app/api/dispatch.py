@@ -11,11 +11,12 @@ version. Nothing here plans: the re-plan runs in a worker.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from app import convert
 from app.api.deps import (
@@ -141,6 +142,28 @@ def _request_path(issue: Issue, num_earlier: int) -> Issue:
     index = int(issue.path[len("changes[") : issue.path.index("]")])
     path = f"changes[{index - num_earlier}]" if index >= num_earlier else f"in_force[{index}]"
     return Issue(issue.code, issue.message, issue.hint, path, issue.id)
+
+
+RequestT = TypeVar("RequestT", bound=BaseModel)
+
+
+def _request(body: bytes, model: type[RequestT], source: str, what: str) -> RequestT:
+    """The request body as ``model`` (422 listing every problem, naming ``what``)."""
+    parse_json(body, what)
+    try:
+        return validate_json(model, body, source, what)
+    except InputError as error:
+        raise input_problem(error, what=what) from None
+
+
+def _plan_and_current(
+    database: Database, week: Job, day: str
+) -> tuple[WeekPlan, DayVersion | None]:
+    """The week's plan and the day's current version (None: version 0)."""
+    with database.read() as session:
+        plan_json = JobRepository(session).plan_of(week).plan_json
+        current = DayVersionRepository(session).current(week.id, day)
+    return convert.plan_from_stored(plan_json), current
 
 
 def _links(job_id: str, day: str, version: int, replan_job: str | None) -> DayVersionLinks:
@@ -276,11 +299,7 @@ async def record_changes(
     body = await json_body(request)
 
     def work() -> JSONResponse:
-        parse_json(body, "The changes")
-        try:
-            replan = validate_json(ReplanRequest, body, "changes", "The changes")
-        except InputError as error:
-            raise input_problem(error, what="The changes") from None
+        replan = _request(body, ReplanRequest, "changes", "The changes")
         planned = [p["direction"] for p in published]
         directions = [d for d in (replan.directions or planned) if d in planned]
         if not directions:
@@ -290,10 +309,7 @@ async def record_changes(
                 day=day, changes=replan.changes, withdrawn=replan.withdraw
             )
         )
-        with database.read() as session:
-            plan_json = JobRepository(session).plan_of(week).plan_json
-            current = DayVersionRepository(session).current(week.id, day)
-        plan = convert.plan_from_stored(plan_json)
+        plan, current = _plan_and_current(database, week, day)
         in_force = _in_force(current)
         earlier = tuple(c for c in in_force if c not in own.withdrawn)
         issues = [
@@ -372,20 +388,13 @@ async def try_moves(
     body = await json_body(request)
 
     def work() -> JSONResponse:
-        parse_json(body, "The moves")
-        try:
-            asked = validate_json(MovesRequest, body, "moves", "The moves")
-        except InputError as error:
-            raise input_problem(error, what="The moves") from None
-        with database.read() as session:
-            plan_json = JobRepository(session).plan_of(week).plan_json
-            current = DayVersionRepository(session).current(week.id, day)
+        asked = _request(body, MovesRequest, "moves", "The moves")
+        plan, current = _plan_and_current(database, week, day)
         days = {p["direction"]: p for p in published}
         if current is not None and current.result_json is not None:
             days.update({p["direction"]: p for p in json.loads(current.result_json)})
         if asked.direction not in days:
             raise _day_not_planned(week, day)
-        plan = convert.plan_from_stored(plan_json)
         changes = DayChanges(day, _in_force(current))
         standing = parse_result({"plans": [days[asked.direction]]}, "stored result").plans[0]
         network = roads.get(plan.settings.roads)

@@ -241,11 +241,13 @@ _CONVERTERS: dict[str, tuple[Callable[[str], Any], str]] = {
 }
 
 
-def passengers_from_csv(data: bytes | str) -> list[dict[str, Any]]:
-    """Every row as a plan passenger (JSON-ready dict); InputError listing every bad row."""
+def read_table(data: bytes | str) -> tuple[list[list[str]], int]:
+    """The file's rows (cells as text) and the index of its header row; CSV_EMPTY if none.
+
+    Decoded as :func:`decode` reads it, split with the delimiter the header line uses most.
+    """
     text = decode(data) if isinstance(data, bytes) else data.lstrip("\ufeff")
-    lines = text.splitlines()
-    header_line = next((line for line in lines if line.strip()), "")
+    header_line = next((line for line in text.splitlines() if line.strip()), "")
     if not header_line:
         raise InputError(
             [
@@ -256,9 +258,14 @@ def passengers_from_csv(data: bytes | str) -> list[dict[str, Any]]:
                 )
             ]
         )
-    reader = csv.reader(io.StringIO(text), delimiter=guess_delimiter(header_line))
-    rows = list(reader)
+    rows = list(csv.reader(io.StringIO(text), delimiter=guess_delimiter(header_line)))
     header_index = next(i for i, row in enumerate(rows) if any(cell.strip() for cell in row))
+    return rows, header_index
+
+
+def passengers_from_csv(data: bytes | str) -> list[dict[str, Any]]:
+    """Every row as a plan passenger (JSON-ready dict); InputError listing every bad row."""
+    rows, header_index = read_table(data)
     columns, day_columns, issues = _map_header(rows[header_index])
     if issues:
         raise InputError(issues)

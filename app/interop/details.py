@@ -20,15 +20,13 @@ Codes (:data:`DETAILS_CODES`): ``DETAILS_MALFORMED`` (not JSON, or not the docum
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Final
 
-from app.interop.csv_passengers import decode, guess_delimiter
+from app.interop.csv_passengers import read_table
 from solver.errors import InputError, Issue
 
 DETAILS_CODES: Final[dict[str, str]] = {
@@ -200,21 +198,7 @@ def details_from_csv(data: bytes | str) -> list[PassengerDetails]:
 
     Paths are ``rows[N].column`` with the spreadsheet's row number N.
     """
-    text = decode(data) if isinstance(data, bytes) else data.lstrip("\ufeff")
-    lines = text.splitlines()
-    header_line = next((line for line in lines if line.strip()), "")
-    if not header_line:
-        raise InputError(
-            [
-                Issue(
-                    "CSV_EMPTY",
-                    "The file is empty.",
-                    "Send a header line and one row per passenger.",
-                )
-            ]
-        )
-    rows = list(csv.reader(io.StringIO(text), delimiter=guess_delimiter(header_line)))
-    header_index = next(i for i, row in enumerate(rows) if any(cell.strip() for cell in row))
+    rows, header_index = read_table(data)
     lookup = {alias: key for key, aliases in COLUMN_ALIASES.items() for alias in aliases}
     columns: dict[str, int] = {}
     issues: list[Issue] = []

@@ -30,6 +30,7 @@ from solver.domain import DayResult, Route, WeekPlan
 from solver.errors import InputError, Issue
 from solver.routing.model import DayModel, VisitKind, build_day_model, shares_stop
 from solver.routing.read import best_break, day_kpis, route_holds, route_timing, timed_route
+from solver.routing.repair import passenger_visits
 from solver.travel import TravelTimes
 
 MAX_INSERTIONS: Final = 400
@@ -278,12 +279,7 @@ def preview_moves(
     if off_locked:
         raise InputError(off_locked, "moves")
     model = build_day_model(problem, problem.passengers, matrices)
-    visit_of: dict[tuple[str, VisitKind], int] = {}
-    for pickup_id, dropoff_id in model.pairs:
-        pid = model.visits[pickup_id].passenger_id
-        assert pid is not None
-        visit_of[(pid, VisitKind.PICKUP)] = pickup_id
-        visit_of[(pid, VisitKind.DROPOFF)] = dropoff_id
+    visit_of = passenger_visits(model)
     travelling = [
         Issue(
             "CHANGE_NOT_ATTENDING",

@@ -24,6 +24,17 @@ from solver.routing.read import route_fits
 log = structlog.get_logger(__name__)
 
 
+def passenger_visits(model: DayModel) -> dict[tuple[str, VisitKind], int]:
+    """Each passenger's pickup and drop-off visit ids, by (passenger id, kind)."""
+    visit_of: dict[tuple[str, VisitKind], int] = {}
+    for pickup_id, dropoff_id in model.pairs:
+        pid = model.visits[pickup_id].passenger_id
+        assert pid is not None
+        visit_of[(pid, VisitKind.PICKUP)] = pickup_id
+        visit_of[(pid, VisitKind.DROPOFF)] = dropoff_id
+    return visit_of
+
+
 def initial_assignment(model: DayModel, start: DayResult) -> pywrapcp.Assignment | None:
     """``start``'s routes as an OR-Tools assignment of ``model``, or None if they do not fit.
 
@@ -32,12 +43,7 @@ def initial_assignment(model: DayModel, start: DayResult) -> pywrapcp.Assignment
     """
     if model.entrance_limited:
         return None
-    visit_of: dict[tuple[str, VisitKind], int] = {}
-    for pickup_id, dropoff_id in model.pairs:
-        pid = model.visits[pickup_id].passenger_id
-        assert pid is not None
-        visit_of[(pid, VisitKind.PICKUP)] = pickup_id
-        visit_of[(pid, VisitKind.DROPOFF)] = dropoff_id
+    visit_of = passenger_visits(model)
     by_vehicle = {route.vehicle_id: route for route in start.routes}
     routes: list[list[int]] = []
     placed: set[str] = set()  # a vehicle laid out several ways takes its route once

@@ -902,18 +902,24 @@
     return parts.join(" ");
   }
 
-  function renderChangeList() {
-    $("change-list").replaceChildren(...state.pending.map((change, index) => el("li", {}, [
+  // A change as a list item with one button (remove a pending one, take back one in force).
+  function changeItem(change, index, className, textKey, labelKey) {
+    return el("li", {}, [
       changeText(change),
       " ",
       el("button", {
         type: "button",
-        className: "secondary change-remove",
+        className: `secondary ${className}`,
         dataset: { index: String(index) },
-        "aria-label": t("changeRemoveLabel", { change: changeText(change) }),
-        text: t("changeRemove"),
+        "aria-label": t(labelKey, { change: changeText(change) }),
+        text: t(textKey),
       }),
-    ])));
+    ]);
+  }
+
+  function renderChangeList() {
+    $("change-list").replaceChildren(...state.pending.map((change, index) =>
+      changeItem(change, index, "change-remove", "changeRemove", "changeRemoveLabel")));
     $("replan").disabled = !state.pending.length;
   }
 
@@ -1179,17 +1185,8 @@
 
   // The changes in force at the current version, each of which can be taken back.
   function renderInForce() {
-    const items = state.inForce.map((change, index) => el("li", {}, [
-      changeText(change),
-      " ",
-      el("button", {
-        type: "button",
-        className: "secondary in-force-withdraw",
-        dataset: { index: String(index) },
-        "aria-label": t("withdrawLabel", { change: changeText(change) }),
-        text: t("withdraw"),
-      }),
-    ]));
+    const items = state.inForce.map((change, index) =>
+      changeItem(change, index, "in-force-withdraw", "withdraw", "withdrawLabel"));
     $("in-force").replaceChildren(...(items.length ? items : [el("li", { text: t("inForceNone") })]));
   }
 
