@@ -849,7 +849,14 @@ def test_a_dispatcher_drags_a_passenger_onto_another_vehicle_and_sees_at_once_wh
     summary = browser.js("return document.getElementById('move-summary').textContent")
     assert mover in summary and second in summary
     assert browser.js("return document.getElementById('move-preview').dataset.ok") == "true"
-    browser.driver.find_element(By.ID, "move-keep").click()  # an assign lock joins the changes
+    drawn = browser.js(
+        "return [...document.querySelectorAll('path.dgr-preview')].map(p => p.dataset.vehicle)"
+    )
+    assert sorted(drawn) == sorted({first, second})  # both changed routes, dashed
+    browser.driver.find_element(By.ID, "move-keep").click()
+    assert (
+        browser.js("return document.querySelectorAll('path.dgr-preview').length") == 0
+    )  # an assign lock joins the changes
     listed = browser.js("return document.getElementById('change-list').textContent")
     assert mover in listed and second in listed
     assert browser.js("return document.getElementById('move-preview').hidden")

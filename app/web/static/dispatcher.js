@@ -345,6 +345,7 @@
     state.layers.routes = L.layerGroup().addTo(map);
     state.layers.places = L.layerGroup().addTo(map);
     state.layers.stops = L.layerGroup().addTo(map);
+    state.layers.preview = L.layerGroup().addTo(map);
     state.attribution = attributionHtml();
     map.attributionControl.addAttribution(state.attribution);
     if (state.tileUrl) {
@@ -986,6 +987,7 @@
     const tried = state.movePreview;
     if (!tried) {
       box.hidden = true;
+      drawMovePreview(null);
       return;
     }
     const { preview, moves } = tried;
@@ -1004,6 +1006,23 @@
     $("move-keep").disabled = preview.violations.length > 0;
     box.dataset.ok = String(!preview.violations.length);
     box.hidden = false;
+    drawMovePreview(preview);
+  }
+
+  // The tried move's changed routes, dashed over the day's, until it is kept or discarded.
+  function drawMovePreview(preview) {
+    state.layers.preview.clearLayers();
+    if (!preview || preview.direction !== state.direction) return;
+    for (const route of preview.plan.routes) {
+      if (!preview.vehicles.includes(route.vehicle_id) || !route.geometry) continue;
+      const latlngs = route.geometry.coordinates.map(([lon, lat]) => [lat, lon]);
+      const line = L.polyline(latlngs, {
+        renderer: state.layers.routeRenderer, color: "#111111", weight: 3, dashArray: "6 6",
+        interactive: false, className: "dgr-preview",
+      });
+      state.layers.preview.addLayer(line);
+      line.getElement().dataset.vehicle = route.vehicle_id;
+    }
   }
 
   function onMoveKeep() {
