@@ -438,3 +438,34 @@ def test_a_change_taken_back_re_places_its_passenger_and_moves_nobody_else() -> 
         ("P3", Why.WITHDRAWN)
     ]
     assert back.diff.num_unaffected_changed == 0
+
+
+def test_passengers_aboard_a_vehicle_that_breaks_down_are_fetched_where_it_stopped() -> None:
+    """V1 breaks down after its second home stop: those aboard wait at that stop and
+    another vehicle fetches them there, after the breakdown (not at home, where they no
+    longer are); the checker holds the re-plan to that."""
+    plan = week_of_two_vehicles()
+    pins = {f"P{i}": Pin("V1" if i <= 4 else "V2", None, 0, is_strict=True) for i in range(1, 9)}
+    before, matrices = published(plan, pins)
+    route = next(r for r in before.routes if r.vehicle_id == "V1")
+    homes = [s for s in route.stops if s.pickups]
+    second = homes[1]
+    from_s = second.departure_s + 30  # on the way to the third stop
+    aboard = {p for s in homes[:2] for p in s.pickups}
+    changes = DayChanges("mon", (VehicleUnavailable("V1", from_s),))
+    out = replanned(plan, before, changes, matrices)  # checked against the rescue plan
+    fetched = {
+        p: (r.vehicle_id, s)
+        for r in out.result.routes
+        for s in r.stops
+        for p in s.pickups
+        if p in aboard
+    }
+    assert set(fetched) == aboard
+    for vehicle_id, stop in fetched.values():
+        assert vehicle_id == "V2"
+        assert stop.location == second.location and stop.arrival_s >= from_s
+    # The rule binds: a re-plan that fetched them at home would fail the checker.
+    home_plan = changed_plan(plan, changes, TO).day_problem("mon", TO)
+    codes = {v.code for v in check_day(home_plan, out.result, matrices)}
+    assert codes, "fetching them where they wait is not what the plan without rescue says"

@@ -125,8 +125,10 @@ class VehicleUnavailable:
     """``vehicle_id`` can serve no stop from ``from_s`` (seconds after midnight) on: a breakdown.
 
     Its route must be done by then (back at its depot where routes return there); everything
-    it would have driven later is re-planned on other vehicles. The re-plan is made when the
-    breakdown is known and before the vehicle's later stops: nobody is aboard it at ``from_s``.
+    it would have driven later is re-planned on other vehicles. In the morning, passengers
+    aboard at ``from_s`` are fetched by another vehicle at the last stop it left
+    (:func:`solver.dispatch.replan.stranded`); in the afternoon the re-plan assumes nobody is
+    aboard.
     """
 
     vehicle_id: str

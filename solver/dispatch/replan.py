@@ -39,6 +39,7 @@ from solver.dispatch.changes import (
 from solver.dispatch.diff import DayDiff, diff_days, published_trips
 from solver.domain import (
     DIRECTIONS,
+    Day,
     DayProblem,
     DayResult,
     Direction,
@@ -147,6 +148,59 @@ def must_move(
         for stop in route.stops[kept_upto + 1 :]:
             moving |= set(stop.pickups) | set(stop.dropoffs)
     return moving
+
+
+def stranded(published: DayResult, changes: DayChanges) -> dict[str, tuple[LatLon, int]]:
+    """Mornings: who is aboard a vehicle when it breaks down, where they wait, from when.
+
+    Each passenger picked up before the breakdown (the stop left by then) and not yet set
+    down waits at the last stop the vehicle left: the vehicle stands somewhere on the next
+    leg, and that stop is the nearest place on the roads known to be reachable. Afternoons
+    are not handled (see docs/dispatch.md, limits).
+    """
+    if published.direction is not Direction.TO_CENTRE:
+        return {}
+    broken = unavailable_from_s(changes)
+    waiting: dict[str, tuple[LatLon, int]] = {}
+    for route in published.routes:
+        from_s = broken.get(route.vehicle_id)
+        if from_s is None:
+            continue
+        aboard: set[str] = set()
+        last: LatLon | None = None
+        for stop in route.stops:
+            if stop.departure_s > from_s:
+                break
+            aboard = (aboard | set(stop.pickups)) - set(stop.dropoffs)
+            last = stop.location
+        if last is not None:
+            waiting.update({pid: (last, from_s) for pid in aboard})
+    return waiting
+
+
+def with_rescues(plan: WeekPlan, day: Day, waiting: Mapping[str, tuple[LatLon, int]]) -> WeekPlan:
+    """``plan`` with each stranded passenger picked up where they wait, from the breakdown on.
+
+    For the day only, their home is that place (``home_exceptions``) and their pickup starts
+    no earlier than the breakdown (no latest pickup): another vehicle fetches them there.
+    """
+    if not waiting:
+        return plan
+    passengers = []
+    for p in plan.passengers:
+        if p.passenger_id not in waiting:
+            passengers.append(p)
+            continue
+        place, from_s = waiting[p.passenger_id]
+        passengers.append(
+            replace(
+                p,
+                home_exceptions={**p.home_exceptions, day: place},
+                earliest_pickup_s=max(from_s, p.earliest_pickup_s or 0),
+                latest_pickup_s=None,
+            )
+        )
+    return plan.replace(passengers=tuple(passengers))
 
 
 def replan_pins(
@@ -344,7 +398,10 @@ def replan_day(
             "changes",
         )
     direction = published.direction
-    changed = changed_plan(plan, changes, direction)
+    # Passengers aboard a vehicle that breaks down are fetched where it stopped last.
+    changed = with_rescues(
+        changed_plan(plan, changes, direction), changes.day, stranded(published, changes)
+    )
     problem, route_pins = route_locks(
         changed.day_problem(changes.day, direction), published, changes
     )
