@@ -22,7 +22,6 @@ Writes ``benchmarks/results/moves.json`` and the ``moves`` section of docs/bench
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -30,13 +29,11 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.replan import DAY, published_morning
+from benchmarks.replan import DAY, published_morning, run_seeds
 from benchmarks.run import machine, save_results
 from solver.check import check_day
-from solver.config import get_config
 from solver.dispatch import DayChanges, Move, preview_moves
-from solver.domain import RoadSettings
-from solver.roads import DEFAULT_OSM_FILE, RoadNetwork
+from solver.roads import RoadNetwork
 from solver.week import build_week_matrices
 
 
@@ -140,10 +137,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--moves", type=int, default=20)
     parser.add_argument("--no-docs", action="store_true")
     args = parser.parse_args(argv)
-    seeds = [int(s) for s in args.seeds.split(",")]
-    load = [round(x, 2) for x in os.getloadavg()]
-    network = RoadNetwork.load(DEFAULT_OSM_FILE, RoadSettings(), get_config().cache_dir)
-    results = [run_seed(network, s, args.publish_limit, args.moves) for s in seeds]
+    results, load = run_seeds(
+        args.seeds, lambda network, s: run_seed(network, s, args.publish_limit, args.moves)
+    )
     payload = {
         "set": "moves",
         "date": time.strftime("%Y-%m-%d"),

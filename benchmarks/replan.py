@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -114,6 +114,18 @@ def _fresh(
         "unassigned": len(result.unassigned),
         "violations": len(check_day(problem, result, matrices)),
     }
+
+
+def run_seeds(
+    seeds: str, run: Callable[[RoadNetwork, int], dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[float]]:
+    """``run`` for each of the comma-separated ``seeds`` on the bundled roads.
+
+    Also returns the load average before the first, for the report.
+    """
+    load = [round(x, 2) for x in os.getloadavg()]
+    network = RoadNetwork.load(DEFAULT_OSM_FILE, RoadSettings(), get_config().cache_dir)
+    return [run(network, int(s)) for s in seeds.split(",")], load
 
 
 def published_morning(
@@ -231,10 +243,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--time-limit", type=float, default=DEFAULT_REPLAN_S)
     parser.add_argument("--no-docs", action="store_true")
     args = parser.parse_args(argv)
-    seeds = [int(s) for s in args.seeds.split(",")]
-    load = [round(x, 2) for x in os.getloadavg()]
-    network = RoadNetwork.load(DEFAULT_OSM_FILE, RoadSettings(), get_config().cache_dir)
-    results = [run_seed(network, s, args.publish_limit, args.time_limit) for s in seeds]
+    results, load = run_seeds(
+        args.seeds, lambda network, s: run_seed(network, s, args.publish_limit, args.time_limit)
+    )
     payload = {
         "set": "replan",
         "date": time.strftime("%Y-%m-%d"),

@@ -573,8 +573,10 @@ def write_results(path: Path, payload: object) -> None:
 
 
 def save_results(set_name: str, payload: dict[str, Any], markdown: str, docs: bool) -> None:
-    """Write ``benchmarks/results/<set>.json``, print the section, and (``docs``) put it in
-    docs/benchmarks.md."""
+    """Write ``benchmarks/results/<set>.json`` and print the section.
+
+    With ``docs``, also put the section in docs/benchmarks.md.
+    """
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{set_name}.json").write_text(json.dumps(payload, indent=2) + "\n")
     print(markdown)

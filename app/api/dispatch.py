@@ -144,6 +144,18 @@ def _request_path(issue: Issue, num_earlier: int) -> Issue:
     return Issue(issue.code, issue.message, issue.hint, path, issue.id)
 
 
+async def _solved_day_and_body(
+    request: Request, database: Database, job_id: str, day: Day, caller: Caller
+) -> tuple[Job, list[dict[str, Any]], bytes]:
+    """The week job, its solved day (version 0) and the request's JSON body.
+
+    The week and its day first: another organisation's job is 404 whatever the body.
+    """
+    week = await run_in_threadpool(_week_job, database, job_id, caller)
+    published, _ = await run_in_threadpool(_solved_day, database, week, day)
+    return week, published, await json_body(request)
+
+
 RequestT = TypeVar("RequestT", bound=BaseModel)
 
 
@@ -293,10 +305,7 @@ async def record_changes(
     roads: Annotated[RoadsHolder, Depends(get_roads)],
 ) -> JSONResponse:
     """Record changes and queue the day's re-plan."""
-    # The week and its day first: another organisation's job is 404 whatever the body.
-    week = await run_in_threadpool(_week_job, database, job_id, caller)
-    published, _ = await run_in_threadpool(_solved_day, database, week, day)
-    body = await json_body(request)
+    week, published, body = await _solved_day_and_body(request, database, job_id, day, caller)
 
     def work() -> JSONResponse:
         replan = _request(body, ReplanRequest, "changes", "The changes")
@@ -383,9 +392,7 @@ async def try_moves(
     roads: Annotated[RoadsHolder, Depends(get_roads)],
 ) -> JSONResponse:
     """Preview hand moves on a day-direction."""
-    week = await run_in_threadpool(_week_job, database, job_id, caller)
-    published, _ = await run_in_threadpool(_solved_day, database, week, day)
-    body = await json_body(request)
+    week, published, body = await _solved_day_and_body(request, database, job_id, day, caller)
 
     def work() -> JSONResponse:
         asked = _request(body, MovesRequest, "moves", "The moves")

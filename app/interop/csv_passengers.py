@@ -113,6 +113,16 @@ def decode(data: bytes) -> str:
         ) from None
 
 
+def duplicate_column(key: str, index: int) -> Issue:
+    """CSV_HEADER: the column ``key`` appears twice (the second at header cell ``index``)."""
+    return Issue(
+        "CSV_HEADER",
+        f"The column {key} appears twice.",
+        "Remove or rename one of them.",
+        path=f"header[{index}]",
+    )
+
+
 def guess_delimiter(header_line: str) -> str:
     """``;``, tab or ``,``: whichever the header line uses most (``;`` wins ties)."""
     counts = {d: header_line.count(d) for d in (";", "\t", ",")}
@@ -193,14 +203,7 @@ def _map_header(names: list[str]) -> tuple[dict[str, int], dict[str, int], list[
         if key is None:
             continue  # other columns (names, notes) are ignored: never copied
         if key in columns:
-            issues.append(
-                Issue(
-                    "CSV_HEADER",
-                    f"The column {key} appears twice.",
-                    "Remove or rename one of them.",
-                    path=f"header[{index}]",
-                )
-            )
+            issues.append(duplicate_column(key, index))
         columns[key] = index
     for key in REQUIRED:
         if key not in columns:

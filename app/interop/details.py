@@ -26,7 +26,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Final
 
-from app.interop.csv_passengers import read_table
+from app.interop.csv_passengers import duplicate_column, read_table
 from solver.errors import InputError, Issue
 
 DETAILS_CODES: Final[dict[str, str]] = {
@@ -207,14 +207,7 @@ def details_from_csv(data: bytes | str) -> list[PassengerDetails]:
         if key is None:
             continue
         if key in columns:
-            issues.append(
-                Issue(
-                    "CSV_HEADER",
-                    f"The column {key} appears twice.",
-                    "Remove or rename one of them.",
-                    path=f"header[{index}]",
-                )
-            )
+            issues.append(duplicate_column(key, index))
         columns[key] = index
     if "passenger_id" not in columns:
         issues.append(
