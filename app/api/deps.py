@@ -78,22 +78,33 @@ def get_metrics(request: Request) -> Metrics:
     return metrics
 
 
+def media_type_of(request: Request) -> str:
+    """The request's media type, lower case, without parameters ('' when none is sent)."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def unsupported_media_type(detail: str, hint: str, message: str | None = None) -> ApiProblem:
+    """415 REQUEST_MEDIA_TYPE: the body is not in a media type the route reads.
+
+    ``detail`` says what the route reads; ``message`` (default: the detail) is the error
+    item's sentence, ``hint`` the header to send.
+    """
+    return ApiProblem(
+        415,
+        "unsupported-media-type",
+        detail,
+        [error_item("REQUEST_MEDIA_TYPE", message or detail, hint, "header.Content-Type")],
+    )
+
+
 async def json_body(request: Request) -> bytes:
     """The raw body of a JSON request (415 for another media type, 422 when empty)."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = media_type_of(request)
     if media_type and not (media_type in JSON_MEDIA_TYPES or media_type.endswith("+json")):
-        raise ApiProblem(
-            415,
-            "unsupported-media-type",
+        raise unsupported_media_type(
             f"This route reads application/json, not {media_type[:60]}.",
-            [
-                error_item(
-                    "REQUEST_MEDIA_TYPE",
-                    "The body is not sent as application/json.",
-                    "Send the header 'Content-Type: application/json'.",
-                    "header.Content-Type",
-                )
-            ],
+            "Send the header 'Content-Type: application/json'.",
+            "The body is not sent as application/json.",
         )
     body = await request.body()
     if not body.strip():

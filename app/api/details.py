@@ -15,12 +15,18 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from app.api.deps import get_database, not_found, problem_responses
+from app.api.deps import (
+    get_database,
+    media_type_of,
+    not_found,
+    problem_responses,
+    unsupported_media_type,
+)
 from app.api.plans import PlanId
 from app.db.models import PassengerDetail, Plan
 from app.db.repositories import DetailsRepository, PlanRepository
 from app.db.session import Database
-from app.errors import ApiProblem, error_item, input_problem
+from app.errors import input_problem
 from app.interop.details import (
     PassengerDetails,
     check_against_plan,
@@ -50,25 +56,15 @@ _EXAMPLE = {
 
 
 def _media_type(request: Request) -> str:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = media_type_of(request)
     if media_type == "application/json" or media_type.endswith("+json"):
         return "json"
     if media_type in CSV_MEDIA_TYPES:
         return "csv"
     shown = media_type[:60] or "no media type"
-    message = f"This route reads application/json or text/csv, not {shown}."
-    raise ApiProblem(
-        415,
-        "unsupported-media-type",
-        message,
-        [
-            error_item(
-                "REQUEST_MEDIA_TYPE",
-                message,
-                "Send 'Content-Type: application/json' or 'Content-Type: text/csv'.",
-                "header.Content-Type",
-            )
-        ],
+    raise unsupported_media_type(
+        f"This route reads application/json or text/csv, not {shown}.",
+        "Send 'Content-Type: application/json' or 'Content-Type: text/csv'.",
     )
 
 

@@ -56,6 +56,7 @@ from solver.dispatch.changes import (
     changed_plan,
     check_changes,
     describe,
+    still_in_force,
 )
 from solver.dispatch.edits import Move, preview_moves
 from solver.domain import Direction, WeekPlan
@@ -320,7 +321,7 @@ async def record_changes(
         )
         plan, current = _plan_and_current(database, week, day)
         in_force = _in_force(current)
-        earlier = tuple(c for c in in_force if c not in own.withdrawn)
+        earlier = still_in_force(in_force, own.withdrawn)
         issues = [
             Issue(
                 "CHANGE_NOT_IN_FORCE",

@@ -12,9 +12,11 @@ from app.api.deps import (
     get_roads,
     get_settings,
     json_body,
+    media_type_of,
     parse_json,
     problem_responses,
     request_body,
+    unsupported_media_type,
 )
 from app.errors import ApiProblem, error_item, input_problem
 from app.interop.csv_passengers import passengers_from_csv
@@ -157,21 +159,11 @@ async def import_passengers(
     _caller: Annotated[Caller, Depends(require(Permission.TOOLS_USE))],
 ) -> PassengerImport:
     """Import passengers from CSV."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = media_type_of(request)
     if media_type not in ("text/csv", "text/plain", "application/csv", ""):
-        message = f"This route reads text/csv, not {media_type[:60]}."
-        raise ApiProblem(
-            415,
-            "unsupported-media-type",
-            message,
-            [
-                error_item(
-                    "REQUEST_MEDIA_TYPE",
-                    message,
-                    "Send the header 'Content-Type: text/csv'.",
-                    "header.Content-Type",
-                )
-            ],
+        raise unsupported_media_type(
+            f"This route reads text/csv, not {media_type[:60]}.",
+            "Send the header 'Content-Type: text/csv'.",
         )
     body = await request.body()
 

@@ -45,7 +45,7 @@ from app.jobs.solving import (
 from app.jobs.supervisor import PARENT_PID_ENV
 from app.settings import ServiceSettings, service_log_levels
 from solver.config import configure_logging, get_config
-from solver.dispatch.changes import DayChanges
+from solver.dispatch.changes import DayChanges, still_in_force
 from solver.domain import Day, Direction, WeekPlan, WeekResult
 from solver.errors import InputError
 from solver.io.changes import changes_to_json, parse_changes, parse_in_force
@@ -416,7 +416,7 @@ class Worker:
             self._fail(claim, input_problem(error, what="The stored plan").body())
             return
         # Changes taken back leave the changes in force; the re-plan re-places whom they named.
-        kept = tuple(c for c in earlier if c not in own.withdrawn)
+        kept = still_in_force(earlier, own.withdrawn)
         in_force = DayChanges(own.day, (*kept, *own.changes), own.withdrawn)
         planned = [str(p.direction) for p in published.plans]
         directions = tuple(Direction(d) for d in claim.directions if d in planned)

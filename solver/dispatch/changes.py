@@ -206,6 +206,13 @@ class DayChanges:
         }
 
 
+def still_in_force(
+    in_force: Sequence[DayChange], taken_back: Sequence[DayChange]
+) -> tuple[DayChange, ...]:
+    """The changes of ``in_force`` that are not taken back (equal changes are one change)."""
+    return tuple(change for change in in_force if change not in taken_back)
+
+
 def _applies(change: DayChange, direction: Direction) -> bool:
     """Whether ``change`` concerns ``direction`` (changes without one concern both)."""
     chosen = getattr(change, "direction", None)
